@@ -1,0 +1,44 @@
+//===- CGNetConstants.h - reading and building constant tensors -*- C++ -*-===//
+//
+// Weights, biases and thresholds are `arith.constant` tensors, inline
+// (`dense<...>`) or as resources (`dense_resource<...>`, what the ONNX
+// importer writes). Integer weights of quantized models are integer
+// constants seen through `quant.scast`. These helpers read and build them in
+// one place for passes and executors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CGNET_DIALECT_CGNET_IR_CGNETCONSTANTS_H
+#define CGNET_DIALECT_CGNET_IR_CGNETCONSTANTS_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+#include <optional>
+#include <vector>
+
+namespace cgnet {
+
+/// The elements of a dense or dense_resource attribute of f32 type, in
+/// row-major order; std::nullopt for anything else.
+std::optional<std::vector<float>> readF32Elements(mlir::Attribute attr);
+/// The elements of a dense or dense_resource attribute of integer type
+/// (sign-extended, or zero-extended for unsigned types).
+std::optional<std::vector<int64_t>> readIntElements(mlir::Attribute attr);
+
+/// The value attribute of the constant that defines `value` (looking through
+/// `quant.scast`), or null.
+mlir::Attribute getConstantAttr(mlir::Value value);
+
+/// Convenience: the f32 elements of a constant value.
+std::optional<std::vector<float>> getConstantF32(mlir::Value value);
+
+/// Builds an `arith.constant` of f32 `type` holding `data`.
+mlir::Value createF32Constant(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::RankedTensorType type,
+                              llvm::ArrayRef<float> data);
+
+} // namespace cgnet
+
+#endif // CGNET_DIALECT_CGNET_IR_CGNETCONSTANTS_H

@@ -1,0 +1,41 @@
+//===- Evaluator.h - the reference evaluator --------------------*- C++ -*-===//
+//
+// Executes a func.func of cgnet ops with plain C++ loops. This is the
+// definition of every op's semantics and the oracle that the CPU backend and
+// the accelerator simulator are checked against. Float ops accumulate in
+// double and store f32; integer ops follow IntegerArith.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CGNET_REFERENCE_EVALUATOR_H
+#define CGNET_REFERENCE_EVALUATOR_H
+
+#include "cgnet/Reference/Tensor.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/LLVM.h"
+#include <string>
+
+namespace cgnet::ref {
+
+/// What one gated convolution did in a run.
+struct GateStats {
+  std::string layer; ///< the op's location
+  int64_t outputs = 0;
+  int64_t gateOn = 0;
+};
+
+/// Runs `func` on `inputs` (one per argument, matching the argument types).
+/// Emits a diagnostic on the offending op (or the function) and fails on
+/// anything it cannot run. `gateStats`, when given, receives one entry per
+/// gated convolution executed.
+mlir::FailureOr<std::vector<Tensor>>
+evaluate(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> inputs,
+         std::vector<GateStats> *gateStats = nullptr);
+
+/// Checks that `t` can be passed as a value of `type` (shape, float vs
+/// integer, storage range). Returns an empty string when it can, or why not.
+std::string checkCompatible(const Tensor &t, mlir::Type type);
+
+} // namespace cgnet::ref
+
+#endif // CGNET_REFERENCE_EVALUATOR_H

@@ -1,0 +1,82 @@
+//===- IntegerArith.h - integer arithmetic of the reference -----*- C++ -*-===//
+//
+// The integer conventions of every cgnet executor, in one place: rounding,
+// saturation, requantization by multiplier and shift, quantization of a
+// float, and precision gating's bit split. The CPU backend and the
+// simulator must reproduce these bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CGNET_REFERENCE_INTEGERARITH_H
+#define CGNET_REFERENCE_INTEGERARITH_H
+
+#include <cmath>
+#include <cstdint>
+
+namespace cgnet::ref {
+
+/// `round(num / den)` with ties away from zero; `den` must be positive.
+inline int64_t divRoundHalfAwayFromZero(int64_t num, int64_t den) {
+  int64_t q = num / den, r = num % den; // truncation toward zero
+  int64_t twice = 2 * (r < 0 ? -r : r);
+  if (twice >= den)
+    q += num < 0 ? -1 : 1;
+  return q;
+}
+
+/// `v * multiplier / 2^shift` rounded half away from zero, in 64-bit (the
+/// product of an int32 and a 31-bit multiplier cannot overflow).
+inline int64_t scaleHalfAwayFromZero(int64_t v, int32_t multiplier,
+                                     int32_t shift) {
+  int64_t prod = v * static_cast<int64_t>(multiplier);
+  if (shift == 0)
+    return prod;
+  int64_t round = int64_t(1) << (shift - 1);
+  int64_t mag = prod < 0 ? -prod : prod;
+  int64_t res = (mag + round) >> shift;
+  return prod < 0 ? -res : res;
+}
+
+/// TOSA `apply_scale_32` with single rounding: `(v * m + 2^(shift-1)) >> shift`
+/// (ties toward +infinity), arithmetic shift.
+inline int64_t scaleHalfUp(int64_t v, int32_t multiplier, int32_t shift) {
+  int64_t prod = v * static_cast<int64_t>(multiplier);
+  if (shift == 0)
+    return prod;
+  return (prod + (int64_t(1) << (shift - 1))) >> shift;
+}
+
+inline int64_t saturate(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/// Two's complement wrap to 32 bits (i32 accumulation).
+inline int32_t wrapInt32(int64_t v) {
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
+}
+
+/// `sat(round_half_away_from_zero(x / scale) + zp)`.
+inline int64_t quantizeValue(float x, double scale, int64_t zp, int64_t lo,
+                             int64_t hi) {
+  double q = std::round(static_cast<double>(x) / scale);
+  if (std::isnan(q))
+    return saturate(zp, lo, hi);
+  if (q > 4.0e18)
+    q = 4.0e18;
+  if (q < -4.0e18)
+    q = -4.0e18;
+  return saturate(static_cast<int64_t>(q) + zp, lo, hi);
+}
+
+/// Precision gating's sign-magnitude split of `q` with `lowBits` low bits:
+/// `hb = sign(q) * (|q| >> lowBits)`, `lb = q - (hb << lowBits)`.
+inline void splitHighLow(int64_t q, int64_t lowBits, int64_t &hb,
+                         int64_t &lb) {
+  int64_t mag = q < 0 ? -q : q;
+  hb = (mag >> lowBits) * (q < 0 ? -1 : 1);
+  lb = q - hb * (int64_t(1) << lowBits);
+}
+
+} // namespace cgnet::ref
+
+#endif // CGNET_REFERENCE_INTEGERARITH_H

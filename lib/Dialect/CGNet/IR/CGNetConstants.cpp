@@ -1,0 +1,108 @@
+//===- CGNetConstants.cpp - reading and building constant tensors ---------===//
+
+#include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include <cstring>
+
+using namespace mlir;
+
+namespace cgnet {
+
+/// Raw little-endian bytes of a dense_resource attribute, or std::nullopt.
+static std::optional<ArrayRef<char>> resourceBytes(Attribute attr) {
+  auto res = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!res)
+    return std::nullopt;
+  AsmResourceBlob *blob = res.getRawHandle().getBlob();
+  if (!blob)
+    return std::nullopt;
+  return blob->getData();
+}
+
+std::optional<std::vector<float>> readF32Elements(Attribute attr) {
+  auto typed = dyn_cast_or_null<TypedAttr>(attr);
+  if (!typed)
+    return std::nullopt;
+  auto type = dyn_cast<ShapedType>(typed.getType());
+  if (!type || !type.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    std::vector<float> out;
+    out.reserve(type.getNumElements());
+    for (APFloat v : dense.getValues<APFloat>())
+      out.push_back(v.convertToFloat());
+    return out;
+  }
+  if (auto bytes = resourceBytes(attr)) {
+    size_t n = type.getNumElements();
+    if (bytes->size() != n * sizeof(float))
+      return std::nullopt;
+    std::vector<float> out(n);
+    std::memcpy(out.data(), bytes->data(), n * sizeof(float));
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<int64_t>> readIntElements(Attribute attr) {
+  auto typed = dyn_cast_or_null<TypedAttr>(attr);
+  if (!typed)
+    return std::nullopt;
+  auto type = dyn_cast<ShapedType>(typed.getType());
+  if (!type)
+    return std::nullopt;
+  auto intType = dyn_cast<IntegerType>(type.getElementType());
+  if (!intType || intType.getWidth() > 64)
+    return std::nullopt;
+  bool isUnsigned = intType.isUnsigned();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    std::vector<int64_t> out;
+    out.reserve(type.getNumElements());
+    for (APInt v : dense.getValues<APInt>())
+      out.push_back(isUnsigned ? static_cast<int64_t>(v.getZExtValue())
+                               : v.getSExtValue());
+    return out;
+  }
+  if (auto bytes = resourceBytes(attr)) {
+    unsigned width = intType.getWidth();
+    if (width != 8 && width != 16 && width != 32 && width != 64)
+      return std::nullopt;
+    size_t n = type.getNumElements(), size = width / 8;
+    if (bytes->size() != n * size)
+      return std::nullopt;
+    std::vector<int64_t> out(n);
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t raw = 0;
+      std::memcpy(&raw, bytes->data() + i * size, size);
+      if (!isUnsigned && width < 64 && (raw >> (width - 1)) & 1)
+        raw |= ~uint64_t(0) << width;
+      out[i] = static_cast<int64_t>(raw);
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+Attribute getConstantAttr(Value value) {
+  if (auto scast = value.getDefiningOp<quant::StorageCastOp>())
+    value = scast.getInput();
+  if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+    return constant.getValue();
+  return {};
+}
+
+std::optional<std::vector<float>> getConstantF32(Value value) {
+  return readF32Elements(getConstantAttr(value));
+}
+
+Value createF32Constant(OpBuilder &builder, Location loc, RankedTensorType type,
+                        ArrayRef<float> data) {
+  auto attr = DenseElementsAttr::get(type, data);
+  return arith::ConstantOp::create(builder, loc, attr);
+}
+
+} // namespace cgnet
