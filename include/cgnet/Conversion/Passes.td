@@ -11,7 +11,8 @@ def ConvertTosaToCGNet : Pass<"convert-tosa-to-cgnet", "::mlir::func::FuncOp"> {
     Converts `tosa.conv2d`, `tosa.depthwise_conv2d`, `tosa.matmul` (with a
     constant right-hand side, as a fully connected layer), `tosa.max_pool2d`,
     `tosa.avg_pool2d`, `tosa.add`, `tosa.clamp`, `tosa.concat`,
-    `tosa.reshape`, `tosa.rescale` and `tosa.const` into cgnet.
+    `tosa.reshape`, `tosa.transpose`, `tosa.rescale` and `tosa.const` into
+    cgnet.
 
     TOSA is NHWC with OHWI (conv) and HWCM (depthwise) weights; cgnet is NCHW
     with OIHW weights. Every converted layer reads and writes NHWC through

@@ -218,13 +218,13 @@ static LogicalResult checkOp(Operation *op) {
         return success();
       })
       .Case<tosa::MaxPool2dOp, tosa::ClampOp, tosa::ConcatOp,
-            tosa::ReshapeOp, tosa::ConstOp, tosa::ConstShapeOp>(
+            tosa::ReshapeOp, tosa::TransposeOp, tosa::ConstOp, tosa::ConstShapeOp>(
           [](Operation *) { return success(); })
       .Default([](Operation *o) {
         return o->emitOpError()
                << "has no cgnet counterpart (supported: conv2d, "
                   "depthwise_conv2d, matmul, max_pool2d, avg_pool2d, add, "
-                  "clamp, concat, reshape, rescale, const)";
+                  "clamp, concat, reshape, transpose, rescale, const)";
       });
 }
 
@@ -485,6 +485,19 @@ struct RescaleLowering : public OpConversionPattern<tosa::RescaleOp> {
   }
 };
 
+struct TransposeLowering : public OpConversionPattern<tosa::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tosa::TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<int64_t> perm(op.getPerms().begin(), op.getPerms().end());
+    rewriter.replaceOpWithNewOp<TransposeOp>(
+        op, op.getType(), adaptor.getInput1(),
+        rewriter.getDenseI64ArrayAttr(perm));
+    return success();
+  }
+};
+
 struct ConstLowering : public OpConversionPattern<tosa::ConstOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -532,5 +545,5 @@ void cgnet::populateTosaToCGNetConversionPatterns(RewritePatternSet &patterns) {
                ConvLowering<tosa::DepthwiseConv2DOp>, MatMulLowering,
                PoolLowering<tosa::MaxPool2dOp>, PoolLowering<tosa::AvgPool2dOp>,
                AddLowering, ClampLowering, ConcatLowering, ReshapeLowering,
-               RescaleLowering, ConstLowering>(patterns.getContext());
+               RescaleLowering, TransposeLowering, ConstLowering>(patterns.getContext());
 }

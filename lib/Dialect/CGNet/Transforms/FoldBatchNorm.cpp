@@ -75,8 +75,17 @@ static void fold(BatchNormOp bn, IRRewriter &rewriter) {
       rewriter, FusedLoc::get(rewriter.getContext(), {conv.getLoc(), loc}),
       bn.getType(), conv.getInput(), newW, newB, conv.getStridesAttr(),
       conv.getPaddingAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
+  SmallVector<Value> oldConstants = {conv.getWeight(), bn.getScale(),
+                                     bn.getBias(), bn.getMean(),
+                                     bn.getVariance()};
+  if (conv.getBias())
+    oldConstants.push_back(conv.getBias());
   rewriter.replaceOp(bn, folded.getResult());
   rewriter.eraseOp(conv);
+  // Drop the constants only the folded ops used.
+  for (Value v : oldConstants)
+    if (Operation *def = v.getDefiningOp(); def && def->use_empty())
+      rewriter.eraseOp(def);
 }
 
 struct CGNetFoldBatchNormPass

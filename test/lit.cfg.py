@@ -1,0 +1,20 @@
+# lit configuration for cgnet: FileCheck, -verify-diagnostics and numerical
+# tests (cgnet-run against the reference evaluator).
+import os
+import lit.formats
+
+config.name = "cgnet"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "unit", "lint",
+                   "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cgnet_obj_root, "test")
+
+# Project tools first, then FileCheck, not, split-file from LLVM 22.
+path = os.pathsep.join([config.cgnet_tools_dir, config.llvm_tools_dir,
+                        config.environment.get("PATH", os.environ["PATH"])])
+config.environment["PATH"] = path
+config.substitutions.append(("%cgnet_src", config.cgnet_src_root))
+config.substitutions.append(("%inputs",
+                             os.path.join(config.test_source_root, "Inputs")))

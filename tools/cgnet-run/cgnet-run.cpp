@@ -1,0 +1,298 @@
+//===- cgnet-run.cpp - run a cgnet model on .npy inputs -------------------===//
+//
+// Runs one function of a cgnet module on inputs from .npy files (or
+// deterministic random inputs), writes or prints the outputs, compares them
+// with expected .npy files, and reports the gate-on rate of every gated
+// convolution.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
+#include "cgnet/Reference/Evaluator.h"
+#include "cgnet/Reference/Npy.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+using namespace llvm;
+namespace ref = cgnet::ref;
+
+namespace {
+enum class Backend { Reference };
+
+cl::OptionCategory category("cgnet-run options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                               cl::init("-"), cl::cat(category));
+cl::opt<Backend> backend(
+    "backend", cl::desc("Executor to run the model with"),
+    cl::values(clEnumValN(Backend::Reference, "reference",
+                          "the reference evaluator (plain C++ loops; the "
+                          "definition of every op)")),
+    cl::init(Backend::Reference), cl::cat(category));
+cl::alias referenceAlias("reference",
+                         cl::desc("Same as --backend=reference"),
+                         cl::aliasopt(backend), cl::cat(category));
+cl::opt<std::string> entry("entry",
+                           cl::desc("Function to run (default: the only "
+                                    "function, or @main)"),
+                           cl::cat(category));
+cl::list<std::string> inputs("input",
+                             cl::desc("Input .npy file, one per argument, in "
+                                      "order"),
+                             cl::cat(category));
+cl::opt<bool> randomInputs("random-inputs",
+                           cl::desc("Use deterministic random inputs: floats "
+                                    "uniform in [-1, 1], integers uniform in "
+                                    "their storage range"),
+                           cl::cat(category));
+cl::opt<unsigned> seed("seed", cl::desc("Seed for --random-inputs"),
+                       cl::init(1), cl::cat(category));
+cl::list<std::string> outputs("output",
+                              cl::desc("Write result #i to the i-th .npy file"),
+                              cl::cat(category));
+cl::list<std::string> expects("expect",
+                              cl::desc("Compare result #i with the i-th .npy "
+                                       "file (integers exactly, floats within "
+                                       "--atol + --rtol * |expected|)"),
+                              cl::cat(category));
+cl::opt<double> atol("atol", cl::desc("Absolute tolerance for float "
+                                      "comparisons"),
+                     cl::init(1e-5), cl::cat(category));
+cl::opt<double> rtol("rtol", cl::desc("Relative tolerance for float "
+                                      "comparisons"),
+                     cl::init(1e-4), cl::cat(category));
+cl::opt<bool> printValues("print-values",
+                          cl::desc("Print result values (up to "
+                                   "--print-limit per result)"),
+                          cl::cat(category));
+cl::opt<unsigned> printLimit("print-limit", cl::init(64),
+                             cl::desc("Values printed per result"),
+                             cl::cat(category));
+cl::opt<bool> gateStats("gate-stats",
+                        cl::desc("Print the gate-on rate of every gated "
+                                 "convolution"),
+                        cl::cat(category));
+
+int fail(const Twine &msg) {
+  errs() << "cgnet-run: error: " << msg << "\n";
+  return 1;
+}
+
+ref::NpyDType npyTypeFor(Type type) {
+  auto info = *cgnet::getElementInfo(type);
+  if (info.isFloat())
+    return ref::NpyDType::F32;
+  if (info.storageMin >= -128 && info.storageMax <= 127)
+    return ref::NpyDType::I8;
+  if (info.storageMin >= 0 && info.storageMax <= 255)
+    return ref::NpyDType::U8;
+  return ref::NpyDType::I32;
+}
+
+ref::Tensor randomTensor(Type type, std::mt19937 &rng) {
+  auto shaped = cast<RankedTensorType>(type);
+  std::vector<int64_t> shape(shaped.getShape().begin(),
+                             shaped.getShape().end());
+  auto info = *cgnet::getElementInfo(type);
+  if (info.isFloat()) {
+    ref::Tensor t = ref::Tensor::floats(shape);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (float &v : t.f)
+      v = dist(rng);
+    return t;
+  }
+  ref::Tensor t = ref::Tensor::ints(shape);
+  std::uniform_int_distribution<int64_t> dist(info.storageMin,
+                                              info.storageMax);
+  for (int32_t &v : t.i)
+    v = static_cast<int32_t>(dist(rng));
+  return t;
+}
+
+/// Returns an empty string when `got` matches `want`, or the first mismatch.
+std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
+  if (got.shape != want.shape)
+    return "shape " + got.describe() + " differs from expected " +
+           want.describe();
+  int64_t n = got.numElements();
+  if (!got.isFloat) {
+    for (int64_t e = 0; e < n; ++e) {
+      int64_t w = want.isFloat ? static_cast<int64_t>(want.f[e]) : want.i[e];
+      if (got.i[e] != w)
+        return "element " + std::to_string(e) + ": got " +
+               std::to_string(got.i[e]) + ", expected " + std::to_string(w);
+    }
+    return "";
+  }
+  if (!want.isFloat)
+    return "expected integer data for a float result";
+  double maxErr = 0;
+  for (int64_t e = 0; e < n; ++e) {
+    double g = got.f[e], w = want.f[e], err = std::fabs(g - w);
+    if (std::isnan(g) != std::isnan(w) || err > atol + rtol * std::fabs(w)) {
+      std::string s;
+      raw_string_ostream os(s);
+      os << "element " << e << ": got " << g << ", expected " << w
+         << " (|diff| " << err << " > " << atol << " + " << rtol
+         << " * |expected|)";
+      return s;
+    }
+    maxErr = std::max(maxErr, err);
+  }
+  return "";
+}
+
+void printTensor(raw_ostream &os, const ref::Tensor &t) {
+  os << "[";
+  int64_t n = std::min<int64_t>(t.numElements(), printLimit);
+  for (int64_t e = 0; e < n; ++e) {
+    if (e)
+      os << ", ";
+    if (t.isFloat)
+      os << t.f[e];
+    else
+      os << t.i[e];
+  }
+  if (n < t.numElements())
+    os << ", ...";
+  os << "]\n";
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "cgnet-run: run a cgnet model on .npy inputs\n\n"
+      "  cgnet-run model.mlir --input x.npy --output y.npy\n"
+      "  cgnet-run model.mlir --random-inputs --seed 3 --expect y.npy\n\n"
+      "Exit status is non-zero on any error or mismatch.\n");
+
+  DialectRegistry registry;
+  registry.insert<cgnet::CGNetDialect, arith::ArithDialect,
+                  func::FuncDialect, quant::QuantDialect>();
+  MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string errorMessage;
+  auto file = openInputFile(inputFile, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+  if (failed(module->verify()))
+    return 1;
+
+  func::FuncOp func;
+  SmallVector<func::FuncOp> funcs(module->getOps<func::FuncOp>());
+  if (!entry.empty()) {
+    func = module->lookupSymbol<func::FuncOp>(entry);
+    if (!func)
+      return fail("no function named '" + entry + "'");
+  } else if (funcs.size() == 1) {
+    func = funcs.front();
+  } else {
+    func = module->lookupSymbol<func::FuncOp>("main");
+    if (!func)
+      return fail("the module has " + Twine(funcs.size()) +
+                  " functions and none is @main; pick one with --entry");
+  }
+
+  std::vector<ref::Tensor> args;
+  ArrayRef<Type> argTypes = func.getFunctionType().getInputs();
+  if (randomInputs) {
+    if (!inputs.empty())
+      return fail("--input and --random-inputs are mutually exclusive");
+    std::mt19937 rng(seed);
+    for (auto [i, t] : llvm::enumerate(argTypes)) {
+      if (!isa<RankedTensorType>(t) || !cgnet::getElementInfo(t) ||
+          !cast<RankedTensorType>(t).hasStaticShape()) {
+        std::string typeStr;
+        raw_string_ostream os(typeStr);
+        os << t;
+        return fail("cannot make a random value for argument #" + Twine(i) +
+                    " of type " + typeStr + "; pass --input");
+      }
+      args.push_back(randomTensor(t, rng));
+    }
+  } else {
+    if (inputs.size() != argTypes.size())
+      return fail("@" + func.getName() + " takes " + Twine(argTypes.size()) +
+                  " inputs, " + Twine(inputs.size()) +
+                  " given (use --input once per argument, or "
+                  "--random-inputs)");
+    for (const std::string &path : inputs) {
+      auto t = ref::readNpy(path);
+      if (!t)
+        return fail(toString(t.takeError()));
+      args.push_back(std::move(*t));
+    }
+  }
+
+  std::vector<ref::GateStats> stats;
+  auto results = ref::evaluate(func, args, &stats);
+  if (failed(results))
+    return 1;
+  ArrayRef<Type> resultTypes = func.getFunctionType().getResults();
+
+  if (outputs.size() > results->size())
+    return fail(Twine(outputs.size()) + " --output files for " +
+                Twine(results->size()) + " results");
+  for (auto [i, path] : llvm::enumerate(outputs))
+    if (Error err = ref::writeNpy(path, (*results)[i],
+                                  npyTypeFor(resultTypes[i])))
+      return fail(toString(std::move(err)));
+
+  for (auto [i, t] : llvm::enumerate(*results)) {
+    outs() << "result #" << i << ": " << resultTypes[i];
+    if (printValues) {
+      outs() << " = ";
+      printTensor(outs(), t);
+    } else {
+      outs() << "\n";
+    }
+  }
+
+  if (gateStats)
+    for (const ref::GateStats &s : stats)
+      outs() << "gate " << s.layer << ": " << s.gateOn << "/" << s.outputs
+             << " on ("
+             << format("%.2f", s.outputs ? 100.0 * s.gateOn / s.outputs : 0.0)
+             << "%)\n";
+
+  if (expects.size() > results->size())
+    return fail(Twine(expects.size()) + " --expect files for " +
+                Twine(results->size()) + " results");
+  bool mismatch = false;
+  for (auto [i, path] : llvm::enumerate(expects)) {
+    auto want = ref::readNpy(path);
+    if (!want)
+      return fail(toString(want.takeError()));
+    std::string why = compare((*results)[i], *want);
+    if (!why.empty()) {
+      errs() << "cgnet-run: result #" << i << " does not match " << path
+             << ": " << why << "\n";
+      mismatch = true;
+    } else {
+      outs() << "result #" << i << " matches " << path << "\n";
+    }
+  }
+  return mismatch ? 2 : 0;
+}
