@@ -2,11 +2,11 @@
 // RUN: cgnet-opt %s --cgnet-fold-batchnorm=allow-unfolded=true -split-input-file 2>&1 | FileCheck %s --check-prefix=WARN
 
 func.func @not_after_conv(%x: tensor<1x1x2x2xf32>, %s: tensor<1xf32>) -> tensor<1x1x2x2xf32> {
-  // expected-error @+1 {{cannot fold batch norm: its input is not produced by a cgnet.conv2d (pass allow-unfolded=true to keep it)}}
+  // expected-error @+1 {{cannot fold batch norm: its input is not produced by a cgnet.conv2d or cgnet.channel_gated_conv2d (pass allow-unfolded=true to keep it)}}
   %y = cgnet.batch_norm %x, %s, %s, %s, %s : (tensor<1x1x2x2xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
   return %y : tensor<1x1x2x2xf32>
 }
-// WARN: warning: batch norm left unfolded: its input is not produced by a cgnet.conv2d
+// WARN: warning: batch norm left unfolded: its input is not produced by a cgnet.conv2d or cgnet.channel_gated_conv2d
 // WARN: cgnet.batch_norm
 
 // -----
@@ -38,4 +38,17 @@ func.func @stats_not_constant(%x: tensor<1x1x2x2xf32>, %s: tensor<1xf32>) -> ten
   // expected-error @+1 {{cannot fold batch norm: its statistics are not f32 constants}}
   %y = cgnet.batch_norm %c, %s, %s, %s, %s : (tensor<1x1x2x2xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
   return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @gated_negative_scale(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %t = arith.constant dense<0.0> : tensor<2xf32>
+  %g = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %s = arith.constant dense<1.0> : tensor<2xf32>
+  %c = cgnet.channel_gated_conv2d %x, %w, %t {partitions = 2 : i64} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  // expected-error @+1 {{cannot fold batch norm: its scale for channel 1 is not positive, which would flip the gate's comparison}}
+  %y = cgnet.batch_norm %c, %g, %s, %s, %s : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
 }

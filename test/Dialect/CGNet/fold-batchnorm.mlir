@@ -43,3 +43,24 @@ func.func @exact_values(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
   %y = cgnet.batch_norm %c, %g, %b, %m, %v {epsilon = 1.0 : f32} : (tensor<1x1x2x2xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
   return %y : tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// Gated: k = 2 / sqrt(3 + 1) = 1, c = 5 - 1 * 1 = 4. The threshold 0.5
+// becomes 0.5 * 1 + 4 = 4.5 and -inf stays -inf; the bias 1 becomes 5.
+// CHECK-LABEL: func @gated
+// CHECK-DAG: [[T:%.+]] = arith.constant dense<[4.500000e+00, 0xFF800000]> : tensor<2xf32>
+// CHECK-DAG: [[B:%.+]] = arith.constant dense<5.000000e+00> : tensor<2xf32>
+// CHECK:     cgnet.channel_gated_conv2d %{{.+}}, %{{.+}}, [[T]], [[B]] {partitions = 2 : i64}
+func.func @gated(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %t = arith.constant dense<[0.5, 0xFF800000]> : tensor<2xf32>
+  %cb = arith.constant dense<1.0> : tensor<2xf32>
+  %g = arith.constant dense<2.0> : tensor<2xf32>
+  %b = arith.constant dense<5.0> : tensor<2xf32>
+  %m = arith.constant dense<1.0> : tensor<2xf32>
+  %v = arith.constant dense<3.0> : tensor<2xf32>
+  %c = cgnet.channel_gated_conv2d %x, %w, %t, %cb {partitions = 2 : i64} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %y = cgnet.batch_norm %c, %g, %b, %m, %v {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}

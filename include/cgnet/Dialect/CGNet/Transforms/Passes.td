@@ -17,12 +17,18 @@ def CGNetFoldBatchNorm : Pass<"cgnet-fold-batchnorm"> {
     b'[o] = (b[o] - mean[o]) * k[o] + bias[o]
     ```
 
-    computed in double precision and stored as f32. The rewrite is exact in
+    computed in double precision and stored as f32.
+
+    A batch norm after a `cgnet.channel_gated_conv2d` folds the same way:
+    batch norm is affine per channel, so it commutes with the gate's select,
+    and the threshold becomes `tau'[o] = (tau[o] - mean[o]) * k[o] + bias[o]`
+    (minus infinity stays minus infinity). This needs `k[o] > 0` for every
+    channel; otherwise the comparison would flip and the pass refuses. The rewrite is exact in
     real arithmetic; in f32 it agrees with the unfolded network to rounding
     error (the tests check 1e-5 relative on random and imported weights).
 
-    The convolution's weight and bias (if any) must be constants, and the
-    convolution's result must have no other user. A batch norm that cannot be
+    The convolution's weight, bias (if any) and threshold must be constants,
+    and the convolution's result must have no other user. A batch norm that cannot be
     folded is an error naming the reason, unless `allow-unfolded` is set, in
     which case it stays and a warning says why.
 
