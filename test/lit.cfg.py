@@ -16,5 +16,3 @@ path = os.pathsep.join([config.cgnet_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
 config.substitutions.append(("%cgnet_src", config.cgnet_src_root))
-config.substitutions.append(("%inputs",
-                             os.path.join(config.test_source_root, "Inputs")))

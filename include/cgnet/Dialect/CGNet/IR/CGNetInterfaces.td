@@ -29,9 +29,9 @@ def GatedOpInterface : OpInterface<"GatedOpInterface"> {
       "::mlir::Value", "getWeight">,
     InterfaceMethod<"The per-output-channel gate threshold tensor.",
       "::mlir::Value", "getThreshold">,
-    InterfaceMethod<[{The fraction of the dense MACs that the base path
-      always performs (channel gating: `1/p`; precision gating: the
-      high-bit pass counts as a full pass over the input channels).}],
+    InterfaceMethod<[{The fraction of the dense work that the base path
+      always performs: `1/p` of the MACs for channel gating, `high_bits/bits`
+      of the bit-serial work for precision gating.}],
       "double", "getBaseFraction">,
     InterfaceMethod<"MACs of the equivalent dense convolution.",
       "int64_t", "getDenseMACs">,
