@@ -40,6 +40,15 @@ struct Centered {
   std::vector<int64_t> i;
 };
 
+/// The values of `c` as `T` (double for float operands, int64 otherwise).
+template <typename T>
+static const std::vector<T> &valuesOf(const Centered &c) {
+  if constexpr (std::is_same_v<T, double>)
+    return c.f;
+  else
+    return c.i;
+}
+
 static Centered center(const Tensor &t, const ElementInfo &info,
                        const Shape &shape) {
   Centered c;
@@ -135,6 +144,8 @@ private:
   void set(Value v, Tensor t) { values[v] = std::move(t); }
 
   LogicalResult constant(arith::ConstantOp op);
+  LogicalResult denseConv(const ConvGeom &g, Value input, Value weight,
+                          Value bias, Value output);
   LogicalResult conv(Conv2DOp op);
   LogicalResult fullyConnected(FullyConnectedOp op);
   LogicalResult channelGated(ChannelGatedConv2DOp op);
@@ -216,28 +227,31 @@ LogicalResult Interpreter::constant(arith::ConstantOp op) {
             "a dense or dense_resource tensor of f32 or integers)";
 }
 
-LogicalResult Interpreter::conv(Conv2DOp op) {
-  ConvGeom g = convGeom(op, op.getGroups());
-  Centered in = center(get(op.getInput()), infoOf(op.getInput()),
-                       shapeOf(op.getInput()));
-  Centered w = center(get(op.getWeight()), infoOf(op.getWeight()),
-                      shapeOf(op.getWeight()));
-  Shape outShape = shapeOf(op.getOutput());
+/// The dense convolution described by `g`, shared by convolutions and fully
+/// connected layers.
+LogicalResult Interpreter::denseConv(const ConvGeom &g, Value input,
+                                     Value weight, Value bias, Value output) {
+  Centered in = center(get(input), infoOf(input), shapeOf(input));
+  Centered w = center(get(weight), infoOf(weight), shapeOf(weight));
   auto all = [](int64_t, int64_t) { return true; };
-  if (in.isFloat) {
-    std::vector<double> acc(g.n * g.o * g.oh * g.ow, 0.0);
-    if (op.getBias())
-      addBias(g, acc, center(get(op.getBias()), {}, {}).f);
-    convAccumulate(g, in.f, w.f, acc, all);
-    set(op.getOutput(), fromAccumulator(outShape, acc));
-  } else {
-    std::vector<int64_t> acc(g.n * g.o * g.oh * g.ow, 0);
-    if (op.getBias())
-      addBias(g, acc, center(get(op.getBias()), {}, {}).i);
-    convAccumulate(g, in.i, w.i, acc, all);
-    set(op.getOutput(), fromAccumulator(outShape, acc));
-  }
+  auto compute = [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> acc(g.n * g.o * g.oh * g.ow, zero);
+    if (bias)
+      addBias(g, acc, valuesOf<T>(center(get(bias), {}, {})));
+    convAccumulate(g, valuesOf<T>(in), valuesOf<T>(w), acc, all);
+    set(output, fromAccumulator(shapeOf(output), acc));
+  };
+  if (in.isFloat)
+    compute(0.0);
+  else
+    compute(int64_t(0));
   return success();
+}
+
+LogicalResult Interpreter::conv(Conv2DOp op) {
+  return denseConv(convGeom(op, op.getGroups()), op.getInput(), op.getWeight(),
+                   op.getBias(), op.getOutput());
 }
 
 LogicalResult Interpreter::fullyConnected(FullyConnectedOp op) {
@@ -245,24 +259,8 @@ LogicalResult Interpreter::fullyConnected(FullyConnectedOp op) {
   // A fully connected layer is a 1x1 convolution over N x K x 1 x 1.
   ConvGeom g{inShape[0], inShape[1], 1, 1, wShape[0], wShape[1], 1, 1, 1, 1,
              1,          1,          1, 0, 0,         1,         1};
-  Centered in = center(get(op.getInput()), infoOf(op.getInput()), inShape);
-  Centered w = center(get(op.getWeight()), infoOf(op.getWeight()), wShape);
-  Shape outShape = shapeOf(op.getOutput());
-  auto all = [](int64_t, int64_t) { return true; };
-  if (in.isFloat) {
-    std::vector<double> acc(g.n * g.o, 0.0);
-    if (op.getBias())
-      addBias(g, acc, center(get(op.getBias()), {}, {}).f);
-    convAccumulate(g, in.f, w.f, acc, all);
-    set(op.getOutput(), fromAccumulator(outShape, acc));
-  } else {
-    std::vector<int64_t> acc(g.n * g.o, 0);
-    if (op.getBias())
-      addBias(g, acc, center(get(op.getBias()), {}, {}).i);
-    convAccumulate(g, in.i, w.i, acc, all);
-    set(op.getOutput(), fromAccumulator(outShape, acc));
-  }
-  return success();
+  return denseConv(g, op.getInput(), op.getWeight(), op.getBias(),
+                   op.getOutput());
 }
 
 /// The gate and select shared by both gated convolutions: where the gate of
@@ -296,25 +294,21 @@ LogicalResult Interpreter::channelGated(ChannelGatedConv2DOp op) {
   const Tensor &thr = get(op.getThreshold());
   auto base = [&](int64_t o, int64_t c) { return op.isBaseChannel(o, c); };
   auto cond = [&](int64_t o, int64_t c) { return !op.isBaseChannel(o, c); };
-  Shape outShape = shapeOf(op.getOutput());
-  int64_t n = g.n * g.o * g.oh * g.ow, on;
-  if (in.isFloat) {
-    std::vector<double> partial(n, 0.0), rest(n, 0.0);
+  int64_t n = g.n * g.o * g.oh * g.ow, on = 0;
+  auto compute = [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> partial(n, zero), rest(n, zero);
     if (op.getBias())
-      addBias(g, partial, center(get(op.getBias()), {}, {}).f);
-    convAccumulate(g, in.f, w.f, partial, base);
-    convAccumulate(g, in.f, w.f, rest, cond);
+      addBias(g, partial, valuesOf<T>(center(get(op.getBias()), {}, {})));
+    convAccumulate(g, valuesOf<T>(in), valuesOf<T>(w), partial, base);
+    convAccumulate(g, valuesOf<T>(in), valuesOf<T>(w), rest, cond);
     on = gateAndSelect(g, partial, rest, thr);
-    set(op.getOutput(), fromAccumulator(outShape, partial));
-  } else {
-    std::vector<int64_t> partial(n, 0), rest(n, 0);
-    if (op.getBias())
-      addBias(g, partial, center(get(op.getBias()), {}, {}).i);
-    convAccumulate(g, in.i, w.i, partial, base);
-    convAccumulate(g, in.i, w.i, rest, cond);
-    on = gateAndSelect(g, partial, rest, thr);
-    set(op.getOutput(), fromAccumulator(outShape, partial));
-  }
+    set(op.getOutput(), fromAccumulator(shapeOf(op.getOutput()), partial));
+  };
+  if (in.isFloat)
+    compute(0.0);
+  else
+    compute(int64_t(0));
   record(op, n, on);
   return success();
 }
