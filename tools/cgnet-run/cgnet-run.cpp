@@ -140,7 +140,6 @@ std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
   }
   if (!want.isFloat)
     return "expected integer data for a float result";
-  double maxErr = 0;
   for (int64_t e = 0; e < n; ++e) {
     double g = got.f[e], w = want.f[e], err = std::fabs(g - w);
     if (std::isnan(g) != std::isnan(w) || err > atol + rtol * std::fabs(w)) {
@@ -151,7 +150,6 @@ std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
          << " * |expected|)";
       return s;
     }
-    maxErr = std::max(maxErr, err);
   }
   return "";
 }
