@@ -43,9 +43,11 @@ cl::opt<Backend> backend(
                           "the reference evaluator (plain C++ loops; the "
                           "definition of every op)")),
     cl::init(Backend::Reference), cl::cat(category));
-cl::alias referenceAlias("reference",
-                         cl::desc("Same as --backend=reference"),
-                         cl::aliasopt(backend), cl::cat(category));
+// A flag, not a cl::alias: an alias of --backend would take the next
+// argument as its value.
+cl::opt<bool> referenceFlag("reference",
+                            cl::desc("Same as --backend=reference"),
+                            cl::cat(category));
 cl::opt<std::string> entry("entry",
                            cl::desc("Function to run (default: the only "
                                     "function, or @main)"),
@@ -180,6 +182,9 @@ int main(int argc, char **argv) {
       "  cgnet-run model.mlir --input x.npy --output y.npy\n"
       "  cgnet-run model.mlir --random-inputs --seed 3 --expect y.npy\n\n"
       "Exit status is non-zero on any error or mismatch.\n");
+
+  if (referenceFlag)
+    backend = Backend::Reference;
 
   DialectRegistry registry;
   registry.insert<cgnet::CGNetDialect, arith::ArithDialect,
