@@ -33,12 +33,14 @@ struct Affine {
   double apply(int64_t o, double x) const { return x * k[o] + c[o]; }
 };
 
-static Affine affineOf(BatchNormOp bn) {
-  std::vector<float> gamma = *getConstantF32(bn.getScale());
-  std::vector<float> beta = *getConstantF32(bn.getBias());
-  std::vector<float> mean = *getConstantF32(bn.getMean());
-  std::vector<float> var = *getConstantF32(bn.getVariance());
-  double eps = bn.getEpsilon().convertToDouble();
+/// Everything a fold reads, decoded once by `gather`.
+struct FoldInputs {
+  Affine a;
+  std::vector<float> w, b, thr;
+};
+
+static Affine affineOf(ArrayRef<float> gamma, ArrayRef<float> beta,
+                       ArrayRef<float> mean, ArrayRef<float> var, double eps) {
   Affine a;
   for (size_t o = 0; o < gamma.size(); ++o) {
     a.k.push_back(gamma[o] / std::sqrt(double(var[o]) + eps));
@@ -47,31 +49,45 @@ static Affine affineOf(BatchNormOp bn) {
   return a;
 }
 
-/// Why `bn` cannot be folded, or an empty string where it can.
-static std::string whyNotFoldable(BatchNormOp bn) {
+/// Decodes the constants folding `bn` needs into `in`; returns why `bn`
+/// cannot be folded, or an empty string where it can.
+static std::string gather(BatchNormOp bn, FoldInputs &in) {
   Operation *producer = bn.getInput().getDefiningOp();
   if (!isa_and_nonnull<Conv2DOp, ChannelGatedConv2DOp>(producer))
     return "its input is not produced by a cgnet.conv2d or "
            "cgnet.channel_gated_conv2d";
   if (!producer->hasOneUse())
     return "the convolution's result has other users";
-  for (Value v : {bn.getScale(), bn.getBias(), bn.getMean(), bn.getVariance()})
-    if (!getConstantF32(v))
-      return "its statistics are not f32 constants";
-  Value weight = producer->getOperand(1);
+  auto gamma = getConstantF32(bn.getScale());
+  auto beta = getConstantF32(bn.getBias());
+  auto mean = getConstantF32(bn.getMean());
+  auto var = getConstantF32(bn.getVariance());
+  if (!gamma || !beta || !mean || !var)
+    return "its statistics are not f32 constants";
+  auto weight = getConstantF32(producer->getOperand(1));
+  if (!weight)
+    return "the convolution's weight is not an f32 constant";
+  in.w = std::move(*weight);
   Value bias = isa<Conv2DOp>(producer) ? cast<Conv2DOp>(producer).getBias()
                                        : cast<ChannelGatedConv2DOp>(producer)
                                              .getBias();
-  if (!getConstantF32(weight))
-    return "the convolution's weight is not an f32 constant";
-  if (bias && !getConstantF32(bias))
-    return "the convolution's bias is not an f32 constant";
+  if (bias) {
+    auto b = getConstantF32(bias);
+    if (!b)
+      return "the convolution's bias is not an f32 constant";
+    in.b = std::move(*b);
+  } else {
+    in.b.assign(gamma->size(), 0.0f);
+  }
+  in.a = affineOf(*gamma, *beta, *mean, *var,
+                  bn.getEpsilon().convertToDouble());
   if (auto gated = dyn_cast<ChannelGatedConv2DOp>(producer)) {
-    if (!getConstantF32(gated.getThreshold()))
+    auto thr = getConstantF32(gated.getThreshold());
+    if (!thr)
       return "the gate threshold is not an f32 constant";
-    Affine a = affineOf(bn);
-    for (size_t o = 0; o < a.k.size(); ++o)
-      if (!(a.k[o] > 0.0))
+    in.thr = std::move(*thr);
+    for (size_t o = 0; o < in.a.k.size(); ++o)
+      if (!(in.a.k[o] > 0.0))
         return "its scale for channel " + std::to_string(o) +
                " is not positive, which would flip the gate's comparison";
   }
@@ -91,14 +107,12 @@ static void foldInto(const Affine &a, std::vector<float> &w,
 }
 
 template <typename ConvOpT>
-static void fold(BatchNormOp bn, ConvOpT conv, IRRewriter &rewriter) {
-  Affine a = affineOf(bn);
+static void fold(BatchNormOp bn, ConvOpT conv, FoldInputs &in,
+                 IRRewriter &rewriter) {
+  const Affine &a = in.a;
   auto wType = cast<RankedTensorType>(conv.getWeight().getType());
   int64_t outChannels = wType.getDimSize(0);
-  std::vector<float> w = *getConstantF32(conv.getWeight());
-  std::vector<float> b(outChannels, 0.0f);
-  if (conv.getBias())
-    b = *getConstantF32(conv.getBias());
+  std::vector<float> &w = in.w, &b = in.b;
   foldInto(a, w, b);
 
   rewriter.setInsertionPoint(conv);
@@ -119,7 +133,7 @@ static void fold(BatchNormOp bn, ConvOpT conv, IRRewriter &rewriter) {
                               conv.getPaddingAttr(), conv.getDilationsAttr(),
                               conv.getGroupsAttr());
   } else {
-    std::vector<float> thr = *getConstantF32(conv.getThreshold());
+    std::vector<float> &thr = in.thr;
     for (size_t o = 0; o < thr.size(); ++o)
       thr[o] = static_cast<float>(a.apply(o, thr[o])); // -inf stays -inf
     Value newThr = createF32Constant(rewriter, loc, vecType, thr);
@@ -147,13 +161,14 @@ struct CGNetFoldBatchNormPass
     IRRewriter rewriter(&getContext());
     bool failedAny = false;
     for (BatchNormOp bn : bns) {
-      std::string why = whyNotFoldable(bn);
+      FoldInputs in;
+      std::string why = gather(bn, in);
       if (why.empty()) {
         Operation *producer = bn.getInput().getDefiningOp();
         if (auto conv = dyn_cast<Conv2DOp>(producer))
-          fold(bn, conv, rewriter);
+          fold(bn, conv, in, rewriter);
         else
-          fold(bn, cast<ChannelGatedConv2DOp>(producer), rewriter);
+          fold(bn, cast<ChannelGatedConv2DOp>(producer), in, rewriter);
         continue;
       }
       if (allowUnfolded) {
