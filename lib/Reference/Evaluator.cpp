@@ -133,7 +133,8 @@ static void addBias(const ConvGeom &g, std::vector<T> &acc,
 
 class Interpreter {
 public:
-  explicit Interpreter(std::vector<GateStats> *stats) : stats(stats) {}
+  Interpreter(std::vector<GateStats> *stats, const ValueObserver &observer)
+      : stats(stats), observer(observer) {}
 
   FailureOr<std::vector<Tensor>> run(func::FuncOp func,
                                      ArrayRef<Tensor> inputs);
@@ -176,6 +177,7 @@ private:
 
   llvm::DenseMap<Value, Tensor> values;
   std::vector<GateStats> *stats;
+  const ValueObserver &observer;
 };
 
 template <typename T>
@@ -709,6 +711,8 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
     if (!why.empty())
       return func.emitOpError() << "input #" << i << ": " << why;
     set(arg, inputs[i]);
+    if (observer)
+      observer(arg, inputs[i]);
   }
   for (Operation &op : body) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -719,6 +723,9 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
     }
     if (failed(execute(&op)))
       return failure();
+    if (observer)
+      for (Value r : op.getResults())
+        observer(r, get(r));
   }
   return func.emitOpError("has no func.return");
 }
@@ -754,8 +761,9 @@ std::string checkCompatible(const Tensor &t, Type type) {
 
 FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func,
                                         ArrayRef<Tensor> inputs,
-                                        std::vector<GateStats> *gateStats) {
-  Interpreter interp(gateStats);
+                                        std::vector<GateStats> *gateStats,
+                                        const ValueObserver &observer) {
+  Interpreter interp(gateStats, observer);
   return interp.run(func, inputs);
 }
 

@@ -23,6 +23,21 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/CommandLine.h"
+
+// Report files for every --cgnet-quantize in the pipeline (a pass's own
+// report= / report-table= options take precedence).
+static llvm::cl::opt<std::string, /*ExternalStorage=*/true> quantReport(
+    "cgnet-quant-report",
+    llvm::cl::desc("Write --cgnet-quantize's per-layer JSON report to <file>"),
+    llvm::cl::value_desc("file"),
+    llvm::cl::location(cgnet::quantReportPathOption()));
+static llvm::cl::opt<std::string, /*ExternalStorage=*/true> quantReportTable(
+    "cgnet-quant-report-table",
+    llvm::cl::desc("Write --cgnet-quantize's per-layer table to <file> ('-': "
+                   "stderr)"),
+    llvm::cl::value_desc("file"),
+    llvm::cl::location(cgnet::quantReportTableOption()));
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;

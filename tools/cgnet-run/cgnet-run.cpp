@@ -77,6 +77,17 @@ cl::opt<double> atol("atol", cl::desc("Absolute tolerance for float "
 cl::opt<double> rtol("rtol", cl::desc("Relative tolerance for float "
                                       "comparisons"),
                      cl::init(1e-4), cl::cat(category));
+cl::opt<double> minSqnr(
+    "min-sqnr",
+    cl::desc("Compare float results by signal-to-quantization-noise ratio "
+             "instead of --atol/--rtol: 10 log10(sum expected^2 / sum "
+             "(result - expected)^2) must be at least this many dB "
+             "(quantized models against their float original)"),
+    cl::value_desc("dB"), cl::cat(category));
+cl::list<std::string> saveInputs("save-inputs",
+                                 cl::desc("Write input #i (e.g. the random "
+                                          "inputs) to the i-th .npy file"),
+                                 cl::cat(category));
 cl::opt<bool> printValues("print-values",
                           cl::desc("Print result values (up to "
                                    "--print-limit per result)"),
@@ -131,6 +142,26 @@ std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
     return "shape " + got.describe() + " differs from expected " +
            want.describe();
   int64_t n = got.numElements();
+  if (minSqnr.getNumOccurrences()) {
+    if (!got.isFloat || !want.isFloat)
+      return "--min-sqnr compares float results only";
+    double signal = 0, noise = 0;
+    for (int64_t e = 0; e < n; ++e) {
+      double d = double(got.f[e]) - want.f[e];
+      signal += double(want.f[e]) * want.f[e];
+      noise += d * d;
+    }
+    double sqnr = noise == 0 ? INFINITY : 10 * std::log10(signal / noise);
+    std::string s;
+    raw_string_ostream os(s);
+    if (std::isnan(sqnr) || sqnr < minSqnr) {
+      os << "SQNR " << format("%.2f", sqnr) << " dB is below --min-sqnr "
+         << minSqnr.getValue() << " dB";
+      return s;
+    }
+    outs() << "SQNR " << format("%.2f", sqnr) << " dB\n";
+    return "";
+  }
   if (!got.isFloat) {
     for (int64_t e = 0; e < n; ++e) {
       int64_t w = want.isFloat ? static_cast<int64_t>(want.f[e]) : want.i[e];
@@ -248,6 +279,13 @@ int main(int argc, char **argv) {
       args.push_back(std::move(*t));
     }
   }
+
+  if (saveInputs.size() > args.size())
+    return fail(Twine(saveInputs.size()) + " --save-inputs files for " +
+                Twine(args.size()) + " inputs");
+  for (auto [i, path] : llvm::enumerate(saveInputs))
+    if (Error err = ref::writeNpy(path, args[i], npyTypeFor(argTypes[i])))
+      return fail(toString(std::move(err)));
 
   std::vector<ref::GateStats> stats;
   auto results = ref::evaluate(func, args, &stats);

@@ -13,6 +13,7 @@
 #include "cgnet/Reference/Tensor.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
+#include <functional>
 #include <string>
 
 namespace cgnet::ref {
@@ -24,13 +25,18 @@ struct GateStats {
   int64_t gateOn = 0;
 };
 
+/// Called with every block argument and every op result as it is computed
+/// (calibration and per-layer comparisons read intermediate values this way).
+using ValueObserver = std::function<void(mlir::Value, const Tensor &)>;
+
 /// Runs `func` on `inputs` (one per argument, matching the argument types).
 /// Emits a diagnostic on the offending op (or the function) and fails on
 /// anything it cannot run. `gateStats`, when given, receives one entry per
-/// gated convolution executed.
+/// gated convolution executed; `observer`, when given, sees every value.
 mlir::FailureOr<std::vector<Tensor>>
 evaluate(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> inputs,
-         std::vector<GateStats> *gateStats = nullptr);
+         std::vector<GateStats> *gateStats = nullptr,
+         const ValueObserver &observer = nullptr);
 
 /// Checks that `t` can be passed as a value of `type` (shape, float vs
 /// integer, storage range). Returns an empty string when it can, or why not.

@@ -48,4 +48,152 @@ def CGNetFoldBatchNorm : Pass<"cgnet-fold-batchnorm"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def CGNetOCS : Pass<"cgnet-ocs", "::mlir::func::FuncOp"> {
+  let summary = "Outlier channel splitting of weights or activations";
+  let description = [{
+    Outlier channel splitting (OCS, dnn-quant-ocs) duplicates the channels
+    that hold the largest magnitudes and halves them, so that a quantizer
+    with a smaller clip value loses less. The network computes the same
+    function (exactly in real arithmetic).
+
+    `mode=weights` (the reference's `ocs_wts`): for each selected
+    `cgnet.conv2d` (`groups = 1`) with `I` input channels it splits
+    `n = ceil(expand-ratio * I)` times the input channel holding the largest
+    `|w|` of the current weight (appended channels included, so a channel
+    can be split again). Split weights are halved where `|w| > split_value`
+    (`split_value = split-threshold * max(ch)`, 0 by default: the whole
+    channel). With `grid-aware` the halves are `w/2 -+ step/4`, with `step`
+    the weight quantization step of `weight-bits`, `weight-clip` and
+    `granularity` (the reference's two-stage procedure: a plain split to
+    find the clip value, then the grid-aware split of the original weight),
+    so that the two quantized halves add up to the quantized original. The
+    clip values used are recorded on the convolution
+    (`cgnet.weight_clip`, `cgnet.weight_clip_bits`) and `--cgnet-quantize`
+    reuses them; the original channel of every appended channel is
+    recorded as `cgnet.ocs_copy`.
+
+    The convolution then reads `I + n` channels: the producer's channels are
+    duplicated by folding the copies into the producing `cgnet.conv2d`'s
+    weights and bias when the path from it is single-use and per-channel
+    (`relu`, `clamp`, pooling), or else by a `cgnet.channel_duplicate`.
+
+    `mode=activations`: for each selected convolution, the `n` input
+    channels with the largest calibrated magnitude (`calibration` inputs)
+    are split: the producing convolution's output channel is halved
+    (weights and bias) and duplicated, and the consumer's weight column is
+    duplicated unchanged. This is exact only when every op between the two
+    convolutions is positively homogeneous (`relu`, max and average pooling,
+    `clamp` with a zero lower and no upper bound); any other path is an
+    error naming the op.
+
+    Convolutions with `skip-in-channels` input channels (3 by default: the
+    RGB input layer, as the reference), grouped convolutions and fully
+    connected layers are left alone. Run this before `--cgnet-quantize` and
+    before gating; gated or integer convolutions are an error.
+
+    ```mlir
+    %y = cgnet.conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> ...
+    // expand-ratio=0.25 grid-aware=false becomes
+    %d = cgnet.channel_duplicate %x {indices = array<i64: 2>} : ... -> tensor<1x5x8x8xf32>
+    %y = cgnet.conv2d %d, %w_split {cgnet.ocs_copy = array<i64: 2>} : ...
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"weights\"",
+           "What to split: 'weights' or 'activations'">,
+    Option<"expandRatio", "expand-ratio", "double", /*default=*/"0.02",
+           "Channels to add, as a fraction of the input channels (n = ceil(ratio * I))">,
+    Option<"splitThreshold", "split-threshold", "double", /*default=*/"0.0",
+           "Split only weights with |w| > split-threshold * max(channel)">,
+    Option<"gridAware", "grid-aware", "bool", /*default=*/"true",
+           "Offset the halves by -+ step/4 so that they quantize exactly (weights mode)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits the grid-aware split prepares for (2-8)">,
+    Option<"weightClip", "weight-clip", "std::string", /*default=*/"\"none\"",
+           "Weight clip method for the grid: none, mse, aciq or kl">,
+    Option<"weightClipRatio", "weight-clip-ratio", "double", /*default=*/"1.0",
+           "With weight-clip=none: clip at ratio * max|W| of the split weight">,
+    Option<"granularity", "granularity", "std::string", /*default=*/"\"per-tensor\"",
+           "Weight quantization grid: per-tensor or per-channel">,
+    Option<"skipInChannels", "skip-in-channels", "int64_t", /*default=*/"3",
+           "Leave convolutions with this many input channels alone (0: none)">,
+    ListOption<"layers", "layers", "int64_t",
+               "Only these convolutions (indices of cgnet.conv2d ops in the function, from 0)">,
+    ListOption<"calibration", "calibration", "std::string",
+               "Calibration .npy inputs (activations mode)">,
+    Option<"foldIntoProducer", "fold-into-producer", "bool", /*default=*/"true",
+           "Duplicate channels inside the producing convolution where possible (weights mode)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def CGNetQuantize : Pass<"cgnet-quantize", "::mlir::func::FuncOp"> {
+  let summary = "Quantize a float cgnet model to integers (symmetric, with clipping)";
+  let description = [{
+    Rewrites a float function into an integer one that the reference
+    evaluator runs with no float in between: inputs are quantized on entry
+    (`cgnet.quantize`), every activation is a symmetric signed
+    `!quant.uniform` of `act-bits` bits, convolutions and fully connected
+    layers take `weight-bits` symmetric weights (per tensor or per output
+    channel), accumulate in `i32` with an `i32` bias
+    (`round(b / (s_x s_w))`), and are requantized to their output's scale by
+    a fixed-point multiplier and shift (`cgnet.requantize`, half away from
+    zero). Adds and concatenations requantize their operands to the
+    result's scale; ReLU, pooling and data movement keep their input's
+    scale; clamp bounds become integer bounds. Results are dequantized to
+    f32, so the function's signature does not change.
+
+    Channel-gated convolutions get the integer threshold
+    `floor(tau / (s_x s_w[o])) + 1`, the smallest accumulator with
+    `acc * s_x s_w[o] > tau` (`-inf` becomes `INT32_MIN`).
+
+    Clip values (`weight-clip`, `act-clip`) follow the OCS reference code:
+    `none` clips at `ratio * max|x|`, `mse` searches a 201-bin histogram,
+    `aciq` uses the Gaussian/Laplace alpha tables (2-8 bits), `kl` the
+    TensorRT KL search with `2^b - 1` bins. The scale is
+    `clip / (2^(b-1) - 1)`. Weight clip values recorded by `--cgnet-ocs`
+    are reused so that a grid-aware split stays exact.
+
+    Activation ranges come from `calibration` inputs (the float model is run
+    on them with the reference evaluator; a file whose leading dimension is
+    a multiple of the argument's is split into samples) or from the static
+    `act-range` (clip value of every activation).
+
+    `report=FILE` writes a JSON report per layer (bits, clip method and
+    value, channels split by OCS, weight quantization MSE and SQNR before
+    and after OCS, size overhead), `report-table=FILE` (`-` for stderr) a
+    readable table; `cgnet-opt --cgnet-quant-report=FILE` and
+    `--cgnet-quant-report-table=FILE` set them for every run of the pass.
+
+    Batch norm must be folded first; quantization ops, precision-gated
+    convolutions or integer tensors already in the function are an error.
+  }];
+  let options = [
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits (2-8)">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
+           "Activation bits (2-8)">,
+    Option<"granularity", "granularity", "std::string", /*default=*/"\"per-channel\"",
+           "Weight scales: per-tensor or per-channel (per output channel)">,
+    Option<"weightClip", "weight-clip", "std::string", /*default=*/"\"none\"",
+           "Weight clip method: none, mse, aciq or kl">,
+    Option<"weightClipRatio", "weight-clip-ratio", "double", /*default=*/"1.0",
+           "With weight-clip=none: clip at ratio * max|W|">,
+    Option<"actClip", "act-clip", "std::string", /*default=*/"\"none\"",
+           "Activation clip method: none, mse, aciq or kl">,
+    Option<"actClipRatio", "act-clip-ratio", "double", /*default=*/"1.0",
+           "With act-clip=none: clip at ratio * max|x| over the calibration inputs">,
+    ListOption<"calibration", "calibration", "std::string",
+               "Calibration .npy inputs (one per function argument, per sample)">,
+    Option<"actRange", "act-range", "double", /*default=*/"0.0",
+           "Static clip value for every activation instead of calibration">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write the per-layer JSON report to this file">,
+    Option<"reportTable", "report-table", "std::string", /*default=*/"\"\"",
+           "Write the per-layer table to this file ('-' for stderr)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 #endif // CGNET_DIALECT_CGNET_TRANSFORMS_PASSES_TD

@@ -1,0 +1,89 @@
+//===- Calibration.cpp - running a float model on calibration data --------===//
+
+#include "Calibration.h"
+#include "cgnet/Reference/Npy.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace cgnet {
+
+FailureOr<std::vector<Sample>>
+loadCalibrationSamples(func::FuncOp func, ArrayRef<std::string> files) {
+  unsigned numArgs = func.getNumArguments();
+  if (numArgs == 0)
+    return func.emitError("calibration needs a function with inputs");
+  if (files.size() % numArgs != 0)
+    return func.emitError() << "calibration takes one .npy file per function "
+                               "argument per sample: got "
+                            << files.size() << " files for " << numArgs
+                            << " arguments";
+  std::vector<Sample> samples;
+  for (size_t first = 0; first < files.size(); first += numArgs) {
+    Sample sample;
+    for (unsigned a = 0; a < numArgs; ++a) {
+      const std::string &path = files[first + a];
+      auto tensor = ref::readNpy(path);
+      if (!tensor)
+        return func.emitError() << "calibration input: "
+                                << llvm::toString(tensor.takeError());
+      auto argType = cast<RankedTensorType>(func.getArgument(a).getType());
+      ArrayRef<int64_t> shape = argType.getShape();
+      // A one-argument function may take a batch of samples per file.
+      if (numArgs == 1 && !shape.empty() && shape[0] > 0 &&
+          tensor->shape.size() == shape.size() &&
+          ArrayRef<int64_t>(tensor->shape).drop_front() == shape.drop_front() &&
+          tensor->shape[0] % shape[0] == 0 && tensor->shape[0] != shape[0]) {
+        int64_t per = argType.getNumElements();
+        for (int64_t k = 0; k < tensor->shape[0] / shape[0]; ++k) {
+          ref::Tensor part = tensor->isFloat ? ref::Tensor::floats(shape.vec())
+                                             : ref::Tensor::ints(shape.vec());
+          if (tensor->isFloat)
+            part.f.assign(tensor->f.begin() + k * per,
+                          tensor->f.begin() + (k + 1) * per);
+          else
+            part.i.assign(tensor->i.begin() + k * per,
+                          tensor->i.begin() + (k + 1) * per);
+          std::string why = ref::checkCompatible(part, argType);
+          if (!why.empty())
+            return func.emitError() << "calibration input '" << path
+                                    << "': " << why;
+          samples.push_back({std::move(part)});
+        }
+        continue;
+      }
+      std::string why = ref::checkCompatible(*tensor, argType);
+      if (!why.empty())
+        return func.emitError() << "calibration input '" << path
+                                << "' for argument #" << a << ": " << why;
+      sample.push_back(std::move(*tensor));
+    }
+    if (!sample.empty())
+      samples.push_back(std::move(sample));
+  }
+  return samples;
+}
+
+LogicalResult runCalibration(func::FuncOp func, ArrayRef<Sample> samples,
+                             const ref::ValueObserver &observer) {
+  for (const Sample &sample : samples)
+    if (failed(ref::evaluate(func, sample, nullptr, observer)))
+      return failure();
+  return success();
+}
+
+std::string layerName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().str();
+  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
+    return (op->getName().stripDialect() + "@" + Twine(file.getLine()) + ":" +
+            Twine(file.getColumn()))
+        .str();
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  op->getLoc().print(os);
+  return s;
+}
+
+} // namespace cgnet
