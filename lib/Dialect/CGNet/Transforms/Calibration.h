@@ -32,6 +32,9 @@ mlir::LogicalResult runCalibration(mlir::func::FuncOp func,
                                    llvm::ArrayRef<Sample> samples,
                                    const ref::ValueObserver &observer);
 
+/// "file:line:col" for a file location, else the printed location.
+std::string formatLoc(mlir::Location loc);
+
 /// A readable name for a layer: its NameLoc, else its printed location.
 std::string layerName(mlir::Operation *op);
 

@@ -17,6 +17,7 @@
 #include "cgnet/Quant/ChannelSplit.h"
 #include "cgnet/Quant/Clip.h"
 
+#include "llvm/Support/raw_ostream.h"
 #include <cmath>
 
 namespace cgnet {
@@ -111,7 +112,7 @@ LogicalResult CGNetOCSPass::checkOptions() {
   if (weightBits < 2 || weightBits > 8)
     return func.emitError() << "--cgnet-ocs: weight-bits must be in [2, 8], "
                                "got "
-                            << weightBits;
+                            << static_cast<unsigned>(weightBits);
   auto m = parseClipMethod(weightClip.getValue());
   if (!m)
     return func.emitError() << "--cgnet-ocs: unknown weight-clip '"
@@ -302,25 +303,31 @@ CGNetOCSPass::splitActivationsOf(Conv2DOp conv,
   if (n == 0)
     return success();
   Path path = tracePath(conv.getInput(), isPositivelyHomogeneous);
-  if (path.multiUse)
-    return conv.emitError()
-           << "activation OCS cannot split this convolution's input: a value "
-              "between it and its producer has other users";
   auto producer = path.source.getDefiningOp<Conv2DOp>();
-  if (!producer) {
-    if (path.blocker)
-      return conv.emitError()
-             << "activation OCS needs a positively homogeneous path (relu, "
-                "pooling, clamp at zero) from a producing cgnet.conv2d; '"
-             << path.blocker->getName() << "' at " << path.blocker->getLoc()
-             << " is not";
-    return conv.emitError("activation OCS needs the input to come from a "
-                          "cgnet.conv2d, not a function argument");
+  std::string why;
+  llvm::raw_string_ostream os(why);
+  if (path.multiUse)
+    os << "a value between this convolution and its producer has other users";
+  else if (!producer && path.blocker)
+    os << "activation OCS needs a positively homogeneous path (relu, "
+          "pooling, clamp at zero) from a producing cgnet.conv2d; '"
+       << path.blocker->getName() << "' at " << formatLoc(path.blocker->getLoc())
+       << " is not";
+  else if (!producer)
+    os << "activation OCS needs the input to come from a cgnet.conv2d, not "
+          "a function argument";
+  else if (producer.getGroups() != 1 || !getConstantF32(producer.getWeight()) ||
+           (producer.getBias() && !getConstantF32(producer.getBias())))
+    os << "activation OCS needs an ungrouped producing convolution with f32 "
+          "constant weights and bias";
+  if (!why.empty()) {
+    // Layers named in `layers` must be split; others are skipped with a
+    // warning.
+    if (!layers.empty())
+      return conv.emitError() << "cannot split: " << why;
+    conv.emitWarning() << "not split: " << why;
+    return success();
   }
-  if (producer.getGroups() != 1 || !getConstantF32(producer.getWeight()) ||
-      (producer.getBias() && !getConstantF32(producer.getBias())))
-    return conv.emitError("activation OCS needs an ungrouped producing "
-                          "convolution with f32 constant weights and bias");
 
   std::vector<double> mag = magnitudes;
   std::vector<int64_t> from = chooseActivationSplits(mag, n);

@@ -112,11 +112,11 @@ LogicalResult CGNetQuantizePass::checkOptions() {
   if (weightBits < 2 || weightBits > 8)
     return func.emitError() << "--cgnet-quantize: weight-bits must be in "
                                "[2, 8], got "
-                            << weightBits;
+                            << static_cast<unsigned>(weightBits);
   if (actBits < 2 || actBits > 8)
     return func.emitError() << "--cgnet-quantize: act-bits must be in [2, 8], "
                                "got "
-                            << actBits;
+                            << static_cast<unsigned>(actBits);
   auto w = parseClipMethod(weightClip.getValue()), a = parseClipMethod(actClip.getValue());
   if (!w)
     return func.emitError() << "--cgnet-quantize: unknown weight-clip '"
@@ -167,8 +167,9 @@ LogicalResult CGNetQuantizePass::checkFunction(func::FuncOp func) {
       for (OpOperand &use : op->getResult(0).getUses()) {
         Operation *user = use.getOwner();
         unsigned n = use.getOperandNumber();
-        // Weights, biases and thresholds: operands 1.. of layers.
-        if (isLayer(user) && n >= 1)
+        // Weights, biases and thresholds: operands 1.. of layers. Batch
+        // norm statistics get their own error.
+        if ((isLayer(user) && n >= 1) || isa<BatchNormOp>(user))
           continue;
         return user->emitError()
                << "operand #" << n << " is a constant; --cgnet-quantize "
@@ -270,7 +271,7 @@ CGNetQuantizePass::quantizeWeights(Operation *op, const std::vector<float> &w,
       return op->emitError()
              << "--cgnet-ocs prepared this layer for "
              << (bits ? bits.getInt() : 0) << "-bit weights, but "
-             << "--cgnet-quantize has weight-bits=" << weightBits;
+             << "--cgnet-quantize has weight-bits=" << static_cast<unsigned>(weightBits);
     size_t expected = perChannel ? static_cast<size_t>(out) : 1;
     if (recorded.size() != static_cast<int64_t>(expected))
       return op->emitError()

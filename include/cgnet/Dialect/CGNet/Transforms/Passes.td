@@ -83,8 +83,9 @@ def CGNetOCS : Pass<"cgnet-ocs", "::mlir::func::FuncOp"> {
     (weights and bias) and duplicated, and the consumer's weight column is
     duplicated unchanged. This is exact only when every op between the two
     convolutions is positively homogeneous (`relu`, max and average pooling,
-    `clamp` with a zero lower and no upper bound); any other path is an
-    error naming the op.
+    `clamp` with a zero lower and no upper bound); a convolution reached by
+    any other path (or from a function argument) is an error naming the op
+    when it is listed in `layers`, and is skipped with a warning otherwise.
 
     Convolutions with `skip-in-channels` input channels (3 by default: the
     RGB input layer, as the reference), grouped convolutions and fully
