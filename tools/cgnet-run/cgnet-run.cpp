@@ -88,6 +88,17 @@ cl::list<std::string> saveInputs("save-inputs",
                                  cl::desc("Write input #i (e.g. the random "
                                           "inputs) to the i-th .npy file"),
                                  cl::cat(category));
+cl::opt<std::string> baseline(
+    "baseline",
+    cl::desc("Run the same-named function(s) of this module on the same "
+             "inputs and compare the model's results against them (the "
+             "baseline gives the expected values; tolerances as --expect)"),
+    cl::value_desc("module.mlir"), cl::cat(category));
+cl::opt<bool> allFunctions(
+    "all-functions",
+    cl::desc("With --baseline and --random-inputs: compare every function "
+             "of the model, each on its own random inputs"),
+    cl::cat(category));
 cl::opt<bool> printValues("print-values",
                           cl::desc("Print result values (up to "
                                    "--print-limit per result)"),
@@ -187,6 +198,80 @@ std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
   return "";
 }
 
+/// Deterministic random inputs for `func` (seeded with --seed), or an
+/// error message.
+std::optional<std::vector<ref::Tensor>> randomArgs(func::FuncOp func,
+                                                   std::string &why) {
+  std::mt19937 rng(seed);
+  std::vector<ref::Tensor> args;
+  for (auto [i, t] : llvm::enumerate(func.getFunctionType().getInputs())) {
+    if (!isa<RankedTensorType>(t) || !cgnet::getElementInfo(t) ||
+        !cast<RankedTensorType>(t).hasStaticShape()) {
+      raw_string_ostream os(why);
+      os << "cannot make a random value for argument #" << i << " of type "
+         << t << "; pass --input";
+      return std::nullopt;
+    }
+    args.push_back(randomTensor(t, rng));
+  }
+  return args;
+}
+
+OwningOpRef<ModuleOp> parseModule(StringRef path, MLIRContext &context,
+                                  SourceMgr &sourceMgr) {
+  std::string errorMessage;
+  auto file = openInputFile(path, &errorMessage);
+  if (!file) {
+    fail(errorMessage);
+    return {};
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module || failed(module->verify()))
+    return {};
+  return module;
+}
+
+/// --baseline: runs `funcs` of the model and their namesakes in `base` on
+/// the same inputs and compares. Returns the exit status.
+int compareWithBaseline(ArrayRef<func::FuncOp> funcs, ModuleOp base,
+                        ArrayRef<ref::Tensor> givenArgs) {
+  bool mismatch = false;
+  for (func::FuncOp func : funcs) {
+    auto other = base.lookupSymbol<func::FuncOp>(func.getSymName());
+    if (!other)
+      return fail("the baseline has no function @" + func.getSymName());
+    std::vector<ref::Tensor> args(givenArgs.begin(), givenArgs.end());
+    if (randomInputs) {
+      std::string why;
+      auto made = randomArgs(func, why);
+      if (!made)
+        return fail(why);
+      args = std::move(*made);
+    }
+    auto got = ref::evaluate(func, args);
+    auto want = ref::evaluate(other, args);
+    if (failed(got) || failed(want))
+      return 1;
+    if (got->size() != want->size())
+      return fail("@" + func.getSymName() + " has " + Twine(got->size()) +
+                  " results, the baseline " + Twine(want->size()));
+    for (size_t i = 0; i < got->size(); ++i) {
+      std::string why = compare((*got)[i], (*want)[i]);
+      if (!why.empty()) {
+        errs() << "cgnet-run: @" << func.getSymName() << " result #" << i
+               << " differs from the baseline: " << why << "\n";
+        mismatch = true;
+      } else {
+        outs() << "@" << func.getSymName() << " result #" << i
+               << " matches the baseline\n";
+      }
+    }
+  }
+  return mismatch ? 2 : 0;
+}
+
 void printTensor(raw_ostream &os, const ref::Tensor &t) {
   os << "[";
   int64_t n = std::min<int64_t>(t.numElements(), printLimit);
@@ -223,16 +308,11 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  std::string errorMessage;
-  auto file = openInputFile(inputFile, &errorMessage);
-  if (!file)
-    return fail(errorMessage);
-  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseModule(inputFile, context, sourceMgr);
   if (!module)
     return 1;
-  if (failed(module->verify()))
-    return 1;
+  if (allFunctions && (baseline.empty() || !randomInputs))
+    return fail("--all-functions needs --baseline and --random-inputs");
 
   func::FuncOp func;
   SmallVector<func::FuncOp> funcs(module->getOps<func::FuncOp>());
@@ -240,7 +320,9 @@ int main(int argc, char **argv) {
     func = module->lookupSymbol<func::FuncOp>(entry);
     if (!func)
       return fail("no function named '" + entry + "'");
-  } else if (funcs.size() == 1) {
+  } else if (funcs.empty()) {
+    return fail("the module has no functions");
+  } else if (funcs.size() == 1 || allFunctions) {
     func = funcs.front();
   } else {
     func = module->lookupSymbol<func::FuncOp>("main");
@@ -254,18 +336,11 @@ int main(int argc, char **argv) {
   if (randomInputs) {
     if (!inputs.empty())
       return fail("--input and --random-inputs are mutually exclusive");
-    std::mt19937 rng(seed);
-    for (auto [i, t] : llvm::enumerate(argTypes)) {
-      if (!isa<RankedTensorType>(t) || !cgnet::getElementInfo(t) ||
-          !cast<RankedTensorType>(t).hasStaticShape()) {
-        std::string typeStr;
-        raw_string_ostream os(typeStr);
-        os << t;
-        return fail("cannot make a random value for argument #" + Twine(i) +
-                    " of type " + typeStr + "; pass --input");
-      }
-      args.push_back(randomTensor(t, rng));
-    }
+    std::string why;
+    auto made = randomArgs(func, why);
+    if (!made)
+      return fail(why);
+    args = std::move(*made);
   } else {
     if (inputs.size() != argTypes.size())
       return fail("@" + func.getName() + " takes " + Twine(argTypes.size()) +
@@ -286,6 +361,18 @@ int main(int argc, char **argv) {
   for (auto [i, path] : llvm::enumerate(saveInputs))
     if (Error err = ref::writeNpy(path, args[i], npyTypeFor(argTypes[i])))
       return fail(toString(std::move(err)));
+
+  if (!baseline.empty()) {
+    SourceMgr baseMgr;
+    SourceMgrDiagnosticHandler baseHandler(baseMgr, &context);
+    OwningOpRef<ModuleOp> base = parseModule(baseline, context, baseMgr);
+    if (!base)
+      return 1;
+    SmallVector<func::FuncOp> which = {func};
+    if (allFunctions)
+      which = funcs;
+    return compareWithBaseline(which, *base, args);
+  }
 
   std::vector<ref::GateStats> stats;
   auto results = ref::evaluate(func, args, &stats);

@@ -13,7 +13,7 @@
 // RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize="act-range=1 granularity=per-row" 2>&1 | FileCheck %s --check-prefix=GRAN
 // GRAN: error: --cgnet-quantize: granularity must be per-tensor or per-channel, got 'per-row'
 // RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize 2>&1 | FileCheck %s --check-prefix=NONE
-// NONE: error: --cgnet-quantize needs exactly one of calibration=<.npy files> and act-range=<clip value>
+// NONE: error: --cgnet-quantize needs exactly one of calibration=<.npy files>, random-calibration=<n> and act-range=<clip value>
 // RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize="act-range=-2" 2>&1 | FileCheck %s --check-prefix=NEG
 // NEG: error: --cgnet-quantize: act-range must be positive, got -2
 // RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize="calibration=%t.missing.npy" 2>&1 | FileCheck %s --check-prefix=MISSING

@@ -4,6 +4,7 @@
 #include "cgnet/Reference/Npy.h"
 
 #include "llvm/Support/raw_ostream.h"
+#include <random>
 
 using namespace mlir;
 
@@ -61,6 +62,29 @@ loadCalibrationSamples(func::FuncOp func, ArrayRef<std::string> files) {
     }
     if (!sample.empty())
       samples.push_back(std::move(sample));
+  }
+  return samples;
+}
+
+FailureOr<std::vector<Sample>> makeRandomSamples(func::FuncOp func,
+                                                 int64_t count, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<Sample> samples;
+  for (int64_t k = 0; k < count; ++k) {
+    Sample sample;
+    for (Type t : func.getArgumentTypes()) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
+        return func.emitError() << "random calibration needs statically "
+                                   "shaped f32 arguments, got "
+                                << t;
+      ref::Tensor x = ref::Tensor::floats(tensor.getShape().vec());
+      for (float &v : x.f)
+        v = dist(rng);
+      sample.push_back(std::move(x));
+    }
+    samples.push_back(std::move(sample));
   }
   return samples;
 }

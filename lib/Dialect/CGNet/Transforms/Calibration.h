@@ -27,6 +27,12 @@ mlir::FailureOr<std::vector<Sample>>
 loadCalibrationSamples(mlir::func::FuncOp func,
                        llvm::ArrayRef<std::string> files);
 
+/// `count` deterministic samples uniform in [-1, 1] (what `cgnet-run
+/// --random-inputs` feeds), for studies without data. Fails on non-float
+/// or dynamically shaped arguments.
+mlir::FailureOr<std::vector<Sample>>
+makeRandomSamples(mlir::func::FuncOp func, int64_t count, uint32_t seed);
+
 /// Runs `func` on every sample, calling `observer` on every value.
 mlir::LogicalResult runCalibration(mlir::func::FuncOp func,
                                    llvm::ArrayRef<Sample> samples,

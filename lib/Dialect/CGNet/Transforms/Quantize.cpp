@@ -137,10 +137,17 @@ LogicalResult CGNetQuantizePass::checkOptions() {
   if (haveRange && !(actRange > 0))
     return func.emitError() << "--cgnet-quantize: act-range must be positive, "
                                "got "
-                            << actRange;
-  if (haveRange == !calibration.empty())
+                            << actRange.getValue();
+  if (randomCalibration < 0)
+    return func.emitError() << "--cgnet-quantize: random-calibration must be "
+                               "a sample count, got "
+                            << randomCalibration.getValue();
+  int sources = int(haveRange) + int(!calibration.empty()) +
+                int(randomCalibration > 0);
+  if (sources != 1)
     return func.emitError("--cgnet-quantize needs exactly one of "
-                          "calibration=<.npy files> and act-range=<clip value>");
+                          "calibration=<.npy files>, random-calibration=<n> "
+                          "and act-range=<clip value>");
   return success();
 }
 
@@ -213,7 +220,9 @@ LogicalResult CGNetQuantizePass::calibrate(func::FuncOp func) {
       actClipOf[v] = actRange;
     return success();
   }
-  auto samples = loadCalibrationSamples(func, calibration);
+  auto samples = randomCalibration > 0
+                     ? makeRandomSamples(func, randomCalibration, 1)
+                     : loadCalibrationSamples(func, calibration);
   if (failed(samples))
     return failure();
   if (samples->empty())

@@ -157,8 +157,10 @@ def CGNetQuantize : Pass<"cgnet-quantize", "::mlir::func::FuncOp"> {
 
     Activation ranges come from `calibration` inputs (the float model is run
     on them with the reference evaluator; a file whose leading dimension is
-    a multiple of the argument's is split into samples) or from the static
-    `act-range` (clip value of every activation).
+    a multiple of the argument's is split into samples), from
+    `random-calibration=N` deterministic random inputs uniform in [-1, 1]
+    (for per-layer studies without data), or from the static `act-range`
+    (clip value of every activation).
 
     `report=FILE` writes a JSON report per layer (bits, clip method and
     value, channels split by OCS, weight quantization MSE and SQNR before
@@ -186,6 +188,8 @@ def CGNetQuantize : Pass<"cgnet-quantize", "::mlir::func::FuncOp"> {
            "With act-clip=none: clip at ratio * max|x| over the calibration inputs">,
     ListOption<"calibration", "calibration", "std::string",
                "Calibration .npy inputs (one per function argument, per sample)">,
+    Option<"randomCalibration", "random-calibration", "int64_t", /*default=*/"0",
+           "Calibrate on this many deterministic random inputs, uniform in [-1, 1] (studies without data)">,
     Option<"actRange", "act-range", "double", /*default=*/"0.0",
            "Static clip value for every activation instead of calibration">,
     Option<"report", "report", "std::string", /*default=*/"\"\"",

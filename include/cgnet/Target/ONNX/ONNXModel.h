@@ -1,0 +1,67 @@
+//===- ONNXModel.h - reading ONNX models ------------------------*- C++ -*-===//
+//
+// Loads an ONNX model (Debian's libonnx protobuf classes) and gives access
+// to its constant tensors (graph initializers and Constant nodes) and its
+// convolution layers. This is the reading half that per-layer studies (OCS
+// on real weights, the OCS benchmark) need; the whole-graph importer builds
+// on it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CGNET_TARGET_ONNX_ONNXMODEL_H
+#define CGNET_TARGET_ONNX_ONNXMODEL_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cgnet::onnx_import {
+
+/// A float constant tensor of the model.
+struct FloatTensor {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+/// One ONNX Conv node with constant float weights.
+struct ConvLayer {
+  std::string name;   ///< the node's name (or "Conv_<index>")
+  int64_t index = 0;  ///< position among the model's Conv nodes
+  FloatTensor weight; ///< O x I/groups x kh x kw
+  std::vector<float> bias; ///< empty when the node has none
+  int64_t groups = 1;
+  std::vector<int64_t> strides{1, 1}, dilations{1, 1};
+  std::vector<int64_t> pads{0, 0, 0, 0}; ///< ONNX order: top, left, bottom, right
+  std::string autoPad = "NOTSET";
+};
+
+class Model;
+
+/// Parses the ONNX protobuf in `bytes` (`what` names it in errors).
+llvm::Expected<std::unique_ptr<Model>> parseModel(llvm::StringRef bytes,
+                                                  llvm::StringRef what);
+
+/// A parsed model.
+class Model {
+public:
+  ~Model();
+  /// The model's default-domain opset.
+  int64_t opset() const;
+  /// Every Conv node, in graph order. A node whose weight is not a float
+  /// constant, or a 1-D/3-D convolution, is an error naming the node.
+  llvm::Expected<std::vector<ConvLayer>> convLayers() const;
+
+private:
+  friend llvm::Expected<std::unique_ptr<Model>> parseModel(llvm::StringRef,
+                                                           llvm::StringRef);
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+};
+
+} // namespace cgnet::onnx_import
+
+#endif // CGNET_TARGET_ONNX_ONNXMODEL_H

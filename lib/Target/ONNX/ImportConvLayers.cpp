@@ -1,0 +1,165 @@
+//===- ImportConvLayers.cpp - ONNX Conv nodes as cgnet functions ----------===//
+//
+// The per-layer import: every Conv node of a model becomes a function of
+// its own, so that passes and executors can be studied layer by layer on
+// real weights (OCS and quantization error, gating statistics) before the
+// whole graph can be imported.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
+#include "cgnet/Target/ONNX/ImportONNX.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+
+namespace cgnet {
+
+/// Output extent and the padding actually applied for one spatial axis.
+static int64_t resolveAxis(const onnx_import::ConvLayer &l, int axis,
+                           int64_t in, int64_t kernel, int64_t &padBefore,
+                           int64_t &padAfter) {
+  int64_t stride = l.strides[axis], dil = l.dilations[axis];
+  int64_t span = dil * (kernel - 1) + 1;
+  if (l.autoPad == "SAME_UPPER" || l.autoPad == "SAME_LOWER") {
+    int64_t out = (in + stride - 1) / stride;
+    int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - in);
+    padBefore = l.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    padAfter = total - padBefore;
+  } else if (l.autoPad == "VALID") {
+    padBefore = padAfter = 0;
+  } else {
+    padBefore = l.pads[axis];
+    padAfter = l.pads[axis + 2];
+  }
+  int64_t padded = in + padBefore + padAfter;
+  return padded < span ? 0 : (padded - span) / stride + 1;
+}
+
+OwningOpRef<ModuleOp> importConvLayers(const onnx_import::Model &model,
+                                       MLIRContext *context, Location loc,
+                                       int64_t height, int64_t width) {
+  context->loadDialect<CGNetDialect, arith::ArithDialect, func::FuncDialect>();
+  auto layers = model.convLayers();
+  if (!layers) {
+    emitError(loc) << llvm::toString(layers.takeError());
+    return {};
+  }
+  if (layers->empty()) {
+    emitError(loc) << "the model has no Conv nodes";
+    return {};
+  }
+  OpBuilder b(context);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+  Type f32 = b.getF32Type();
+  for (const onnx_import::ConvLayer &l : *layers) {
+    if (l.autoPad != "NOTSET" && l.autoPad != "VALID" &&
+        l.autoPad != "SAME_UPPER" && l.autoPad != "SAME_LOWER") {
+      emitError(loc) << "node '" << l.name << "' (Conv): unknown auto_pad '"
+                     << l.autoPad << "'";
+      return {};
+    }
+    const std::vector<int64_t> &ws = l.weight.shape;
+    int64_t outC = ws[0], inC = ws[1] * l.groups;
+    if (outC % l.groups != 0) {
+      emitError(loc) << "node '" << l.name << "' (Conv): " << outC
+                     << " output channels are not divisible by group "
+                     << l.groups;
+      return {};
+    }
+    int64_t pt, pb, pl, pr;
+    int64_t oh = resolveAxis(l, 0, height, ws[2], pt, pb);
+    int64_t ow = resolveAxis(l, 1, width, ws[3], pl, pr);
+    if (oh < 1 || ow < 1) {
+      emitError(loc) << "node '" << l.name << "' (Conv): its " << ws[2] << "x"
+                     << ws[3] << " kernel does not fit a " << height << "x"
+                     << width << " input; choose a larger --conv-input-size";
+      return {};
+    }
+    Location nodeLoc = NameLoc::get(b.getStringAttr(l.name));
+    auto inType = RankedTensorType::get({1, inC, height, width}, f32);
+    auto outType = RankedTensorType::get({1, outC, oh, ow}, f32);
+    auto func = func::FuncOp::create(b, nodeLoc, l.name,
+                                     b.getFunctionType({inType}, {outType}));
+    Block *body = func.addEntryBlock();
+    OpBuilder fb = OpBuilder::atBlockBegin(body);
+    auto wType = RankedTensorType::get(ws, f32);
+    auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
+        ArrayRef<float>(l.weight.data));
+    Value w = arith::ConstantOp::create(
+        fb, nodeLoc,
+        DenseResourceElementsAttr::get(wType, l.name + ".weight",
+                                       std::move(blob)));
+    Value bias;
+    if (!l.bias.empty())
+      bias = arith::ConstantOp::create(
+          fb, nodeLoc,
+          DenseElementsAttr::get(RankedTensorType::get({outC}, f32),
+                                 ArrayRef<float>(l.bias)));
+    Value y = Conv2DOp::create(
+        fb, nodeLoc, outType, body->getArgument(0), w, bias,
+        fb.getDenseI64ArrayAttr(l.strides),
+        fb.getDenseI64ArrayAttr({pt, pl, pb, pr}),
+        fb.getDenseI64ArrayAttr(l.dilations), fb.getI64IntegerAttr(l.groups));
+    func::ReturnOp::create(fb, nodeLoc, y);
+  }
+  if (failed(module->verify()))
+    return {};
+  return module;
+}
+
+void registerONNXTranslations() {
+  static llvm::cl::opt<std::string> convInputSize(
+      "conv-input-size",
+      llvm::cl::desc("Spatial size HxW of the input of every function made "
+                     "by --import-onnx-conv-layers (default 8x8)"),
+      llvm::cl::init("8x8"));
+  static TranslateToMLIRRegistration importConvs(
+      "import-onnx-conv-layers",
+      "ONNX model -> one cgnet function per Conv node (real weights, for "
+      "per-layer studies)",
+      [](llvm::SourceMgr &sourceMgr, MLIRContext *context)
+          -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buf =
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+        Location loc = FileLineColLoc::get(
+            context, buf->getBufferIdentifier(), 0, 0);
+        int64_t h = 0, w = 0;
+        StringRef size = convInputSize;
+        auto [hs, wsz] = size.split('x');
+        if (hs.getAsInteger(10, h) || wsz.getAsInteger(10, w) || h < 1 ||
+            w < 1) {
+          emitError(loc) << "--conv-input-size must be HxW with positive "
+                            "integers, got '"
+                         << size << "'";
+          return {};
+        }
+        auto model = onnx_import::parseModel(buf->getBuffer(),
+                                             buf->getBufferIdentifier());
+        if (!model) {
+          emitError(loc) << llvm::toString(model.takeError());
+          return {};
+        }
+        OwningOpRef<ModuleOp> module =
+            importConvLayers(**model, context, loc, h, w);
+        if (!module)
+          return {};
+        return OwningOpRef<Operation *>(module.release());
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<CGNetDialect, arith::ArithDialect, func::FuncDialect,
+                        quant::QuantDialect>();
+      });
+  (void)importConvs;
+}
+
+} // namespace cgnet

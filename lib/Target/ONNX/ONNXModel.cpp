@@ -1,0 +1,172 @@
+//===- ONNXModel.cpp - reading ONNX models --------------------------------===//
+
+#include "cgnet/Target/ONNX/ONNXModel.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
+#include <cstring>
+#include <onnx/onnx_pb.h>
+
+using llvm::Expected;
+using llvm::StringRef;
+
+namespace cgnet::onnx_import {
+
+struct Model::Impl {
+  onnx::ModelProto proto;
+  std::string what;
+  llvm::StringMap<const onnx::TensorProto *> constants;
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+Model::~Model() = default;
+
+static llvm::Error error(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+Expected<std::unique_ptr<Model>> parseModel(StringRef bytes, StringRef what) {
+  auto impl = std::make_unique<Model::Impl>();
+  impl->what = what.str();
+  if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
+      !impl->proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return error(what + ": not a valid ONNX model (protobuf parse failed, " +
+                 llvm::Twine(bytes.size()) + " bytes)");
+  const onnx::GraphProto &g = impl->proto.graph();
+  for (const onnx::TensorProto &t : g.initializer())
+    impl->constants[t.name()] = &t;
+  for (const onnx::NodeProto &n : g.node()) {
+    if (n.op_type() != "Constant" || n.output_size() != 1)
+      continue;
+    for (const onnx::AttributeProto &a : n.attribute())
+      if (a.name() == "value" && a.has_t())
+        impl->constants[n.output(0)] = &a.t();
+  }
+  return std::unique_ptr<Model>(new Model(std::move(impl)));
+}
+
+int64_t Model::opset() const {
+  for (const onnx::OperatorSetIdProto &o : impl->proto.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      return o.version();
+  return 0;
+}
+
+/// The float contents of a constant tensor, or an error naming it.
+static Expected<FloatTensor> readFloat(const onnx::TensorProto &t,
+                                       StringRef node) {
+  FloatTensor out;
+  int64_t n = 1;
+  for (int64_t d : t.dims()) {
+    out.shape.push_back(d);
+    n *= d;
+  }
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return error("node '" + node + "': tensor '" + t.name() +
+                 "' is stored outside the model file (external data is "
+                 "not supported)");
+  out.data.resize(n);
+  if (t.data_type() == onnx::TensorProto::FLOAT) {
+    if (!t.raw_data().empty()) {
+      if (t.raw_data().size() != static_cast<size_t>(n) * 4)
+        return error(llvm::formatv("node '{0}': tensor '{1}' has {2} bytes "
+                                   "of raw data for {3} floats",
+                                   node, t.name(), t.raw_data().size(), n));
+      std::memcpy(out.data.data(), t.raw_data().data(), n * 4);
+    } else {
+      if (t.float_data_size() != n)
+        return error(llvm::formatv("node '{0}': tensor '{1}' has {2} "
+                                   "values for shape of {3} elements",
+                                   node, t.name(), t.float_data_size(), n));
+      for (int64_t i = 0; i < n; ++i)
+        out.data[i] = t.float_data(static_cast<int>(i));
+    }
+    return out;
+  }
+  if (t.data_type() == onnx::TensorProto::DOUBLE) {
+    if (!t.raw_data().empty()) {
+      if (t.raw_data().size() != static_cast<size_t>(n) * 8)
+        return error("node '" + node + "': tensor '" + t.name() +
+                     "' has the wrong raw data size");
+      for (int64_t i = 0; i < n; ++i) {
+        double v;
+        std::memcpy(&v, t.raw_data().data() + i * 8, 8);
+        out.data[i] = static_cast<float>(v);
+      }
+    } else {
+      if (t.double_data_size() != n)
+        return error("node '" + node + "': tensor '" + t.name() +
+                     "' has the wrong number of values");
+      for (int64_t i = 0; i < n; ++i)
+        out.data[i] = static_cast<float>(t.double_data(static_cast<int>(i)));
+    }
+    return out;
+  }
+  return error(llvm::formatv("node '{0}': tensor '{1}' has ONNX data type "
+                             "{2}; only float and double weights are read",
+                             node, t.name(), t.data_type()));
+}
+
+static std::vector<int64_t> ints(const onnx::AttributeProto &a) {
+  return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+}
+
+Expected<std::vector<ConvLayer>> Model::convLayers() const {
+  std::vector<ConvLayer> layers;
+  int64_t index = 0;
+  for (const onnx::NodeProto &n : impl->proto.graph().node()) {
+    if (n.op_type() != "Conv")
+      continue;
+    ConvLayer l;
+    l.index = index++;
+    l.name = n.name().empty() ? "Conv_" + std::to_string(l.index) : n.name();
+    if (n.input_size() < 2)
+      return error("node '" + l.name + "' (Conv): needs a weight input");
+    auto w = impl->constants.find(n.input(1));
+    if (w == impl->constants.end())
+      return error("node '" + l.name + "' (Conv): weight '" + n.input(1) +
+                   "' is not a constant");
+    auto weight = readFloat(*w->second, l.name);
+    if (!weight)
+      return weight.takeError();
+    l.weight = std::move(*weight);
+    if (l.weight.shape.size() != 4)
+      return error(llvm::formatv("node '{0}' (Conv): a {1}-D weight; only "
+                                 "2-D convolutions (4-D weights) are supported",
+                                 l.name, l.weight.shape.size()));
+    if (n.input_size() >= 3 && !n.input(2).empty()) {
+      auto b = impl->constants.find(n.input(2));
+      if (b == impl->constants.end())
+        return error("node '" + l.name + "' (Conv): bias '" + n.input(2) +
+                     "' is not a constant");
+      auto bias = readFloat(*b->second, l.name);
+      if (!bias)
+        return bias.takeError();
+      if (static_cast<int64_t>(bias->data.size()) != l.weight.shape[0])
+        return error("node '" + l.name + "' (Conv): bias size does not "
+                     "match the output channels");
+      l.bias = std::move(bias->data);
+    }
+    for (const onnx::AttributeProto &a : n.attribute()) {
+      if (a.name() == "group")
+        l.groups = a.i();
+      else if (a.name() == "strides")
+        l.strides = ints(a);
+      else if (a.name() == "dilations")
+        l.dilations = ints(a);
+      else if (a.name() == "pads")
+        l.pads = ints(a);
+      else if (a.name() == "auto_pad")
+        l.autoPad = a.s();
+    }
+    if (l.strides.size() != 2 || l.dilations.size() != 2 || l.pads.size() != 4)
+      return error("node '" + l.name + "' (Conv): strides, dilations and "
+                   "pads must describe two spatial dimensions");
+    if (l.groups < 1)
+      return error("node '" + l.name + "' (Conv): group must be >= 1");
+    layers.push_back(std::move(l));
+  }
+  return layers;
+}
+
+} // namespace cgnet::onnx_import
