@@ -2,7 +2,9 @@
 # The main job on the bundled example (examples/tiny-cnn.mlir): installs what
 # is missing, builds, then runs the pipeline that exists today:
 #   fold batch norm -> reference run of the original and the folded model
-#   -> check they agree -> per-layer gate report.
+#   -> check they agree -> calibrate and quantize to 8 bits (with the
+#   per-layer quantization report) -> run the integer model and check its
+#   output SQNR against the float model -> gate-on rates.
 # Artifacts go to ${OUT_DIR:-out/tiny-cnn}.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,4 +25,18 @@ echo "== 3. reference run of the folded model, checked against step 2"
 "$bin/cgnet-run" "$out/folded.mlir" --random-inputs --seed 1 --gate-stats \
   --expect "$out/original.npy" --atol 1e-5 --rtol 1e-4 --print-values \
   --output "$out/folded.npy"
+echo "== 4. calibration inputs (seeded random inputs, written as .npy)"
+for s in 11 12 13 14; do
+  "$bin/cgnet-run" "$out/folded.mlir" --random-inputs --seed $s \
+    --save-inputs "$out/calib-$s.npy" > /dev/null
+done
+echo "== 5. quantize to 8-bit integers (per-layer report: quant-report.json)"
+"$bin/cgnet-opt" "$out/folded.mlir" \
+  --cgnet-quantize="calibration=$out/calib-11.npy,$out/calib-12.npy,$out/calib-13.npy,$out/calib-14.npy" \
+  --cgnet-quant-report="$out/quant-report.json" --cgnet-quant-report-table=- \
+  -o "$out/int8.mlir"
+echo "== 6. reference run of the integer model against the float output"
+"$bin/cgnet-run" "$out/int8.mlir" --random-inputs --seed 1 --gate-stats \
+  --expect "$out/folded.npy" --min-sqnr 30 --print-values \
+  --output "$out/int8.npy"
 echo "== done: artifacts in $out"

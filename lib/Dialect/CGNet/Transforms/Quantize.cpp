@@ -637,19 +637,26 @@ LogicalResult CGNetQuantizePass::writeReports(func::FuncOp func) {
   if (!tablePath.empty()) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    os << llvm::formatv("{0,-24} {1,4} {2,-8} {3,-17} {4,5} {5,12} {6,9} "
-                        "{7,12} {8,9} {9,8}\n",
-                        "layer", "bits", "clip", "clip value", "split",
-                        "mse before", "sqnr dB", "mse after", "sqnr dB",
-                        "overhead");
+    size_t width = 5;
     for (const LayerReport &r : layers)
-      os << llvm::formatv(
-          "{0,-24} {1,4} {2,-8} {3,-17} {4,5} {5,12:e3} {6,9:f2} {7,12:e3} "
-          "{8,9:f2} {9,7:f2}%\n",
-          r.name.substr(0, 24), r.bits, r.clipMethod, formatClip(r.clip),
-          r.splitChannels, r.before.mse, r.before.sqnr, r.after.mse,
-          r.after.sqnr,
-          r.inChannels ? 100.0 * r.splitChannels / r.inChannels : 0.0);
+      width = std::max(width, r.name.size());
+    auto pad = [&](StringRef name) {
+      return (name + std::string(width - name.size(), ' ')).str();
+    };
+    os << pad("layer")
+       << llvm::formatv(" {0,4} {1,-8} {2,-17} {3,5} {4,12} {5,9} {6,12} "
+                        "{7,9} {8,8}\n",
+                        "bits", "clip", "clip value", "split", "mse before",
+                        "sqnr dB", "mse after", "sqnr dB", "overhead");
+    for (const LayerReport &r : layers)
+      os << pad(r.name)
+         << llvm::formatv(" {0,4} {1,-8} {2,-17} {3,5} {4,12:e3} {5,9:f2} "
+                          "{6,12:e3} {7,9:f2} {8,7:f2}%\n",
+                          r.bits, r.clipMethod, formatClip(r.clip),
+                          r.splitChannels, r.before.mse, r.before.sqnr,
+                          r.after.mse, r.after.sqnr,
+                          r.inChannels ? 100.0 * r.splitChannels / r.inChannels
+                                       : 0.0);
     if (tablePath == "-") {
       llvm::errs() << text;
     } else {
