@@ -107,6 +107,16 @@ static Expected<FloatTensor> readFloat(const onnx::TensorProto &t,
                              node, t.name(), t.data_type()));
 }
 
+Expected<FloatTensor> Model::constantInput(const std::string &input,
+                                           const std::string &node,
+                                           StringRef what) const {
+  auto it = impl->constants.find(input);
+  if (it == impl->constants.end())
+    return error("node '" + node + "' (Conv): " + what + " '" + input +
+                 "' is not a constant");
+  return readFloat(*it->second, node);
+}
+
 static std::vector<int64_t> ints(const onnx::AttributeProto &a) {
   return std::vector<int64_t>(a.ints().begin(), a.ints().end());
 }
@@ -122,11 +132,7 @@ Expected<std::vector<ConvLayer>> Model::convLayers() const {
     l.name = n.name().empty() ? "Conv_" + std::to_string(l.index) : n.name();
     if (n.input_size() < 2)
       return error("node '" + l.name + "' (Conv): needs a weight input");
-    auto w = impl->constants.find(n.input(1));
-    if (w == impl->constants.end())
-      return error("node '" + l.name + "' (Conv): weight '" + n.input(1) +
-                   "' is not a constant");
-    auto weight = readFloat(*w->second, l.name);
+    auto weight = constantInput(n.input(1), l.name, "weight");
     if (!weight)
       return weight.takeError();
     l.weight = std::move(*weight);
@@ -135,11 +141,7 @@ Expected<std::vector<ConvLayer>> Model::convLayers() const {
                                  "2-D convolutions (4-D weights) are supported",
                                  l.name, l.weight.shape.size()));
     if (n.input_size() >= 3 && !n.input(2).empty()) {
-      auto b = impl->constants.find(n.input(2));
-      if (b == impl->constants.end())
-        return error("node '" + l.name + "' (Conv): bias '" + n.input(2) +
-                     "' is not a constant");
-      auto bias = readFloat(*b->second, l.name);
+      auto bias = constantInput(n.input(2), l.name, "bias");
       if (!bias)
         return bias.takeError();
       if (static_cast<int64_t>(bias->data.size()) != l.weight.shape[0])

@@ -55,6 +55,11 @@ public:
   llvm::Expected<std::vector<ConvLayer>> convLayers() const;
 
 private:
+  /// The float constant feeding `input` of `node`; `what` names the
+  /// operand in errors.
+  llvm::Expected<FloatTensor> constantInput(const std::string &input,
+                                            const std::string &node,
+                                            llvm::StringRef what) const;
   friend llvm::Expected<std::unique_ptr<Model>> parseModel(llvm::StringRef,
                                                            llvm::StringRef);
   struct Impl;
