@@ -350,25 +350,4 @@ ErrorStats compareSignals(const std::vector<double> &ref,
   return s;
 }
 
-std::optional<FixedPoint> toFixedPoint(double ratio) {
-  if (!(ratio > 0) || !std::isfinite(ratio))
-    return std::nullopt;
-  int exp = 0;
-  double frac = std::frexp(ratio, &exp); // ratio = frac * 2^exp, frac in [0.5, 1)
-  int64_t m = static_cast<int64_t>(std::llround(frac * double(int64_t(1) << 31)));
-  int64_t shift = 31 - exp;
-  if (m == (int64_t(1) << 31)) {
-    m >>= 1;
-    --shift;
-  }
-  if (shift < 0)
-    return std::nullopt;
-  if (shift > 62) {
-    // Too small for a 31-bit multiplier at shift 62: give up precision.
-    m = static_cast<int64_t>(std::llround(std::ldexp(frac, 31 - (int)(shift - 62))));
-    shift = 62;
-  }
-  return FixedPoint{static_cast<int32_t>(m), static_cast<int32_t>(shift)};
-}
-
 } // namespace cgnet::quant

@@ -162,6 +162,7 @@ private:
                           std::optional<int64_t> loInt,
                           std::optional<int64_t> hiInt);
   LogicalResult batchNorm(BatchNormOp op);
+  LogicalResult leakyRelu(LeakyReluOp op);
   LogicalResult concat(ConcatOp op);
   LogicalResult gatherChannels(Value in, Value out,
                                const std::vector<int64_t> &srcChannel);
@@ -457,6 +458,25 @@ LogicalResult Interpreter::clampLike(Operation *, Value inV, Value outV,
   return success();
 }
 
+LogicalResult Interpreter::leakyRelu(LeakyReluOp op) {
+  const Tensor &in = get(op.getInput());
+  double alpha = op.getAlpha().convertToDouble();
+  Tensor out = in;
+  if (in.isFloat) {
+    for (float &v : out.f)
+      v = v >= 0 ? v : static_cast<float>(double(v) * alpha);
+  } else {
+    ElementInfo info = infoOf(op.getInput());
+    int64_t zp = info.zeroPoint();
+    for (int32_t &v : out.i)
+      v = static_cast<int32_t>(
+          saturate(zp + leakyReluInt(int64_t(v) - zp, alpha), info.storageMin,
+                   info.storageMax));
+  }
+  set(op.getOutput(), std::move(out));
+  return success();
+}
+
 LogicalResult Interpreter::batchNorm(BatchNormOp op) {
   Tensor out = get(op.getInput());
   Shape s = shapeOf(op.getInput());
@@ -644,6 +664,7 @@ LogicalResult Interpreter::execute(Operation *op) {
         return clampLike(c, c.getInput(), c.getOutput(), std::nullopt,
                          std::nullopt, info.zeroPoint(), std::nullopt);
       })
+      .Case<LeakyReluOp>([&](LeakyReluOp c) { return leakyRelu(c); })
       .Case<ClampOp>([&](ClampOp c) {
         auto asDouble = [](std::optional<APFloat> v) -> std::optional<double> {
           if (!v)

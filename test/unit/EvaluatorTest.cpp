@@ -186,4 +186,28 @@ TEST_F(EvaluatorTest, RejectsWrongInputShape) {
       << diag;
 }
 
+TEST_F(EvaluatorTest, LeakyReluFloatAndInteger) {
+  Tensor xf = Tensor::floats({1, 4});
+  xf.f = {-2.0f, -0.5f, 0.0f, 3.0f};
+  auto f = run(R"mlir(
+    func.func @f(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+      %y = cgnet.leaky_relu %x {alpha = 0.25 : f32} : tensor<1x4xf32>
+      return %y : tensor<1x4xf32>
+    })mlir",
+               {xf});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].f, (std::vector<float>{-0.5f, -0.125f, 0.0f, 3.0f}));
+  // Integer with zero point 2, alpha 0.2: v = q - 2; v < 0 -> round(0.2 v)
+  // half away from zero: -7 -> -1.4 -> -1, -13 -> -2.6 -> -3, -10 -> -2;
+  // saturating nothing here.
+  auto i = run(R"mlir(
+    func.func @f(%x: tensor<1x5x!quant.uniform<i8:f32, 0.5:2>>) -> tensor<1x5x!quant.uniform<i8:f32, 0.5:2>> {
+      %y = cgnet.leaky_relu %x {alpha = 0.2 : f32} : tensor<1x5x!quant.uniform<i8:f32, 0.5:2>>
+      return %y : tensor<1x5x!quant.uniform<i8:f32, 0.5:2>>
+    })mlir",
+               {ints({1, 5}, {-5, -11, -8, 2, 100})});
+  ASSERT_EQ(i.size(), 1u);
+  EXPECT_EQ(i[0].i, (std::vector<int32_t>{1, -1, 0, 2, 100}));
+}
+
 } // namespace

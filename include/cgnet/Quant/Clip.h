@@ -12,6 +12,7 @@
 #ifndef CGNET_QUANT_CLIP_H
 #define CGNET_QUANT_CLIP_H
 
+#include "cgnet/Reference/IntegerArith.h"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,15 +66,10 @@ struct ErrorStats {
 ErrorStats compareSignals(const std::vector<double> &ref,
                           const std::vector<double> &approx);
 
-/// `r = multiplier * 2^-shift` with `multiplier` in [2^30, 2^31) where
-/// possible and `shift` in [0, 62]: the fixed-point form of a requantization
-/// ratio. Returns std::nullopt for a ratio that is not positive and finite
-/// or too large (>= 2^31).
-struct FixedPoint {
-  int32_t multiplier;
-  int32_t shift;
-};
-std::optional<FixedPoint> toFixedPoint(double ratio);
+/// The fixed-point form of requantization ratios (one definition, shared
+/// with the executors).
+using ref::FixedPoint;
+using ref::toFixedPoint;
 
 } // namespace cgnet::quant
 

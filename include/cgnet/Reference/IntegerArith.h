@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 
 namespace cgnet::ref {
 
@@ -66,6 +67,49 @@ inline int64_t quantizeValue(float x, double scale, int64_t zp, int64_t lo,
   if (q < -4.0e18)
     q = -4.0e18;
   return saturate(static_cast<int64_t>(q) + zp, lo, hi);
+}
+
+/// A real ratio as `multiplier * 2^-shift`.
+struct FixedPoint {
+  int32_t multiplier;
+  int32_t shift;
+};
+
+/// `r = multiplier * 2^-shift` with `multiplier` in [2^30, 2^31) where
+/// possible and `shift` in [0, 62]: how requantization ratios and
+/// `cgnet.leaky_relu`'s alpha become integers. std::nullopt for a ratio
+/// that is not positive and finite or too large (>= 2^31).
+inline std::optional<FixedPoint> toFixedPoint(double ratio) {
+  if (!(ratio > 0) || !std::isfinite(ratio))
+    return std::nullopt;
+  int exp = 0;
+  double frac = std::frexp(ratio, &exp); // ratio = frac * 2^exp, frac in [0.5, 1)
+  int64_t m = static_cast<int64_t>(std::llround(std::ldexp(frac, 31)));
+  int64_t shift = 31 - exp;
+  if (m == (int64_t(1) << 31)) {
+    m >>= 1;
+    --shift;
+  }
+  if (shift < 0)
+    return std::nullopt;
+  if (shift > 62) {
+    // Too small for a 31-bit multiplier at shift 62: give up precision.
+    m = static_cast<int64_t>(
+        std::llround(std::ldexp(frac, 31 - static_cast<int>(shift - 62))));
+    shift = 62;
+  }
+  return FixedPoint{static_cast<int32_t>(m), static_cast<int32_t>(shift)};
+}
+
+/// `cgnet.leaky_relu` on a centered integer `v`: `v` when non-negative,
+/// else `round(v * alpha)` with alpha in fixed point (0 for alpha = 0).
+inline int64_t leakyReluInt(int64_t v, double alpha) {
+  if (v >= 0)
+    return v;
+  auto fp = toFixedPoint(alpha);
+  if (!fp)
+    return 0;
+  return scaleHalfAwayFromZero(v, fp->multiplier, fp->shift);
 }
 
 /// Precision gating's sign-magnitude split of `q` with `lowBits` low bits:

@@ -329,6 +329,22 @@ func.func @case40(%x: tensor<2x4x!quant.uniform<i8:f32:1, {0.1, 0.1, 0.1, 0.1}>>
 
 // -----
 
+func.func @leaky_alpha(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{'alpha' must be in [0, 1], got 1.5}}
+  %r = cgnet.leaky_relu %x {alpha = 1.5 : f32} : tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @leaky_per_axis(%x: tensor<2x4x!quant.uniform<i8:f32:1, {0.1, 0.1, 0.1, 0.1}>>) {
+  // expected-error @+1 {{per-axis quantized leaky_relu is not supported}}
+  %r = cgnet.leaky_relu %x {alpha = 0.5 : f32} : tensor<2x4x!quant.uniform<i8:f32:1, {0.1, 0.1, 0.1, 0.1}>>
+  return
+}
+
+// -----
+
 func.func @case41(%x: tensor<4xf32>) {
   // expected-error @+1 {{float clamp takes 'min_fp' and 'max_fp' (and no integer bounds)}}
   %r = cgnet.clamp %x {min_int = 0 : i64, max_int = 6 : i64} : tensor<4xf32>

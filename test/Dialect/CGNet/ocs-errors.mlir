@@ -20,7 +20,7 @@
 // Activation OCS of a convolution named in `layers` whose input comes
 // through an add (not positively homogeneous): an error naming the add.
 // RUN: not cgnet-opt %S/Inputs/act-through-add.mlir --cgnet-ocs="mode=activations layers=1 calibration=%S/Inputs/quant-x.npy" 2>&1 | FileCheck %s --check-prefix=PATH
-// PATH: act-through-add.mlir:8:8: error: cannot split: activation OCS needs a positively homogeneous path (relu, pooling, clamp at zero) from a producing cgnet.conv2d; 'cgnet.add' at {{.*}}act-through-add.mlir:7:8 is not
+// PATH: act-through-add.mlir:8:8: error: cannot split: activation OCS needs a positively homogeneous path (relu, pooling, leaky relu, clamp to [0, inf]) from a producing cgnet.conv2d; 'cgnet.add' at {{.*}}act-through-add.mlir:7:8 is not
 
 func.func @integer_weights(%x: tensor<1x2x2x2xi8>) -> tensor<1x1x2x2xi32> {
   %w = arith.constant dense<1> : tensor<1x2x1x1xi8>

@@ -17,6 +17,8 @@ func.func @float_layers(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>,
       : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
   // CHECK: cgnet.relu
   %r = cgnet.relu %g : tensor<1x16x8x8xf32>
+  // CHECK: cgnet.leaky_relu {{.*}} {alpha = 2.000000e-01 : f32} : tensor<1x16x8x8xf32>
+  %lr = cgnet.leaky_relu %r {alpha = 0.2 : f32} : tensor<1x16x8x8xf32>
   // CHECK: cgnet.clamp {{.*}} {max_fp = 6.000000e+00 : f32, min_fp = 0.000000e+00 : f32}
   %r6 = cgnet.clamp %r {min_fp = 0.0 : f32, max_fp = 6.0 : f32} : tensor<1x16x8x8xf32>
   // CHECK: cgnet.batch_norm {{.*}} {epsilon = 1.000000e-03 : f32}
@@ -73,6 +75,8 @@ func.func @integer_layers(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1x!quant.uni
   %sum = cgnet.add %pg, %cg : tensor<1x8x4x4xi32>
   // CHECK: cgnet.relu {{.*}} : tensor<1x8x4x4x!quant.uniform
   %rr = cgnet.relu %r : tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>
+  // CHECK: cgnet.leaky_relu {{.*}} : tensor<1x8x4x4x!quant.uniform
+  %lrr = cgnet.leaky_relu %rr {alpha = 0.1 : f32} : tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>
   // CHECK: cgnet.clamp {{.*}} {max_int = 200 : i64, min_int = 3 : i64}
   %cl = cgnet.clamp %rr {min_int = 3 : i64, max_int = 200 : i64} : tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>
   // CHECK: cgnet.dequantize

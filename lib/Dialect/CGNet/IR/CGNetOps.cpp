@@ -402,6 +402,17 @@ LogicalResult ReluOp::verify() {
   return success();
 }
 
+LogicalResult LeakyReluOp::verify() {
+  if (failed(checkTensor(*this, getOutput().getType(), "result")))
+    return failure();
+  if (getElementInfo(getOutput().getType())->isPerAxis())
+    return emitOpError() << "per-axis quantized leaky_relu is not supported";
+  double alpha = getAlpha().convertToDouble();
+  if (!(alpha >= 0.0 && alpha <= 1.0))
+    return emitOpError() << "'alpha' must be in [0, 1], got " << alpha;
+  return success();
+}
+
 LogicalResult ClampOp::verify() {
   if (failed(checkTensor(*this, getOutput().getType(), "result")))
     return failure();

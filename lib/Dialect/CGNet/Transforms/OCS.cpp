@@ -41,15 +41,17 @@ static RankedTensorType withChannels(Type type, int64_t channels) {
 
 /// The per-channel ops that commute with duplicating channels.
 static bool isPerChannel(Operation *op) {
-  return isa<ReluOp, ClampOp, MaxPool2DOp, AvgPool2DOp>(op);
+  return isa<ReluOp, LeakyReluOp, ClampOp, MaxPool2DOp, AvgPool2DOp>(op);
 }
 
 /// Ops for which f(a x) = a f(x) for a > 0, channel by channel.
 static bool isPositivelyHomogeneous(Operation *op) {
   if (auto clamp = dyn_cast<ClampOp>(op))
     return clamp.getMinFp() && clamp.getMinFp()->isZero() &&
-           !clamp.getMaxFp();
-  return isa<ReluOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op);
+           clamp.getMaxFp() && clamp.getMaxFp()->isInfinity() &&
+           !clamp.getMaxFp()->isNegative();
+  return isa<ReluOp, LeakyReluOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
+      op);
 }
 
 /// The chain of single-use ops from a producer to `input` (consumer side
@@ -310,7 +312,7 @@ CGNetOCSPass::splitActivationsOf(Conv2DOp conv,
     os << "a value between this convolution and its producer has other users";
   else if (!producer && path.blocker)
     os << "activation OCS needs a positively homogeneous path (relu, "
-          "pooling, clamp at zero) from a producing cgnet.conv2d; '"
+          "pooling, leaky relu, clamp to [0, inf]) from a producing cgnet.conv2d; '"
        << path.blocker->getName() << "' at " << formatLoc(path.blocker->getLoc())
        << " is not";
   else if (!producer)

@@ -256,6 +256,25 @@ def CGNet_ReluOp : CGNet_Op<"relu", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($output)";
 }
 
+def CGNet_LeakyReluOp : CGNet_Op<"leaky_relu", [SameOperandsAndResultType]> {
+  let summary = "leaky rectified linear unit";
+  let description = [{
+    `x >= 0 ? x : alpha * x`, with `alpha` in `[0, 1]`.
+
+    Integer form, on `v = q - zp`: `zp + (v >= 0 ? v : round(v * m / 2^s))`
+    where `m * 2^-s` is the 31-bit fixed-point form of `alpha` (multiplier
+    in `[2^30, 2^31)`, as `cgnet.requantize` uses) and `round` is half away
+    from zero; `alpha = 0` gives ReLU. The result keeps the input's scale.
+
+    ```mlir
+    %y = cgnet.leaky_relu %x {alpha = 0.2 : f32} : tensor<1x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, F32Attr:$alpha);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
 def CGNet_ClampOp : CGNet_Op<"clamp", [SameOperandsAndResultType]> {
   let summary = "clamp to a range (ReLU6 and friends)";
   let description = [{

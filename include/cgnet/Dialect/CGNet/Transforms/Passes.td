@@ -75,15 +75,16 @@ def CGNetOCS : Pass<"cgnet-ocs", "::mlir::func::FuncOp"> {
     The convolution then reads `I + n` channels: the producer's channels are
     duplicated by folding the copies into the producing `cgnet.conv2d`'s
     weights and bias when the path from it is single-use and per-channel
-    (`relu`, `clamp`, pooling), or else by a `cgnet.channel_duplicate`.
+    (`relu`, `leaky_relu`, `clamp`, pooling), or else by a
+    `cgnet.channel_duplicate`.
 
     `mode=activations`: for each selected convolution, the `n` input
     channels with the largest calibrated magnitude (`calibration` inputs)
     are split: the producing convolution's output channel is halved
     (weights and bias) and duplicated, and the consumer's weight column is
     duplicated unchanged. This is exact only when every op between the two
-    convolutions is positively homogeneous (`relu`, max and average pooling,
-    `clamp` with a zero lower and no upper bound); a convolution reached by
+    convolutions is positively homogeneous (`relu`, `leaky_relu`, max and
+    average pooling, `clamp` to `[0, +inf]`); a convolution reached by
     any other path (or from a function argument) is an error naming the op
     when it is listed in `layers`, and is skipped with a warning otherwise.
 
