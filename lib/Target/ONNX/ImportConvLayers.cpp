@@ -160,6 +160,60 @@ void registerONNXTranslations() {
                         quant::QuantDialect>();
       });
   (void)importConvs;
+
+  static llvm::cl::list<std::string> inputShapes(
+      "onnx-input-shape",
+      llvm::cl::desc("Shape of a graph input for --import-onnx, as 1x3x32x32; "
+                     "repeat for each input, in order (default: the "
+                     "model's, with a dynamic batch of 1)"));
+  static llvm::cl::opt<bool> opStats(
+      "op-stats",
+      llvm::cl::desc("With --import-onnx: print the model's op histogram "
+                     "(supported / unsupported) to stderr"));
+  static TranslateToMLIRRegistration importGraph(
+      "import-onnx", "ONNX model -> one float cgnet function",
+      [](llvm::SourceMgr &sourceMgr, MLIRContext *context)
+          -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buf =
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+        Location loc = FileLineColLoc::get(
+            context, buf->getBufferIdentifier(), 0, 0);
+        ImportOptions options;
+        for (StringRef s : inputShapes) {
+          std::vector<int64_t> shape;
+          SmallVector<StringRef> dims;
+          s.split(dims, 'x');
+          for (StringRef d : dims) {
+            int64_t v = 0;
+            if (d.getAsInteger(10, v) || v < 1) {
+              emitError(loc) << "--onnx-input-shape must be dimensions "
+                                "separated by 'x' (e.g. 1x3x32x32), got '"
+                             << s << "'";
+              return {};
+            }
+            shape.push_back(v);
+          }
+          options.inputShapes.push_back(std::move(shape));
+        }
+        auto model = onnx_import::parseModel(buf->getBuffer(),
+                                             buf->getBufferIdentifier());
+        if (!model) {
+          emitError(loc) << llvm::toString(model.takeError());
+          return {};
+        }
+        if (opStats)
+          llvm::errs() << opStatistics(**model);
+        OwningOpRef<ModuleOp> module =
+            importONNX(**model, context, loc, options);
+        if (!module)
+          return {};
+        return OwningOpRef<Operation *>(module.release());
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<CGNetDialect, arith::ArithDialect, func::FuncDialect,
+                        quant::QuantDialect>();
+      });
+  (void)importGraph;
 }
 
 } // namespace cgnet

@@ -45,6 +45,8 @@ Expected<std::unique_ptr<Model>> parseModel(StringRef bytes, StringRef what) {
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
+const onnx::ModelProto &Model::proto() const { return impl->proto; }
+
 int64_t Model::opset() const {
   for (const onnx::OperatorSetIdProto &o : impl->proto.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx")

@@ -9,6 +9,27 @@
 
 namespace cgnet {
 
+struct ImportOptions {
+  /// Shapes of the graph's inputs, in order (empty: from the model, with
+  /// a dynamic leading dimension taken as 1).
+  std::vector<std::vector<int64_t>> inputShapes;
+  std::string functionName = "main";
+};
+
+/// Imports the whole graph as one float function. Supported: Conv,
+/// Relu, LeakyRelu, Clip, Max/Min with a constant, MaxPool, AveragePool,
+/// GlobalAveragePool, BatchNormalization, Add (same shapes), Gemm, MatMul
+/// (constant weights), Flatten, Reshape (constant shape), Concat,
+/// Transpose, Identity, Dropout; opsets 7-17. Anything else is an error
+/// naming the node, the op and the opset, for every such node.
+mlir::OwningOpRef<mlir::ModuleOp> importONNX(const onnx_import::Model &model,
+                                             mlir::MLIRContext *context,
+                                             mlir::Location loc,
+                                             const ImportOptions &options);
+
+/// The model's op histogram, each op marked supported or unsupported.
+std::string opStatistics(const onnx_import::Model &model);
+
 /// Builds one function per Conv node of `model`, each a single float
 /// `cgnet.conv2d` with the node's weights (as dense resources), bias,
 /// strides, pads (auto_pad resolved), dilations and groups, on an input of
@@ -19,7 +40,8 @@ importConvLayers(const onnx_import::Model &model, mlir::MLIRContext *context,
                  mlir::Location loc, int64_t height, int64_t width);
 
 /// Registers the ONNX translations with mlir-translate's registry:
-/// --import-onnx-conv-layers (and its --conv-input-size option).
+/// --import-onnx (with --onnx-input-shape and --op-stats) and
+/// --import-onnx-conv-layers (with --conv-input-size).
 void registerONNXTranslations();
 
 } // namespace cgnet

@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+namespace onnx {
+class ModelProto;
+} // namespace onnx
+
 namespace cgnet::onnx_import {
 
 /// A float constant tensor of the model.
@@ -50,6 +54,8 @@ public:
   ~Model();
   /// The model's default-domain opset.
   int64_t opset() const;
+  /// The protobuf itself (libonnx's classes).
+  const onnx::ModelProto &proto() const;
   /// Every Conv node, in graph order. A node whose weight is not a float
   /// constant, or a 1-D/3-D convolution, is an error naming the node.
   llvm::Expected<std::vector<ConvLayer>> convLayers() const;

@@ -1,0 +1,803 @@
+//===- ImportONNX.cpp - ONNX graph to cgnet -------------------------------===//
+//
+// Imports an ONNX graph (opsets 7-17) into one float cgnet function. Every
+// node is checked before anything is built: an unsupported op, attribute or
+// opset is an error naming the node, the op and the opset, and nothing is
+// imported. Shapes are static: dynamic input dimensions are 1 (the batch)
+// unless --onnx-input-shape gives them. Weights become dense resources.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
+#include "cgnet/Target/ONNX/ImportONNX.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+#include <cmath>
+#include <map>
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+
+namespace cgnet {
+namespace {
+
+using Shape = SmallVector<int64_t, 4>;
+
+/// The ops the importer maps, with what it maps them to.
+const llvm::StringSet<> &supportedOps() {
+  static const llvm::StringSet<> ops = {
+      "Conv",     "Relu",          "LeakyRelu",          "Clip",
+      "Max",      "Min",           "MaxPool",            "AveragePool",
+      "GlobalAveragePool",         "BatchNormalization", "Add",
+      "Gemm",     "MatMul",        "Flatten",            "Reshape",
+      "Concat",   "Transpose",     "Identity",           "Dropout"};
+  return ops;
+}
+
+class Importer {
+public:
+  Importer(const onnx::ModelProto &model, MLIRContext *ctx, Location fileLoc,
+           const ImportOptions &options)
+      : model(model), graph(model.graph()), b(ctx),
+        fileLoc(fileLoc), options(options) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  InFlightDiagnostic nodeError(const onnx::NodeProto &n) {
+    return emitError(fileLoc) << "node '" << nodeName(n) << "' (" << n.op_type()
+                              << ", opset " << opset << "): ";
+  }
+  std::string nodeName(const onnx::NodeProto &n) {
+    return n.name().empty() ? n.op_type() + "_" + std::to_string(nodeIndex)
+                            : n.name();
+  }
+  Location nodeLoc(const onnx::NodeProto &n) {
+    return NameLoc::get(b.getStringAttr(nodeName(n)), fileLoc);
+  }
+
+  LogicalResult checkModel();
+  LogicalResult importNode(const onnx::NodeProto &n);
+  FailureOr<Value> input(const onnx::NodeProto &n, int i);
+  const onnx::TensorProto *constant(const onnx::NodeProto &n, int i);
+  FailureOr<std::vector<float>> floatConstant(const onnx::NodeProto &n, int i,
+                                              Shape *shape = nullptr);
+  FailureOr<std::vector<int64_t>> intConstant(const onnx::NodeProto &n, int i);
+  Value weightConstant(Location loc, const Shape &shape,
+                       ArrayRef<float> data, StringRef name);
+  Value vectorConstant(Location loc, ArrayRef<float> data);
+  static Shape shapeOf(Value v) {
+    return Shape(cast<ShapedType>(v.getType()).getShape());
+  }
+  RankedTensorType f32Tensor(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getF32Type());
+  }
+  void define(const onnx::NodeProto &n, Value v, int output = 0) {
+    values[n.output(output)] = v;
+  }
+
+  LogicalResult conv(const onnx::NodeProto &n);
+  LogicalResult pool(const onnx::NodeProto &n, bool isMax);
+  LogicalResult clip(const onnx::NodeProto &n);
+  LogicalResult minMax(const onnx::NodeProto &n, bool isMax);
+  LogicalResult batchNorm(const onnx::NodeProto &n);
+  LogicalResult gemm(const onnx::NodeProto &n, bool isMatMul);
+  LogicalResult reshape(const onnx::NodeProto &n, bool isFlatten);
+  LogicalResult concat(const onnx::NodeProto &n);
+  LogicalResult transpose(const onnx::NodeProto &n);
+
+  const onnx::ModelProto &model;
+  const onnx::GraphProto &graph;
+  OpBuilder b;
+  Location fileLoc;
+  const ImportOptions &options;
+  int64_t opset = 0;
+  int64_t nodeIndex = 0;
+  llvm::StringMap<const onnx::TensorProto *> constants;
+  llvm::StringMap<Value> values;
+};
+
+// Attribute helpers.
+const onnx::AttributeProto *attr(const onnx::NodeProto &n, StringRef name) {
+  for (const onnx::AttributeProto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+int64_t intAttr(const onnx::NodeProto &n, StringRef name, int64_t def) {
+  const onnx::AttributeProto *a = attr(n, name);
+  return a ? a->i() : def;
+}
+float floatAttr(const onnx::NodeProto &n, StringRef name, float def) {
+  const onnx::AttributeProto *a = attr(n, name);
+  return a ? a->f() : def;
+}
+std::string stringAttr(const onnx::NodeProto &n, StringRef name,
+                       StringRef def) {
+  const onnx::AttributeProto *a = attr(n, name);
+  return a ? a->s() : def.str();
+}
+Shape intsAttr(const onnx::NodeProto &n, StringRef name, Shape def) {
+  const onnx::AttributeProto *a = attr(n, name);
+  if (!a)
+    return def;
+  return Shape(a->ints().begin(), a->ints().end());
+}
+
+/// Reads a constant tensor's elements as doubles (float, double, int32,
+/// int64 storage); std::nullopt for other types or inconsistent sizes.
+std::optional<std::vector<double>> readNumbers(const onnx::TensorProto &t) {
+  int64_t n = 1;
+  for (int64_t d : t.dims())
+    n *= d;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return std::nullopt;
+  std::vector<double> out(n);
+  const std::string &raw = t.raw_data();
+  auto fromRaw = [&](auto zero) -> bool {
+    using T = decltype(zero);
+    if (raw.size() != static_cast<size_t>(n) * sizeof(T))
+      return false;
+    for (int64_t i = 0; i < n; ++i) {
+      T v;
+      std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
+      out[i] = static_cast<double>(v);
+    }
+    return true;
+  };
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    if (!raw.empty())
+      return fromRaw(0.0f) ? std::optional(out) : std::nullopt;
+    if (t.float_data_size() != n)
+      return std::nullopt;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = t.float_data(static_cast<int>(i));
+    return out;
+  case onnx::TensorProto::DOUBLE:
+    if (!raw.empty())
+      return fromRaw(0.0) ? std::optional(out) : std::nullopt;
+    if (t.double_data_size() != n)
+      return std::nullopt;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = t.double_data(static_cast<int>(i));
+    return out;
+  case onnx::TensorProto::INT64:
+    if (!raw.empty())
+      return fromRaw(int64_t(0)) ? std::optional(out) : std::nullopt;
+    if (t.int64_data_size() != n)
+      return std::nullopt;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
+    return out;
+  case onnx::TensorProto::INT32:
+    if (!raw.empty())
+      return fromRaw(int32_t(0)) ? std::optional(out) : std::nullopt;
+    if (t.int32_data_size() != n)
+      return std::nullopt;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = t.int32_data(static_cast<int>(i));
+    return out;
+  default:
+    return std::nullopt;
+  }
+}
+
+LogicalResult Importer::checkModel() {
+  for (const onnx::OperatorSetIdProto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      opset = o.version();
+  if (opset < 7 || opset > 17)
+    return emitError(fileLoc) << "ONNX opset " << opset
+                              << " is not supported (opsets 7-17 are)";
+  bool ok = true;
+  nodeIndex = 0;
+  for (const onnx::NodeProto &n : graph.node()) {
+    bool known = n.domain().empty() || n.domain() == "ai.onnx";
+    if (n.op_type() == "Constant" && known) {
+      ++nodeIndex;
+      continue;
+    }
+    if (!known || !supportedOps().contains(n.op_type())) {
+      nodeError(n) << "unsupported op"
+                   << (known ? "" : " in domain '" + n.domain() + "'");
+      ok = false;
+    }
+    ++nodeIndex;
+  }
+  return success(ok);
+}
+
+const onnx::TensorProto *Importer::constant(const onnx::NodeProto &n, int i) {
+  if (i >= n.input_size() || n.input(i).empty())
+    return nullptr;
+  auto it = constants.find(n.input(i));
+  return it == constants.end() ? nullptr : it->second;
+}
+
+FailureOr<Value> Importer::input(const onnx::NodeProto &n, int i) {
+  if (i >= n.input_size() || n.input(i).empty()) {
+    nodeError(n) << "missing input #" << i;
+    return failure();
+  }
+  auto it = values.find(n.input(i));
+  if (it != values.end())
+    return it->second;
+  if (constants.count(n.input(i)))
+    nodeError(n) << "input #" << i << " ('" << n.input(i)
+                 << "') is a constant where an activation is expected";
+  else
+    nodeError(n) << "input #" << i << " ('" << n.input(i)
+                 << "') is not produced by any earlier node";
+  return failure();
+}
+
+FailureOr<std::vector<float>>
+Importer::floatConstant(const onnx::NodeProto &n, int i, Shape *shape) {
+  const onnx::TensorProto *t = constant(n, i);
+  if (!t) {
+    nodeError(n) << "input #" << i << " must be a constant (initializer or "
+                 << "Constant node)";
+    return failure();
+  }
+  auto nums = readNumbers(*t);
+  if (!nums) {
+    nodeError(n) << "constant '" << t->name()
+                 << "' has an unsupported data type or layout (data type "
+                 << t->data_type() << ")";
+    return failure();
+  }
+  if (shape)
+    *shape = Shape(t->dims().begin(), t->dims().end());
+  return std::vector<float>(nums->begin(), nums->end());
+}
+
+FailureOr<std::vector<int64_t>> Importer::intConstant(const onnx::NodeProto &n,
+                                                      int i) {
+  auto f = floatConstant(n, i);
+  if (failed(f))
+    return failure();
+  // Re-read exactly: int64 shapes must not pass through float.
+  const onnx::TensorProto *t = constant(n, i);
+  auto nums = readNumbers(*t);
+  std::vector<int64_t> out;
+  for (double v : *nums)
+    out.push_back(static_cast<int64_t>(v));
+  return out;
+}
+
+Value Importer::weightConstant(Location loc, const Shape &shape,
+                               ArrayRef<float> data, StringRef name) {
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
+  return arith::ConstantOp::create(
+      b, loc, DenseResourceElementsAttr::get(f32Tensor(shape), name,
+                                             std::move(blob)));
+}
+
+Value Importer::vectorConstant(Location loc, ArrayRef<float> data) {
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(f32Tensor({static_cast<int64_t>(data.size())}),
+                             data));
+}
+
+/// Output extent of a window and the padding applied, auto_pad resolved.
+static int64_t window(StringRef autoPad, int64_t in, int64_t kernel,
+                      int64_t stride, int64_t dilation, int64_t &padBefore,
+                      int64_t &padAfter) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    int64_t out = (in + stride - 1) / stride;
+    int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - in);
+    padBefore = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    padAfter = total - padBefore;
+  } else if (autoPad == "VALID") {
+    padBefore = padAfter = 0;
+  }
+  int64_t padded = in + padBefore + padAfter;
+  return padded < span ? 0 : (padded - span) / stride + 1;
+}
+
+LogicalResult Importer::conv(const onnx::NodeProto &n) {
+  auto x = input(n, 0);
+  Shape wShape;
+  auto w = floatConstant(n, 1, &wShape);
+  if (failed(x) || failed(w))
+    return failure();
+  Shape xs = shapeOf(*x);
+  if (xs.size() != 4 || wShape.size() != 4)
+    return nodeError(n) << "only 2-D convolutions (4-D input and weight) are "
+                           "supported";
+  int64_t groups = intAttr(n, "group", 1);
+  Shape strides = intsAttr(n, "strides", {1, 1});
+  Shape dil = intsAttr(n, "dilations", {1, 1});
+  Shape pads = intsAttr(n, "pads", {0, 0, 0, 0});
+  std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
+  if (strides.size() != 2 || dil.size() != 2 || pads.size() != 4)
+    return nodeError(n) << "strides, dilations and pads must describe two "
+                           "spatial dimensions";
+  if (groups < 1 || xs[1] != wShape[1] * groups || wShape[0] % groups != 0)
+    return nodeError(n) << "input channels " << xs[1] << ", weight "
+                        << wShape[0] << "x" << wShape[1] << " and group "
+                        << groups << " do not agree";
+  int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
+  int64_t oh = window(autoPad, xs[2], wShape[2], strides[0], dil[0], pt, pb);
+  int64_t ow = window(autoPad, xs[3], wShape[3], strides[1], dil[1], pl, pr);
+  if (oh < 1 || ow < 1)
+    return nodeError(n) << "the kernel does not fit the " << xs[2] << "x"
+                        << xs[3] << " input";
+  Location loc = nodeLoc(n);
+  Value weight = weightConstant(loc, wShape, *w, n.input(1));
+  Value bias;
+  if (constant(n, 2)) {
+    auto bv = floatConstant(n, 2);
+    if (failed(bv))
+      return failure();
+    if (static_cast<int64_t>(bv->size()) != wShape[0])
+      return nodeError(n) << "bias has " << bv->size() << " values for "
+                          << wShape[0] << " output channels";
+    bias = vectorConstant(loc, *bv);
+  } else if (n.input_size() > 2 && !n.input(2).empty()) {
+    return nodeError(n) << "the bias must be a constant";
+  }
+  define(n, Conv2DOp::create(b, loc, f32Tensor({xs[0], wShape[0], oh, ow}), *x,
+                             weight, bias, b.getDenseI64ArrayAttr(strides),
+                             b.getDenseI64ArrayAttr({pt, pl, pb, pr}),
+                             b.getDenseI64ArrayAttr(dil),
+                             b.getI64IntegerAttr(groups)));
+  return success();
+}
+
+LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Shape xs = shapeOf(*x);
+  Shape k = intsAttr(n, "kernel_shape", {});
+  Shape strides = intsAttr(n, "strides", {1, 1});
+  Shape pads = intsAttr(n, "pads", {0, 0, 0, 0});
+  Shape dil = intsAttr(n, "dilations", {1, 1});
+  std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
+  if (xs.size() != 4 || k.size() != 2 || strides.size() != 2 ||
+      pads.size() != 4)
+    return nodeError(n) << "only 2-D pooling is supported";
+  if (intAttr(n, "ceil_mode", 0) != 0)
+    return nodeError(n) << "ceil_mode=1 is not supported";
+  if (dil[0] != 1 || dil[1] != 1)
+    return nodeError(n) << "dilated pooling is not supported";
+  if (isMax && (n.output_size() > 1 || intAttr(n, "storage_order", 0) != 0))
+    return nodeError(n) << "the Indices output and storage_order are not "
+                           "supported";
+  int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
+  int64_t oh = window(autoPad, xs[2], k[0], strides[0], 1, pt, pb);
+  int64_t ow = window(autoPad, xs[3], k[1], strides[1], 1, pl, pr);
+  if (oh < 1 || ow < 1)
+    return nodeError(n) << "the window does not fit the input";
+  Location loc = nodeLoc(n);
+  auto type = f32Tensor({xs[0], xs[1], oh, ow});
+  auto kAttr = b.getDenseI64ArrayAttr(k);
+  auto sAttr = b.getDenseI64ArrayAttr(strides);
+  auto pAttr = b.getDenseI64ArrayAttr({pt, pl, pb, pr});
+  if (isMax)
+    define(n, MaxPool2DOp::create(b, loc, type, *x, kAttr, sAttr, pAttr));
+  else
+    define(n, AvgPool2DOp::create(
+                  b, loc, type, *x, kAttr, sAttr, pAttr,
+                  b.getBoolAttr(intAttr(n, "count_include_pad", 0) != 0)));
+  return success();
+}
+
+LogicalResult Importer::clip(const onnx::NodeProto &n) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  float lo = -INFINITY, hi = INFINITY;
+  if (opset < 11) {
+    lo = floatAttr(n, "min", -INFINITY);
+    hi = floatAttr(n, "max", INFINITY);
+  } else {
+    for (int i : {1, 2}) {
+      if (i >= n.input_size() || n.input(i).empty())
+        continue;
+      auto v = floatConstant(n, i);
+      if (failed(v))
+        return failure();
+      if (v->size() != 1)
+        return nodeError(n) << "min and max must be scalars";
+      (i == 1 ? lo : hi) = (*v)[0];
+    }
+  }
+  if (lo > hi)
+    return nodeError(n) << "min " << lo << " exceeds max " << hi;
+  define(n, ClampOp::create(b, nodeLoc(n), x->getType(), *x,
+                            b.getF32FloatAttr(lo), b.getF32FloatAttr(hi),
+                            nullptr, nullptr));
+  return success();
+}
+
+LogicalResult Importer::minMax(const onnx::NodeProto &n, bool isMax) {
+  // Max(x, c) / Min(x, c) with a constant single value c is a clamp.
+  if (n.input_size() != 2)
+    return nodeError(n) << "only two inputs, one of them a constant scalar, "
+                           "are supported";
+  int constIndex = constant(n, 1) ? 1 : (constant(n, 0) ? 0 : -1);
+  if (constIndex < 0)
+    return nodeError(n) << "an elementwise " << n.op_type()
+                        << " of two activations is not supported (one input "
+                           "must be a constant)";
+  auto x = input(n, 1 - constIndex);
+  auto c = floatConstant(n, constIndex);
+  if (failed(x) || failed(c))
+    return failure();
+  for (float v : *c)
+    if (v != (*c)[0])
+      return nodeError(n) << "the constant must hold one value (a per-element "
+                             "bound is not supported)";
+  float lo = isMax ? (*c)[0] : -INFINITY, hi = isMax ? INFINITY : (*c)[0];
+  define(n, ClampOp::create(b, nodeLoc(n), x->getType(), *x,
+                            b.getF32FloatAttr(lo), b.getF32FloatAttr(hi),
+                            nullptr, nullptr));
+  return success();
+}
+
+LogicalResult Importer::batchNorm(const onnx::NodeProto &n) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  if (n.output_size() > 1 || intAttr(n, "training_mode", 0) != 0)
+    return nodeError(n) << "only inference batch normalization (one output) "
+                           "is supported";
+  Location loc = nodeLoc(n);
+  SmallVector<Value> params;
+  int64_t c = shapeOf(*x)[1];
+  for (int i = 1; i <= 4; ++i) {
+    auto v = floatConstant(n, i);
+    if (failed(v))
+      return failure();
+    if (static_cast<int64_t>(v->size()) != c)
+      return nodeError(n) << "input #" << i << " has " << v->size()
+                          << " values for " << c << " channels";
+    params.push_back(vectorConstant(loc, *v));
+  }
+  define(n, BatchNormOp::create(b, loc, x->getType(), *x, params[0], params[1],
+                                params[2], params[3],
+                                b.getF32FloatAttr(floatAttr(n, "epsilon",
+                                                            1e-5f))));
+  return success();
+}
+
+LogicalResult Importer::gemm(const onnx::NodeProto &n, bool isMatMul) {
+  auto a = input(n, 0);
+  Shape bShape;
+  auto w = floatConstant(n, 1, &bShape);
+  if (failed(a) || failed(w))
+    return failure();
+  Shape as = shapeOf(*a);
+  if (as.size() != 2 || bShape.size() != 2)
+    return nodeError(n) << "only 2-D operands are supported (got a rank-"
+                        << as.size() << " input)";
+  bool transA = !isMatMul && intAttr(n, "transA", 0);
+  bool transB = !isMatMul && intAttr(n, "transB", 0);
+  if (transA)
+    return nodeError(n) << "transA=1 is not supported";
+  float alpha = isMatMul ? 1.0f : floatAttr(n, "alpha", 1.0f);
+  float beta = isMatMul ? 1.0f : floatAttr(n, "beta", 1.0f);
+  int64_t k = transB ? bShape[1] : bShape[0];
+  int64_t o = transB ? bShape[0] : bShape[1];
+  if (k != as[1])
+    return nodeError(n) << "input has " << as[1] << " features, weight "
+                        << k;
+  // cgnet weights are O x K: transpose B unless transB; fold alpha in.
+  std::vector<float> wt(o * k);
+  for (int64_t i = 0; i < o; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      wt[i * k + j] = alpha * (transB ? (*w)[i * k + j] : (*w)[j * o + i]);
+  Location loc = nodeLoc(n);
+  Value weight = weightConstant(loc, {o, k}, wt, n.input(1));
+  Value bias;
+  if (!isMatMul && n.input_size() > 2 && !n.input(2).empty()) {
+    auto c = floatConstant(n, 2);
+    if (failed(c))
+      return failure();
+    std::vector<float> bv(o);
+    if (c->size() == 1)
+      std::fill(bv.begin(), bv.end(), beta * (*c)[0]);
+    else if (static_cast<int64_t>(c->size()) == o)
+      for (int64_t i = 0; i < o; ++i)
+        bv[i] = beta * (*c)[i];
+    else
+      return nodeError(n) << "C must be a scalar or one value per output "
+                             "(got "
+                          << c->size() << " values)";
+    bias = vectorConstant(loc, bv);
+  }
+  define(n, FullyConnectedOp::create(b, loc, f32Tensor({as[0], o}), *a, weight,
+                                     bias));
+  return success();
+}
+
+LogicalResult Importer::reshape(const onnx::NodeProto &n, bool isFlatten) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Shape xs = shapeOf(*x);
+  int64_t count = 1;
+  for (int64_t d : xs)
+    count *= d;
+  Shape out;
+  if (isFlatten) {
+    int64_t axis = intAttr(n, "axis", 1);
+    if (axis < 0)
+      axis += static_cast<int64_t>(xs.size());
+    if (axis < 0 || axis > static_cast<int64_t>(xs.size()))
+      return nodeError(n) << "axis " << axis << " is out of range";
+    int64_t outer = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= xs[d];
+    out = {outer, count / outer};
+  } else {
+    auto target = intConstant(n, 1);
+    if (failed(target))
+      return failure();
+    if (intAttr(n, "allowzero", 0) != 0)
+      return nodeError(n) << "allowzero=1 is not supported";
+    int64_t known = 1, inferred = -1;
+    for (auto [i, d] : llvm::enumerate(*target)) {
+      if (d == 0) {
+        if (i >= xs.size())
+          return nodeError(n) << "dimension " << i << " copies a missing "
+                                 "input dimension";
+        d = xs[i];
+      }
+      if (d == -1) {
+        if (inferred >= 0)
+          return nodeError(n) << "more than one -1 in the target shape";
+        inferred = static_cast<int64_t>(i);
+        out.push_back(1);
+        continue;
+      }
+      if (d < 1)
+        return nodeError(n) << "invalid target dimension " << d;
+      known *= d;
+      out.push_back(d);
+    }
+    if (inferred >= 0) {
+      if (count % known != 0)
+        return nodeError(n) << "cannot infer -1 for " << count
+                            << " elements";
+      out[inferred] = count / known;
+    }
+    int64_t total = 1;
+    for (int64_t d : out)
+      total *= d;
+    if (total != count)
+      return nodeError(n) << "target shape has " << total
+                          << " elements, the input " << count;
+  }
+  define(n, ReshapeOp::create(b, nodeLoc(n), f32Tensor(out), *x));
+  return success();
+}
+
+LogicalResult Importer::concat(const onnx::NodeProto &n) {
+  SmallVector<Value> ins;
+  for (int i = 0; i < n.input_size(); ++i) {
+    auto v = input(n, i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  Shape out = shapeOf(ins[0]);
+  int64_t axis = intAttr(n, "axis", 1);
+  if (axis < 0)
+    axis += static_cast<int64_t>(out.size());
+  if (axis < 0 || axis >= static_cast<int64_t>(out.size()))
+    return nodeError(n) << "axis is out of range";
+  out[axis] = 0;
+  for (Value v : ins) {
+    Shape s = shapeOf(v);
+    if (s.size() != out.size())
+      return nodeError(n) << "inputs differ in rank";
+    out[axis] += s[axis];
+  }
+  define(n, ConcatOp::create(b, nodeLoc(n), f32Tensor(out), ins,
+                             b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+LogicalResult Importer::transpose(const onnx::NodeProto &n) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Shape xs = shapeOf(*x);
+  Shape perm = intsAttr(n, "perm", {});
+  if (perm.empty())
+    for (int64_t d = static_cast<int64_t>(xs.size()) - 1; d >= 0; --d)
+      perm.push_back(d);
+  if (perm.size() != xs.size())
+    return nodeError(n) << "perm has " << perm.size() << " entries for rank "
+                        << xs.size();
+  Shape out;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(xs.size()))
+      return nodeError(n) << "perm entry " << p << " is out of range";
+    out.push_back(xs[p]);
+  }
+  define(n, TransposeOp::create(b, nodeLoc(n), f32Tensor(out), *x,
+                                b.getDenseI64ArrayAttr(perm)));
+  return success();
+}
+
+LogicalResult Importer::importNode(const onnx::NodeProto &n) {
+  const std::string &op = n.op_type();
+  if (op == "Constant")
+    return success(); // read where used
+  if (op == "Conv")
+    return conv(n);
+  if (op == "MaxPool" || op == "AveragePool")
+    return pool(n, op == "MaxPool");
+  if (op == "Clip")
+    return clip(n);
+  if (op == "Max" || op == "Min")
+    return minMax(n, op == "Max");
+  if (op == "BatchNormalization")
+    return batchNorm(n);
+  if (op == "Gemm" || op == "MatMul")
+    return gemm(n, op == "MatMul");
+  if (op == "Reshape" || op == "Flatten")
+    return reshape(n, op == "Flatten");
+  if (op == "Concat")
+    return concat(n);
+  if (op == "Transpose")
+    return transpose(n);
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Location loc = nodeLoc(n);
+  if (op == "Identity" || op == "Dropout") {
+    if (n.output_size() > 1)
+      return nodeError(n) << "the mask output is not supported";
+    define(n, *x);
+  } else if (op == "Relu") {
+    define(n, ReluOp::create(b, loc, *x));
+  } else if (op == "LeakyRelu") {
+    float alpha = floatAttr(n, "alpha", 0.01f);
+    if (!(alpha >= 0.0f && alpha <= 1.0f))
+      return nodeError(n) << "alpha " << alpha << " is outside [0, 1]";
+    define(n, LeakyReluOp::create(b, loc, *x, b.getF32FloatAttr(alpha)));
+  } else if (op == "GlobalAveragePool") {
+    Shape s = shapeOf(*x);
+    if (s.size() != 4)
+      return nodeError(n) << "only 4-D inputs are supported";
+    define(n, GlobalAvgPoolOp::create(b, loc, f32Tensor({s[0], s[1], 1, 1}),
+                                      *x));
+  } else if (op == "Add") {
+    auto y = input(n, 1);
+    if (failed(y))
+      return failure();
+    if (shapeOf(*x) != shapeOf(*y))
+      return nodeError(n) << "broadcasting Add is not supported (both "
+                             "inputs must have the same shape)";
+    define(n, AddOp::create(b, loc, *x, *y));
+  } else {
+    return nodeError(n) << "unsupported op";
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  if (failed(checkModel()))
+    return {};
+  for (const onnx::TensorProto &t : graph.initializer())
+    constants[t.name()] = &t;
+  for (const onnx::NodeProto &n : graph.node())
+    if (n.op_type() == "Constant" && n.output_size() == 1)
+      for (const onnx::AttributeProto &a : n.attribute())
+        if (a.name() == "value" && a.has_t())
+          constants[n.output(0)] = &a.t();
+
+  // Function inputs: graph inputs that are not initializers.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  size_t shapeIndex = 0;
+  for (const onnx::ValueInfoProto &in : graph.input()) {
+    if (constants.count(in.name()))
+      continue;
+    const auto &tt = in.type().tensor_type();
+    if (tt.elem_type() != onnx::TensorProto::FLOAT)
+      return emitError(fileLoc) << "input '" << in.name()
+                                << "' is not float (ONNX type "
+                                << tt.elem_type() << ")",
+             OwningOpRef<ModuleOp>();
+    Shape shape;
+    if (shapeIndex < options.inputShapes.size()) {
+      shape.assign(options.inputShapes[shapeIndex].begin(),
+                   options.inputShapes[shapeIndex].end());
+    } else {
+      for (const auto &d : tt.shape().dim()) {
+        if (d.has_dim_value()) {
+          shape.push_back(d.dim_value());
+        } else if (shape.empty()) {
+          shape.push_back(1); // a dynamic batch
+        } else {
+          emitError(fileLoc)
+              << "input '" << in.name() << "' has dynamic dimension #"
+              << shape.size() << " ('" << d.dim_param()
+              << "'); give the shape with --onnx-input-shape";
+          return {};
+        }
+      }
+    }
+    ++shapeIndex;
+    argTypes.push_back(f32Tensor(shape));
+    argNames.push_back(in.name());
+  }
+  if (argTypes.empty())
+    return emitError(fileLoc) << "the graph has no inputs",
+           OwningOpRef<ModuleOp>();
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  b.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(b, fileLoc, options.functionName,
+                                   b.getFunctionType(argTypes, {}));
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  for (auto [i, name] : llvm::enumerate(argNames))
+    values[name] = body->getArgument(i);
+  nodeIndex = 0;
+  for (const onnx::NodeProto &n : graph.node()) {
+    if (failed(importNode(n)))
+      return {};
+    ++nodeIndex;
+  }
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end())
+      return emitError(fileLoc) << "graph output '" << out.name()
+                                << "' is not computed by the graph",
+             OwningOpRef<ModuleOp>();
+    results.push_back(it->second);
+  }
+  func::ReturnOp::create(b, fileLoc, results);
+  func.setFunctionType(b.getFunctionType(argTypes, TypeRange(results)));
+  if (failed(module->verify()))
+    return {};
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importONNX(const onnx_import::Model &model,
+                                 MLIRContext *context, Location loc,
+                                 const ImportOptions &options) {
+  context->loadDialect<CGNetDialect, arith::ArithDialect, func::FuncDialect>();
+  Importer importer(model.proto(), context, loc, options);
+  return importer.run();
+}
+
+std::string opStatistics(const onnx_import::Model &model) {
+  std::map<std::string, int64_t> counts;
+  for (const onnx::NodeProto &n : model.proto().graph().node())
+    counts[n.domain().empty() ? n.op_type() : n.domain() + "." + n.op_type()]++;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::formatv("{0,-28} {1,6}  {2}\n", "op", "count", "import");
+  int64_t unsupported = 0;
+  for (const auto &[op, count] : counts) {
+    bool ok = op == "Constant" || supportedOps().contains(op);
+    unsupported += ok ? 0 : count;
+    os << llvm::formatv("{0,-28} {1,6}  {2}\n", op, count,
+                        ok ? "supported" : "UNSUPPORTED");
+  }
+  os << llvm::formatv("opset {0}; {1} node(s) unsupported\n", model.opset(),
+                      unsupported);
+  return s;
+}
+
+} // namespace cgnet

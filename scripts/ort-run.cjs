@@ -1,0 +1,78 @@
+// Runs an ONNX model with ONNX Runtime (npm onnxruntime-node) on .npy
+// inputs and writes its outputs as .npy: the reference that imported
+// models are compared with.
+//   node scripts/ort-run.cjs model.onnx in0.npy [in1.npy ...] -o out0.npy [-o out1.npy ...]
+// Float32 (<f4) C-order arrays only. NODE_PATH must reach onnxruntime-node
+// (scripts/fetch-models.sh installs it next to the models).
+'use strict';
+const fs = require('fs');
+const ort = require('onnxruntime-node');
+
+function fail(msg) {
+  process.stderr.write(`ort-run: error: ${msg}\n`);
+  process.exit(1);
+}
+
+function readNpy(path) {
+  const buf = fs.readFileSync(path);
+  if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') fail(`${path}: not a .npy file`);
+  const major = buf[6];
+  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const header = buf.toString('latin1', start, start + headerLen);
+  if (!/'descr':\s*'<f4'/.test(header)) fail(`${path}: only <f4 arrays are supported`);
+  if (/'fortran_order':\s*True/.test(header)) fail(`${path}: Fortran order is not supported`);
+  const m = header.match(/'shape':\s*\(([^)]*)\)/);
+  if (!m) fail(`${path}: no shape in the header`);
+  const shape = m[1].split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const offset = start + headerLen;
+  if (buf.length - offset !== count * 4) fail(`${path}: ${buf.length - offset} data bytes for ${count} floats`);
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; ++i) data[i] = buf.readFloatLE(offset + 4 * i);
+  return { shape, data };
+}
+
+function writeNpy(path, shape, data) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const out = Buffer.alloc(10 + header.length + data.length * 4);
+  out.write('\x93NUMPY', 0, 'latin1');
+  out[6] = 1;
+  out[7] = 0;
+  out.writeUInt16LE(header.length, 8);
+  out.write(header, 10, 'latin1');
+  for (let i = 0; i < data.length; ++i) out.writeFloatLE(data[i], 10 + header.length + 4 * i);
+  fs.writeFileSync(path, out);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const inputs = [];
+  const outputs = [];
+  let model = null;
+  for (let i = 0; i < args.length; ++i) {
+    if (args[i] === '-o') outputs.push(args[++i]);
+    else if (model === null) model = args[i];
+    else inputs.push(args[i]);
+  }
+  if (!model || outputs.length === 0) fail('usage: ort-run.cjs model.onnx in.npy... -o out.npy...');
+  const session = await ort.InferenceSession.create(model);
+  if (inputs.length !== session.inputNames.length)
+    fail(`the model takes ${session.inputNames.length} inputs, ${inputs.length} given`);
+  const feeds = {};
+  session.inputNames.forEach((name, i) => {
+    const { shape, data } = readNpy(inputs[i]);
+    feeds[name] = new ort.Tensor('float32', data, shape);
+  });
+  const results = await session.run(feeds);
+  if (outputs.length > session.outputNames.length)
+    fail(`the model has ${session.outputNames.length} outputs, ${outputs.length} requested`);
+  outputs.forEach((path, i) => {
+    const t = results[session.outputNames[i]];
+    writeNpy(path, t.dims, t.data);
+  });
+}
+
+main().catch((e) => fail(e.message));
