@@ -334,6 +334,19 @@ int64_t quantizeSymmetric(double x, double step, unsigned bits) {
   return static_cast<int64_t>(std::clamp(q, lo, hi));
 }
 
+int32_t integerThreshold(double tau, double accScale) {
+  if (std::isnan(tau))
+    return INT32_MAX;
+  if (std::isinf(tau))
+    return tau < 0 ? INT32_MIN : INT32_MAX;
+  double t = std::floor(tau / accScale) + 1;
+  if (t <= double(INT32_MIN))
+    return INT32_MIN;
+  if (t >= double(INT32_MAX))
+    return INT32_MAX;
+  return static_cast<int32_t>(t);
+}
+
 ErrorStats compareSignals(const std::vector<double> &ref,
                           const std::vector<double> &approx) {
   assert(ref.size() == approx.size());

@@ -58,6 +58,12 @@ double symmetricStep(double clip, unsigned bits);
 /// `clamp(round_half_away_from_zero(x / step), -2^(bits-1), 2^(bits-1)-1)`.
 int64_t quantizeSymmetric(double x, double step, unsigned bits);
 
+/// The integer gate threshold equivalent to the float gate `partial > tau`
+/// on an accumulator of scale `accScale` (`s_x s_w`): the smallest
+/// accumulator `a` with `a * accScale > tau`, i.e. `floor(tau / accScale) +
+/// 1`, saturated to int32 (`-inf`: INT32_MIN, every gate on).
+int32_t integerThreshold(double tau, double accScale);
+
 /// Error of approximating `ref` by `approx`.
 struct ErrorStats {
   double mse = 0;  ///< mean squared error

@@ -438,14 +438,7 @@ LogicalResult CGNetQuantizePass::quantizeLayer(OpBuilder &b, Operation *op) {
     // acc * s > tau  <=>  acc >= floor(tau / s) + 1; -inf: every gate on.
     auto q = intVector("threshold", *getConstantF32(gated.getThreshold()),
                        [&](int64_t o, double tau) -> std::optional<int64_t> {
-                         if (std::isinf(tau) && tau < 0)
-                           return INT32_MIN;
-                         double t = std::floor(tau / (sx * stepOf(o))) + 1;
-                         if (t <= double(INT32_MIN))
-                           return INT32_MIN;
-                         if (t > double(INT32_MAX))
-                           return INT32_MAX; // never on (but for INT32_MAX)
-                         return static_cast<int64_t>(t);
+                         return integerThreshold(tau, sx * stepOf(o));
                        });
     if (failed(q))
       return failure();

@@ -202,4 +202,68 @@ def CGNetQuantize : Pass<"cgnet-quantize", "::mlir::func::FuncOp"> {
                            "::mlir::quant::QuantDialect"];
 }
 
+def CGNetChannelGating : Pass<"cgnet-channel-gating", "::mlir::func::FuncOp"> {
+  let summary = "Turn convolutions into channel-gated convolutions (CGNet)";
+  let description = [{
+    Rewrites selected `cgnet.conv2d` ops (ungrouped) into
+    `cgnet.channel_gated_conv2d` with `partitions = p` (base path `1/p` of
+    the input channels: the first `C/p`, or with `grouped` input group `k`
+    for output group `k`) and a per-output-channel threshold. Gated-off
+    outputs keep the partial sum; the layer's own batch norm and ReLU stay
+    after it, as in the reference (fold the batch norm afterwards with
+    `--cgnet-fold-batchnorm`, which moves the threshold).
+
+    Thresholds come from exactly one of:
+    - `thresholds=FILE`: JSON keyed by layer name (the op's name location,
+      or `conv2d@line:col`), each `{"delta": [...] | x, "mean": [...],
+      "var": [...], "eps": 1e-5}`: the trained `Delta` of the reference and
+      the statistics of its gate batch norm (`affine=False`), giving
+      `tau = mean + Delta * sqrt(var + eps)`; without `mean`/`var`,
+      `tau = Delta`.
+    - `target-off-rate=r` with `calibration` inputs (or
+      `random-calibration=N`): for each layer in order, with the layers
+      before it already gated, `tau[o]` is the `r`-quantile of channel `o`'s
+      partial sums over the calibration inputs, so that a fraction `r` of
+      the outputs is gated off (a capability beyond the reference, which
+      only trains thresholds).
+    - `threshold=x`: one value for every channel (`-inf` reproduces the
+      ungated model exactly).
+
+    Float models get f32 thresholds (`partial > tau`); integer models
+    (after `--cgnet-quantize`) get the `i32` threshold
+    `floor(tau / (s_x s_w[o])) + 1` (`partial >= thr`), or from calibration
+    the integer quantile plus one.
+
+    Selection: every ungrouped convolution (`layers`: indices among the
+    function's `cgnet.conv2d` ops; `names`: layer names), except those with
+    `skip-in-channels` input channels (3: the RGB input layer, which the
+    reference does not gate). A layer whose channels are not divisible by
+    `p` is an error when selected explicitly and skipped with a warning
+    otherwise. Run after `--cgnet-ocs` (OCS refuses gated layers).
+  }];
+  let options = [
+    Option<"partitions", "partitions", "int64_t", /*default=*/"4",
+           "p: the base path is 1/p of the input channels">,
+    Option<"grouped", "grouped", "bool", /*default=*/"false",
+           "Output group k takes input group k as its base path (else the first C/p channels)">,
+    ListOption<"layers", "layers", "int64_t",
+               "Only these convolutions (indices of cgnet.conv2d ops, from 0)">,
+    ListOption<"names", "names", "std::string",
+               "Only these convolutions (layer names)">,
+    Option<"skipInChannels", "skip-in-channels", "int64_t", /*default=*/"3",
+           "Leave convolutions with this many input channels ungated (0: none)">,
+    Option<"thresholds", "thresholds", "std::string", /*default=*/"\"\"",
+           "JSON file of trained Delta and gate batch-norm statistics per layer">,
+    Option<"targetOffRate", "target-off-rate", "double", /*default=*/"-1.0",
+           "Calibrate thresholds so that this fraction of outputs is gated off">,
+    ListOption<"calibration", "calibration", "std::string",
+               "Calibration .npy inputs for target-off-rate">,
+    Option<"randomCalibration", "random-calibration", "int64_t", /*default=*/"0",
+           "Calibrate on this many deterministic random inputs instead">,
+    Option<"threshold", "threshold", "std::string", /*default=*/"\"\"",
+           "One threshold for every channel (a number, or -inf)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // CGNET_DIALECT_CGNET_TRANSFORMS_PASSES_TD
