@@ -203,7 +203,7 @@ void Interpreter::record(Operation *op, int64_t outputs, int64_t on) {
   std::string loc;
   llvm::raw_string_ostream os(loc);
   op->getLoc().print(os);
-  stats->push_back(GateStats{loc, outputs, on});
+  stats->push_back(GateStats{loc, outputs, on, op});
 }
 
 LogicalResult Interpreter::constant(arith::ConstantOp op) {
@@ -752,6 +752,30 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
 }
 
 } // namespace
+
+std::optional<Tensor> randomTensor(Type type, std::mt19937 &rng) {
+  auto shaped = dyn_cast<RankedTensorType>(type);
+  if (!shaped || !shaped.hasStaticShape())
+    return std::nullopt;
+  auto info = getElementInfo(type);
+  if (!info)
+    return std::nullopt;
+  std::vector<int64_t> shape(shaped.getShape().begin(),
+                             shaped.getShape().end());
+  if (info->isFloat()) {
+    Tensor t = Tensor::floats(shape);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (float &v : t.f)
+      v = dist(rng);
+    return t;
+  }
+  Tensor t = Tensor::ints(shape);
+  std::uniform_int_distribution<int64_t> dist(info->storageMin,
+                                              info->storageMax);
+  for (int32_t &v : t.i)
+    v = static_cast<int32_t>(dist(rng));
+  return t;
+}
 
 std::string checkCompatible(const Tensor &t, Type type) {
   auto tensorType = dyn_cast<RankedTensorType>(type);

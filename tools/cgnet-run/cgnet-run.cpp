@@ -127,26 +127,6 @@ ref::NpyDType npyTypeFor(Type type) {
   return ref::NpyDType::I32;
 }
 
-ref::Tensor randomTensor(Type type, std::mt19937 &rng) {
-  auto shaped = cast<RankedTensorType>(type);
-  std::vector<int64_t> shape(shaped.getShape().begin(),
-                             shaped.getShape().end());
-  auto info = *cgnet::getElementInfo(type);
-  if (info.isFloat()) {
-    ref::Tensor t = ref::Tensor::floats(shape);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    for (float &v : t.f)
-      v = dist(rng);
-    return t;
-  }
-  ref::Tensor t = ref::Tensor::ints(shape);
-  std::uniform_int_distribution<int64_t> dist(info.storageMin,
-                                              info.storageMax);
-  for (int32_t &v : t.i)
-    v = static_cast<int32_t>(dist(rng));
-  return t;
-}
-
 /// Returns an empty string when `got` matches `want`, or the first mismatch.
 std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
   if (got.shape != want.shape)
@@ -205,14 +185,14 @@ std::optional<std::vector<ref::Tensor>> randomArgs(func::FuncOp func,
   std::mt19937 rng(seed);
   std::vector<ref::Tensor> args;
   for (auto [i, t] : llvm::enumerate(func.getFunctionType().getInputs())) {
-    if (!isa<RankedTensorType>(t) || !cgnet::getElementInfo(t) ||
-        !cast<RankedTensorType>(t).hasStaticShape()) {
+    std::optional<ref::Tensor> value = ref::randomTensor(t, rng);
+    if (!value) {
       raw_string_ostream os(why);
       os << "cannot make a random value for argument #" << i << " of type "
          << t << "; pass --input";
       return std::nullopt;
     }
-    args.push_back(randomTensor(t, rng));
+    args.push_back(std::move(*value));
   }
   return args;
 }

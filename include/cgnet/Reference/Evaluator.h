@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
 #include <functional>
+#include <optional>
+#include <random>
 #include <string>
 
 namespace cgnet::ref {
@@ -23,6 +25,7 @@ struct GateStats {
   std::string layer; ///< the op's location
   int64_t outputs = 0;
   int64_t gateOn = 0;
+  mlir::Operation *op = nullptr; ///< the gated convolution
 };
 
 /// Called with every block argument and every op result as it is computed
@@ -37,6 +40,12 @@ mlir::FailureOr<std::vector<Tensor>>
 evaluate(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> inputs,
          std::vector<GateStats> *gateStats = nullptr,
          const ValueObserver &observer = nullptr);
+
+/// A deterministic random value of `type` (a statically shaped tensor):
+/// floats uniform in [-1, 1], integers uniform in their storage range; what
+/// `cgnet-run --random-inputs` feeds and random calibration uses.
+/// std::nullopt for other types.
+std::optional<Tensor> randomTensor(mlir::Type type, std::mt19937 &rng);
 
 /// Checks that `t` can be passed as a value of `type` (shape, float vs
 /// integer, storage range). Returns an empty string when it can, or why not.

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Calibration.h"
+#include "TransformUtils.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
@@ -620,12 +620,10 @@ LogicalResult CGNetQuantizePass::writeReports(func::FuncOp func) {
     }
     llvm::json::Object doc{{"function", func.getSymName().str()},
                            {"layers", std::move(arr)}};
-    std::error_code ec;
-    llvm::raw_fd_ostream os(jsonPath, ec, llvm::sys::fs::OF_Text);
-    if (ec)
-      return func.emitError() << "cannot write the quantization report '"
-                              << jsonPath << "': " << ec.message();
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(doc))) << "\n";
+    std::string text =
+        llvm::formatv("{0:2}\n", llvm::json::Value(std::move(doc))).str();
+    if (failed(writeTextFile(func, jsonPath, text, "quantization report")))
+      return failure();
   }
   if (!tablePath.empty()) {
     std::string text;
@@ -650,16 +648,8 @@ LogicalResult CGNetQuantizePass::writeReports(func::FuncOp func) {
                           r.after.mse, r.after.sqnr,
                           r.inChannels ? 100.0 * r.splitChannels / r.inChannels
                                        : 0.0);
-    if (tablePath == "-") {
-      llvm::errs() << text;
-    } else {
-      std::error_code ec;
-      llvm::raw_fd_ostream file(tablePath, ec, llvm::sys::fs::OF_Text);
-      if (ec)
-        return func.emitError() << "cannot write the quantization table '"
-                                << tablePath << "': " << ec.message();
-      file << text;
-    }
+    if (failed(writeTextFile(func, tablePath, text, "quantization table")))
+      return failure();
   }
   return success();
 }

@@ -266,4 +266,43 @@ def CGNetChannelGating : Pass<"cgnet-channel-gating", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def CGNetFlopReport : Pass<"cgnet-flop-report", "::mlir::func::FuncOp"> {
+  let summary = "Report dense, base and effective MACs with measured gate-on rates";
+  let description = [{
+    An analysis (the IR is unchanged): runs the function on the given
+    inputs with the reference evaluator, measures every gated
+    convolution's gate-on rate, and reports per layer (every convolution,
+    gated convolution and fully connected layer):
+    - dense MACs (the ungated layer), base-path MACs (`f` = the base
+      fraction: `1/p` for channel gating, `high_bits/bits` for precision
+      gating, as `GatedOpInterface` gives it) and the comparisons the gates
+      cost (one per output);
+    - the measured gate-on rate `on`;
+    - effective MACs `dense * (f + on * (1 - f))` (for precision gating in
+      `bits`-bit MAC equivalents, i.e. `dense * B_avg / bits`) and the FLOP
+      reduction `dense / effective`;
+    - for precision gating, `B_avg = high_bits + on * (bits - high_bits)`.
+
+    Ungated layers count as dense. The network's reduction is
+    `sum(dense) / sum(effective)` over layers, computed per layer as
+    `../shared/specs/seed-algorithms.md` 1.5 says, not by the reference
+    code's activation-weighted aggregate sparsity (also reported, as
+    `aggregate_gate_on_rate`, for comparison).
+
+    Inputs: `inputs=` `.npy` files (one per function argument per sample)
+    or `random-inputs=N`. `report=FILE` writes JSON, `table=FILE` (`-` for
+    stderr) a table.
+  }];
+  let options = [
+    ListOption<"inputs", "inputs", "std::string",
+               "Input .npy files (one per function argument, per sample)">,
+    Option<"randomInputs", "random-inputs", "int64_t", /*default=*/"0",
+           "Use this many deterministic random inputs, uniform in [-1, 1]">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write the JSON report to this file">,
+    Option<"table", "table", "std::string", /*default=*/"\"\"",
+           "Write the table to this file ('-' for stderr)">,
+  ];
+}
+
 #endif // CGNET_DIALECT_CGNET_TRANSFORMS_PASSES_TD

@@ -1,13 +1,13 @@
-//===- Calibration.h - running a float model on calibration data -*- C++ -*-===//
+//===- TransformUtils.h - helpers shared by cgnet passes ------*- C++ -*-===//
 //
-// Shared by --cgnet-quantize and --cgnet-ocs: loads calibration samples
-// from .npy files and runs the reference evaluator on them, showing every
-// intermediate value to an observer.
+// Shared by the cgnet passes: calibration samples (.npy files or random),
+// running the reference evaluator on them with an observer, layer names,
+// and writing report files.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CGNET_LIB_DIALECT_CGNET_TRANSFORMS_CALIBRATION_H
-#define CGNET_LIB_DIALECT_CGNET_TRANSFORMS_CALIBRATION_H
+#ifndef CGNET_LIB_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
+#define CGNET_LIB_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
 
 #include "cgnet/Reference/Evaluator.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,9 +27,9 @@ mlir::FailureOr<std::vector<Sample>>
 loadCalibrationSamples(mlir::func::FuncOp func,
                        llvm::ArrayRef<std::string> files);
 
-/// `count` deterministic samples uniform in [-1, 1] (what `cgnet-run
-/// --random-inputs` feeds), for studies without data. Fails on non-float
-/// or dynamically shaped arguments.
+/// `count` deterministic random samples (`ref::randomTensor`: what
+/// `cgnet-run --random-inputs` feeds), for studies without data. Fails on
+/// dynamically shaped arguments.
 mlir::FailureOr<std::vector<Sample>>
 makeRandomSamples(mlir::func::FuncOp func, int64_t count, uint32_t seed);
 
@@ -37,6 +37,11 @@ makeRandomSamples(mlir::func::FuncOp func, int64_t count, uint32_t seed);
 mlir::LogicalResult runCalibration(mlir::func::FuncOp func,
                                    llvm::ArrayRef<Sample> samples,
                                    const ref::ValueObserver &observer);
+
+/// Writes `text` to `path` ('-': stderr); on failure emits an error on
+/// `op` naming `what` and the path.
+mlir::LogicalResult writeTextFile(mlir::Operation *op, llvm::StringRef path,
+                                  llvm::StringRef text, llvm::StringRef what);
 
 /// "file:line:col" for a file location, else the printed location.
 std::string formatLoc(mlir::Location loc);
@@ -46,4 +51,4 @@ std::string layerName(mlir::Operation *op);
 
 } // namespace cgnet
 
-#endif // CGNET_LIB_DIALECT_CGNET_TRANSFORMS_CALIBRATION_H
+#endif // CGNET_LIB_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H

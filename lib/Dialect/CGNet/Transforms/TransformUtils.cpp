@@ -1,8 +1,9 @@
-//===- Calibration.cpp - running a float model on calibration data --------===//
+//===- TransformUtils.cpp - helpers shared by cgnet passes ----------------===//
 
-#include "Calibration.h"
+#include "TransformUtils.h"
 #include "cgnet/Reference/Npy.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include <random>
 
@@ -69,20 +70,16 @@ loadCalibrationSamples(func::FuncOp func, ArrayRef<std::string> files) {
 FailureOr<std::vector<Sample>> makeRandomSamples(func::FuncOp func,
                                                  int64_t count, uint32_t seed) {
   std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<Sample> samples;
   for (int64_t k = 0; k < count; ++k) {
     Sample sample;
     for (Type t : func.getArgumentTypes()) {
-      auto tensor = dyn_cast<RankedTensorType>(t);
-      if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
-        return func.emitError() << "random calibration needs statically "
-                                   "shaped f32 arguments, got "
+      std::optional<ref::Tensor> x = ref::randomTensor(t, rng);
+      if (!x)
+        return func.emitError() << "random inputs need statically shaped "
+                                   "tensor arguments, got "
                                 << t;
-      ref::Tensor x = ref::Tensor::floats(tensor.getShape().vec());
-      for (float &v : x.f)
-        v = dist(rng);
-      sample.push_back(std::move(x));
+      sample.push_back(std::move(*x));
     }
     samples.push_back(std::move(sample));
   }
@@ -94,6 +91,21 @@ LogicalResult runCalibration(func::FuncOp func, ArrayRef<Sample> samples,
   for (const Sample &sample : samples)
     if (failed(ref::evaluate(func, sample, nullptr, observer)))
       return failure();
+  return success();
+}
+
+LogicalResult writeTextFile(Operation *op, StringRef path, StringRef text,
+                            StringRef what) {
+  if (path == "-") {
+    llvm::errs() << text;
+    return success();
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return op->emitError() << "cannot write the " << what << " '" << path
+                           << "': " << ec.message();
+  os << text;
   return success();
 }
 
