@@ -305,4 +305,61 @@ def CGNetFlopReport : Pass<"cgnet-flop-report", "::mlir::func::FuncOp"> {
   ];
 }
 
+def CGNetPrecisionSplit : Pass<"cgnet-precision-split", "::mlir::func::FuncOp"> {
+  let summary = "Turn integer convolutions into precision-gated convolutions";
+  let description = [{
+    Precision gating (ICLR 2020) on an integer model (after
+    `--cgnet-quantize`): a selected `cgnet.conv2d` whose input holds
+    `bits`-bit activations becomes a `cgnet.precision_gated_conv2d` with
+    `high_bits` predicting bits: the activation is split sign-magnitude
+    into `q_hb = sign(q)(|q| >> lb)` and `q_lb = q - (q_hb << lb)` with
+    `lb = bits - high_bits`, so that `q * W = 2^lb (q_hb * W) + q_lb * W`
+    exactly; the gate compares the high-bit partial product
+    `msb = (conv(q_hb, W) << lb) + bias` with a per-channel threshold, and
+    the low-bit path is added only where the gate is on. Configurations
+    such as 8/4, 5/3, 4/3 and 3/2 (`bits`/`high-bits`) need activations
+    quantized to `bits` bits (`--cgnet-quantize act-bits=...`).
+
+    `bits` counts the signed two's complement activation (sign included;
+    the reference's sign-magnitude `B` excludes the sign), and the scale is
+    the model's static quantization scale rather than the reference's
+    dynamic `max|x|`: both are deliberate, so that the whole path stays
+    integer.
+
+    Thresholds come from exactly one of `thresholds=FILE` (JSON keyed by
+    layer name, `{"delta": [...] | x}`: the trained `Delta` of the
+    reference in real units, compared with `msb * s_x s_w`, so the integer
+    threshold is `floor(Delta / (s_x s_w[o])) + 1`; `mean`/`var` are
+    accepted as for channel gating), `target-off-rate=r` with
+    `calibration` inputs or `random-calibration=N` (per channel, the
+    `r`-quantile of `msb`, layer by layer), or `threshold=x` (a real value
+    for every channel; `-inf` reproduces the integer convolution exactly).
+    Selection as `--cgnet-channel-gating` (`layers`, `names`,
+    `skip-in-channels`); float convolutions are an error (quantize first).
+  }];
+  let options = [
+    Option<"bits", "bits", "int64_t", /*default=*/"0",
+           "B: activation bits (0: the input's storage bits)">,
+    Option<"highBits", "high-bits", "int64_t", /*default=*/"4",
+           "B_hb: the predicting high bits (1 <= B_hb < B)">,
+    ListOption<"layers", "layers", "int64_t",
+               "Only these convolutions (indices of cgnet.conv2d ops, from 0)">,
+    ListOption<"names", "names", "std::string",
+               "Only these convolutions (layer names)">,
+    Option<"skipInChannels", "skip-in-channels", "int64_t", /*default=*/"3",
+           "Leave convolutions with this many input channels alone (0: none)">,
+    Option<"thresholds", "thresholds", "std::string", /*default=*/"\"\"",
+           "JSON file of trained Delta per layer">,
+    Option<"targetOffRate", "target-off-rate", "double", /*default=*/"-1.0",
+           "Calibrate thresholds so that this fraction of outputs skips the low bits">,
+    ListOption<"calibration", "calibration", "std::string",
+               "Calibration .npy inputs for target-off-rate">,
+    Option<"randomCalibration", "random-calibration", "int64_t", /*default=*/"0",
+           "Calibrate on this many deterministic random inputs instead">,
+    Option<"threshold", "threshold", "std::string", /*default=*/"\"\"",
+           "One real-valued threshold for every channel (a number, or -inf)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // CGNET_DIALECT_CGNET_TRANSFORMS_PASSES_TD
