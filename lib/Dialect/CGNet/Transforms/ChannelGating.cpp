@@ -38,8 +38,18 @@ struct CGNetChannelGatingPass
     GatingOptions options{"--cgnet-channel-gating", layers, names,
                           skipInChannels, thresholds, targetOffRate,
                           calibration, randomCalibration, threshold};
-    int64_t p = partitions;
+    // --cgnet-group-shuffle's `cgnet.base_groups` fixes a layer's grouping.
+    auto partitionsOf = [&](Conv2DOp conv) -> int64_t {
+      if (auto g = conv->getAttrOfType<IntegerAttr>("cgnet.base_groups"))
+        return g.getInt();
+      return partitions;
+    };
+    auto groupedOf = [&](Conv2DOp conv) {
+      return grouped || conv->hasAttr("cgnet.base_groups");
+    };
     auto eligible = [&](Conv2DOp conv) -> std::string {
+      int64_t p = partitionsOf(conv);
+      bool grouped = groupedOf(conv);
       int64_t c = cast<ShapedType>(conv.getInput().getType()).getDimSize(1);
       int64_t o = cast<ShapedType>(conv.getWeight().getType()).getDimSize(0);
       if (c % p != 0)
@@ -54,11 +64,12 @@ struct CGNetChannelGatingPass
     };
     auto gate = [&](Conv2DOp conv, Value thr) -> Operation * {
       OpBuilder b(conv);
-      return ChannelGatedConv2DOp::create(
+      Operation *op = ChannelGatedConv2DOp::create(
           b, conv.getLoc(), conv.getType(), conv.getInput(), conv.getWeight(),
           thr, conv.getBias(), conv.getStridesAttr(), conv.getPaddingAttr(),
-          conv.getDilationsAttr(), b.getI64IntegerAttr(p),
-          b.getBoolAttr(grouped));
+          conv.getDilationsAttr(), b.getI64IntegerAttr(partitionsOf(conv)),
+          b.getBoolAttr(groupedOf(conv)));
+      return op;
     };
     if (failed(runGating(func, options, eligible, gate)))
       signalPassFailure();

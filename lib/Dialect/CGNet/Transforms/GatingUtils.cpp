@@ -345,9 +345,11 @@ LogicalResult GatingDriver::run(EligibilityFn eligible, GateFn gate) {
             t, accumulatorScale(conv.getInput(), conv.getWeight(), c)));
     Value thr = thresholdConstant(b, conv.getLoc(), isFloat, tau, ints);
     Operation *op = gate(conv, thr);
-    // Keep discardable attributes (OCS bookkeeping, clip values).
+    // Keep discardable attributes (OCS bookkeeping, clip values); the
+    // grouping request is now the op's own.
     for (NamedAttribute attr : conv->getDiscardableAttrs())
-      op->setAttr(attr.getName(), attr.getValue());
+      if (attr.getName() != "cgnet.base_groups")
+        op->setAttr(attr.getName(), attr.getValue());
     conv.replaceAllUsesWith(op->getResult(0));
     conv.erase();
     gated.push_back(op);

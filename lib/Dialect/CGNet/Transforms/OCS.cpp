@@ -39,51 +39,6 @@ static RankedTensorType withChannels(Type type, int64_t channels) {
   return RankedTensorType::get(shape, t.getElementType());
 }
 
-/// The per-channel ops that commute with duplicating channels.
-static bool isPerChannel(Operation *op) {
-  return isa<ReluOp, LeakyReluOp, ClampOp, MaxPool2DOp, AvgPool2DOp>(op);
-}
-
-/// Ops for which f(a x) = a f(x) for a > 0, channel by channel.
-static bool isPositivelyHomogeneous(Operation *op) {
-  if (auto clamp = dyn_cast<ClampOp>(op))
-    return clamp.getMinFp() && clamp.getMinFp()->isZero() &&
-           clamp.getMaxFp() && clamp.getMaxFp()->isInfinity() &&
-           !clamp.getMaxFp()->isNegative();
-  return isa<ReluOp, LeakyReluOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
-      op);
-}
-
-/// The chain of single-use ops from a producer to `input` (consumer side
-/// first), and the producer's result; `accept` decides which ops may be on
-/// the chain. `blocker` receives the first op that is not accepted.
-struct Path {
-  SmallVector<Operation *> chain;
-  Value source;
-  Operation *blocker = nullptr;
-  bool multiUse = false;
-};
-template <typename AcceptFn>
-static Path tracePath(Value input, AcceptFn accept) {
-  Path p;
-  Value v = input;
-  while (true) {
-    if (!v.hasOneUse()) {
-      p.multiUse = true;
-      break;
-    }
-    Operation *def = v.getDefiningOp();
-    if (!def || !accept(def)) {
-      p.blocker = def;
-      break;
-    }
-    p.chain.push_back(def);
-    v = def->getOperand(0);
-  }
-  p.source = v;
-  return p;
-}
-
 struct CGNetOCSPass : public cgnet::impl::CGNetOCSBase<CGNetOCSPass> {
   using Base::Base;
   void runOnOperation() override;
@@ -280,7 +235,7 @@ LogicalResult CGNetOCSPass::splitWeightsOf(Conv2DOp conv) {
 
   // Duplicate the input channels: inside the producer where the path from
   // it is per-channel and single-use, else with cgnet.channel_duplicate.
-  Path path = tracePath(conv.getInput(), isPerChannel);
+  ChannelPath path = traceChannelPath(conv.getInput(), isPerChannel);
   auto producer = path.source.getDefiningOp<Conv2DOp>();
   if (foldIntoProducer && !path.multiUse && producer &&
       producer.getGroups() == 1 && getConstantF32(producer.getWeight()) &&
@@ -304,7 +259,8 @@ CGNetOCSPass::splitActivationsOf(Conv2DOp conv,
   int64_t n = numSplits(expandRatio, in);
   if (n == 0)
     return success();
-  Path path = tracePath(conv.getInput(), isPositivelyHomogeneous);
+  ChannelPath path =
+      traceChannelPath(conv.getInput(), isPositivelyHomogeneous);
   auto producer = path.source.getDefiningOp<Conv2DOp>();
   std::string why;
   llvm::raw_string_ostream os(why);

@@ -1,6 +1,7 @@
 //===- TransformUtils.cpp - helpers shared by cgnet passes ----------------===//
 
 #include "TransformUtils.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Reference/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -92,6 +93,40 @@ LogicalResult runCalibration(func::FuncOp func, ArrayRef<Sample> samples,
     if (failed(ref::evaluate(func, sample, nullptr, observer)))
       return failure();
   return success();
+}
+
+bool isPerChannel(Operation *op) {
+  return isa<ReluOp, LeakyReluOp, ClampOp, MaxPool2DOp, AvgPool2DOp>(op);
+}
+
+bool isPositivelyHomogeneous(Operation *op) {
+  if (auto clamp = dyn_cast<ClampOp>(op))
+    return clamp.getMinFp() && clamp.getMinFp()->isZero() &&
+           clamp.getMaxFp() && clamp.getMaxFp()->isInfinity() &&
+           !clamp.getMaxFp()->isNegative();
+  return isa<ReluOp, LeakyReluOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
+      op);
+}
+
+ChannelPath traceChannelPath(Value input,
+                             llvm::function_ref<bool(Operation *)> accept) {
+  ChannelPath p;
+  Value v = input;
+  while (true) {
+    if (!v.hasOneUse()) {
+      p.multiUse = true;
+      break;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!def || !accept(def)) {
+      p.blocker = def;
+      break;
+    }
+    p.chain.push_back(def);
+    v = def->getOperand(0);
+  }
+  p.source = v;
+  return p;
 }
 
 LogicalResult writeTextFile(Operation *op, StringRef path, StringRef text,

@@ -10,6 +10,8 @@
 #define CGNET_LIB_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
 
 #include "cgnet/Reference/Evaluator.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include <string>
 #include <vector>
@@ -37,6 +39,25 @@ makeRandomSamples(mlir::func::FuncOp func, int64_t count, uint32_t seed);
 mlir::LogicalResult runCalibration(mlir::func::FuncOp func,
                                    llvm::ArrayRef<Sample> samples,
                                    const ref::ValueObserver &observer);
+
+/// The per-channel ops that commute with duplicating or permuting
+/// channels (relu, leaky_relu, clamp, pooling).
+bool isPerChannel(mlir::Operation *op);
+
+/// Ops for which f(a x) = a f(x) for a > 0, channel by channel.
+bool isPositivelyHomogeneous(mlir::Operation *op);
+
+/// The chain of single-use ops from a producer to a value (consumer side
+/// first), and the producer's result: what channel rewrites walk to reach
+/// the convolution that produces a convolution's input.
+struct ChannelPath {
+  llvm::SmallVector<mlir::Operation *> chain;
+  mlir::Value source;
+  mlir::Operation *blocker = nullptr; ///< the first op not accepted
+  bool multiUse = false;              ///< a value on the way has other users
+};
+ChannelPath traceChannelPath(mlir::Value input,
+                             llvm::function_ref<bool(mlir::Operation *)> accept);
 
 /// Writes `text` to `path` ('-': stderr); on failure emits an error on
 /// `op` naming `what` and the path.

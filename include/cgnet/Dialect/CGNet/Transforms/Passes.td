@@ -234,6 +234,9 @@ def CGNetChannelGating : Pass<"cgnet-channel-gating", "::mlir::func::FuncOp"> {
     `floor(tau / (s_x s_w[o])) + 1` (`partial >= thr`), or from calibration
     the integer quantile plus one.
 
+    A convolution annotated `cgnet.base_groups = g` by
+    `--cgnet-group-shuffle` is gated with `partitions = g`, `grouped`.
+
     Selection: every ungrouped convolution (`layers`: indices among the
     function's `cgnet.conv2d` ops; `names`: layer names), except those with
     `skip-in-channels` input channels (3: the RGB input layer, which the
@@ -358,6 +361,44 @@ def CGNetPrecisionSplit : Pass<"cgnet-precision-split", "::mlir::func::FuncOp"> 
            "Calibrate on this many deterministic random inputs instead">,
     Option<"threshold", "threshold", "std::string", /*default=*/"\"\"",
            "One real-valued threshold for every channel (a number, or -inf)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def CGNetGroupShuffle : Pass<"cgnet-group-shuffle", "::mlir::func::FuncOp"> {
+  let summary = "Assign grouped base paths and fold channel shuffles into weights";
+  let description = [{
+    Prepares a float network for grouped channel gating with ShuffleNet
+    mixing, as the reference's `--use_group` and `-shuffle` do, without
+    any data movement at run time:
+
+    1. Every `cgnet.channel_shuffle` is folded into the weights: into the
+       consuming `cgnet.conv2d`'s columns (`W'[:, pi(o)] = W[:, o]`, where
+       shuffled channel `o` reads channel `pi(o) = (o mod g)(C/g) +
+       floor(o/g)`), or else into the producing convolution's rows and bias
+       (`W'[o] = W[pi(o)]`), through per-channel ops (ReLU, clamp,
+       pooling). Exact. A shuffle with neither is left in place with a
+       warning.
+    2. With `interleave` (default), for every ungrouped `cgnet.conv2d`
+       whose input comes from another one through per-channel ops, the
+       channels between them are put in shuffled order: the producer's rows
+       and the consumer's columns are permuted alike (exact), so that each
+       contiguous input group of the consumer holds channels of every
+       output group of the producer.
+    3. Each such consumer is annotated `cgnet.base_groups = groups`:
+       `--cgnet-channel-gating` then gates it with `partitions = groups` and
+       `grouped = true`, i.e. output group `k` takes input group `k` as its
+       base path (`1/groups` of the MACs).
+
+    The rewrite preserves the function exactly (checked numerically); run
+    it before `--cgnet-channel-gating` and `--cgnet-quantize` (gated or
+    integer convolutions are errors).
+  }];
+  let options = [
+    Option<"groups", "groups", "int64_t", /*default=*/"4",
+           "g = p: the number of base-path groups (base fraction 1/g)">,
+    Option<"interleave", "interleave", "bool", /*default=*/"true",
+           "Put the channels between consecutive convolutions in shuffled order">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
