@@ -4,7 +4,8 @@
 #   fold batch norm -> reference run of the original and the folded model
 #   -> check they agree -> calibrate and quantize to 8 bits (with the
 #   per-layer quantization report) -> run the integer model and check its
-#   output SQNR against the float model -> gate-on rates.
+#   output SQNR against the float model -> per-layer MACs, gate-on rates
+#   and FLOP reduction.
 # Artifacts go to ${OUT_DIR:-out/tiny-cnn}.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,4 +40,8 @@ echo "== 6. reference run of the integer model against the float output"
 "$bin/cgnet-run" "$out/int8.mlir" --random-inputs --seed 1 --gate-stats \
   --expect "$out/folded.npy" --min-sqnr 30 --print-values \
   --output "$out/int8.npy"
+echo "== 7. per-layer MACs and measured gate-on rates (flop-report.json)"
+"$bin/cgnet-opt" "$out/int8.mlir" \
+  --cgnet-flop-report="inputs=$out/calib-11.npy,$out/calib-12.npy report=$out/flop-report.json table=-" \
+  -o /dev/null
 echo "== done: artifacts in $out"
