@@ -117,6 +117,41 @@ OwningOpRef<ModuleOp> importConvLayers(const onnx_import::Model &model,
   return module;
 }
 
+namespace {
+/// The ONNX model in a translation's input buffer, and the location that
+/// names the file.
+struct ParsedInput {
+  Location loc;
+  std::unique_ptr<onnx_import::Model> model;
+};
+} // namespace
+
+static std::optional<ParsedInput> parseInput(llvm::SourceMgr &sourceMgr,
+                                             MLIRContext *context) {
+  const llvm::MemoryBuffer *buf =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  Location loc =
+      FileLineColLoc::get(context, buf->getBufferIdentifier(), 0, 0);
+  auto model =
+      onnx_import::parseModel(buf->getBuffer(), buf->getBufferIdentifier());
+  if (!model) {
+    emitError(loc) << llvm::toString(model.takeError());
+    return std::nullopt;
+  }
+  return ParsedInput{loc, std::move(*model)};
+}
+
+static void registerImportDialects(DialectRegistry &registry) {
+  registry.insert<CGNetDialect, arith::ArithDialect, func::FuncDialect,
+                  quant::QuantDialect>();
+}
+
+static OwningOpRef<Operation *> released(OwningOpRef<ModuleOp> module) {
+  if (!module)
+    return {};
+  return OwningOpRef<Operation *>(module.release());
+}
+
 void registerONNXTranslations() {
   static llvm::cl::opt<std::string> convInputSize(
       "conv-input-size",
@@ -129,36 +164,23 @@ void registerONNXTranslations() {
       "per-layer studies)",
       [](llvm::SourceMgr &sourceMgr, MLIRContext *context)
           -> OwningOpRef<Operation *> {
-        const llvm::MemoryBuffer *buf =
-            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-        Location loc = FileLineColLoc::get(
-            context, buf->getBufferIdentifier(), 0, 0);
+        auto input = parseInput(sourceMgr, context);
+        if (!input)
+          return {};
         int64_t h = 0, w = 0;
         StringRef size = convInputSize;
         auto [hs, wsz] = size.split('x');
         if (hs.getAsInteger(10, h) || wsz.getAsInteger(10, w) || h < 1 ||
             w < 1) {
-          emitError(loc) << "--conv-input-size must be HxW with positive "
-                            "integers, got '"
-                         << size << "'";
+          emitError(input->loc) << "--conv-input-size must be HxW with "
+                                   "positive integers, got '"
+                                << size << "'";
           return {};
         }
-        auto model = onnx_import::parseModel(buf->getBuffer(),
-                                             buf->getBufferIdentifier());
-        if (!model) {
-          emitError(loc) << llvm::toString(model.takeError());
-          return {};
-        }
-        OwningOpRef<ModuleOp> module =
-            importConvLayers(**model, context, loc, h, w);
-        if (!module)
-          return {};
-        return OwningOpRef<Operation *>(module.release());
+        return released(
+            importConvLayers(*input->model, context, input->loc, h, w));
       },
-      [](DialectRegistry &registry) {
-        registry.insert<CGNetDialect, arith::ArithDialect, func::FuncDialect,
-                        quant::QuantDialect>();
-      });
+      registerImportDialects);
   (void)importConvs;
 
   static llvm::cl::list<std::string> inputShapes(
@@ -174,10 +196,9 @@ void registerONNXTranslations() {
       "import-onnx", "ONNX model -> one float cgnet function",
       [](llvm::SourceMgr &sourceMgr, MLIRContext *context)
           -> OwningOpRef<Operation *> {
-        const llvm::MemoryBuffer *buf =
-            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-        Location loc = FileLineColLoc::get(
-            context, buf->getBufferIdentifier(), 0, 0);
+        auto input = parseInput(sourceMgr, context);
+        if (!input)
+          return {};
         ImportOptions options;
         for (StringRef s : inputShapes) {
           std::vector<int64_t> shape;
@@ -186,33 +207,22 @@ void registerONNXTranslations() {
           for (StringRef d : dims) {
             int64_t v = 0;
             if (d.getAsInteger(10, v) || v < 1) {
-              emitError(loc) << "--onnx-input-shape must be dimensions "
-                                "separated by 'x' (e.g. 1x3x32x32), got '"
-                             << s << "'";
+              emitError(input->loc)
+                  << "--onnx-input-shape must be dimensions separated by 'x' "
+                     "(e.g. 1x3x32x32), got '"
+                  << s << "'";
               return {};
             }
             shape.push_back(v);
           }
           options.inputShapes.push_back(std::move(shape));
         }
-        auto model = onnx_import::parseModel(buf->getBuffer(),
-                                             buf->getBufferIdentifier());
-        if (!model) {
-          emitError(loc) << llvm::toString(model.takeError());
-          return {};
-        }
         if (opStats)
-          llvm::errs() << opStatistics(**model);
-        OwningOpRef<ModuleOp> module =
-            importONNX(**model, context, loc, options);
-        if (!module)
-          return {};
-        return OwningOpRef<Operation *>(module.release());
+          llvm::errs() << opStatistics(*input->model);
+        return released(
+            importONNX(*input->model, context, input->loc, options));
       },
-      [](DialectRegistry &registry) {
-        registry.insert<CGNetDialect, arith::ArithDialect, func::FuncDialect,
-                        quant::QuantDialect>();
-      });
+      registerImportDialects);
   (void)importGraph;
 }
 

@@ -130,65 +130,6 @@ Shape intsAttr(const onnx::NodeProto &n, StringRef name, Shape def) {
   return Shape(a->ints().begin(), a->ints().end());
 }
 
-/// Reads a constant tensor's elements as doubles (float, double, int32,
-/// int64 storage); std::nullopt for other types or inconsistent sizes.
-std::optional<std::vector<double>> readNumbers(const onnx::TensorProto &t) {
-  int64_t n = 1;
-  for (int64_t d : t.dims())
-    n *= d;
-  if (t.data_location() == onnx::TensorProto::EXTERNAL)
-    return std::nullopt;
-  std::vector<double> out(n);
-  const std::string &raw = t.raw_data();
-  auto fromRaw = [&](auto zero) -> bool {
-    using T = decltype(zero);
-    if (raw.size() != static_cast<size_t>(n) * sizeof(T))
-      return false;
-    for (int64_t i = 0; i < n; ++i) {
-      T v;
-      std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
-      out[i] = static_cast<double>(v);
-    }
-    return true;
-  };
-  switch (t.data_type()) {
-  case onnx::TensorProto::FLOAT:
-    if (!raw.empty())
-      return fromRaw(0.0f) ? std::optional(out) : std::nullopt;
-    if (t.float_data_size() != n)
-      return std::nullopt;
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = t.float_data(static_cast<int>(i));
-    return out;
-  case onnx::TensorProto::DOUBLE:
-    if (!raw.empty())
-      return fromRaw(0.0) ? std::optional(out) : std::nullopt;
-    if (t.double_data_size() != n)
-      return std::nullopt;
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = t.double_data(static_cast<int>(i));
-    return out;
-  case onnx::TensorProto::INT64:
-    if (!raw.empty())
-      return fromRaw(int64_t(0)) ? std::optional(out) : std::nullopt;
-    if (t.int64_data_size() != n)
-      return std::nullopt;
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
-    return out;
-  case onnx::TensorProto::INT32:
-    if (!raw.empty())
-      return fromRaw(int32_t(0)) ? std::optional(out) : std::nullopt;
-    if (t.int32_data_size() != n)
-      return std::nullopt;
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = t.int32_data(static_cast<int>(i));
-    return out;
-  default:
-    return std::nullopt;
-  }
-}
-
 LogicalResult Importer::checkModel() {
   for (const onnx::OperatorSetIdProto &o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx")
@@ -246,7 +187,7 @@ Importer::floatConstant(const onnx::NodeProto &n, int i, Shape *shape) {
                  << "Constant node)";
     return failure();
   }
-  auto nums = readNumbers(*t);
+  auto nums = onnx_import::tensorValues(*t);
   if (!nums) {
     nodeError(n) << "constant '" << t->name()
                  << "' has an unsupported data type or layout (data type "
@@ -265,7 +206,7 @@ FailureOr<std::vector<int64_t>> Importer::intConstant(const onnx::NodeProto &n,
     return failure();
   // Re-read exactly: int64 shapes must not pass through float.
   const onnx::TensorProto *t = constant(n, i);
-  auto nums = readNumbers(*t);
+  auto nums = onnx_import::tensorValues(*t);
   std::vector<int64_t> out;
   for (double v : *nums)
     out.push_back(static_cast<int64_t>(v));

@@ -54,59 +54,79 @@ int64_t Model::opset() const {
   return 0;
 }
 
+std::optional<std::vector<double>> tensorValues(const onnx::TensorProto &t) {
+  int64_t n = 1;
+  for (int64_t d : t.dims())
+    n *= d;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return std::nullopt;
+  std::vector<double> out(n);
+  const std::string &raw = t.raw_data();
+  auto fromRaw = [&](auto zero) -> bool {
+    using T = decltype(zero);
+    if (raw.size() != static_cast<size_t>(n) * sizeof(T))
+      return false;
+    for (int64_t i = 0; i < n; ++i) {
+      T v;
+      std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
+      out[i] = static_cast<double>(v);
+    }
+    return true;
+  };
+  auto fromFields = [&](int size, auto get) -> std::optional<std::vector<double>> {
+    if (size != n)
+      return std::nullopt;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = get(static_cast<int>(i));
+    return out;
+  };
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    if (!raw.empty())
+      return fromRaw(0.0f) ? std::optional(out) : std::nullopt;
+    return fromFields(t.float_data_size(),
+                      [&](int i) { return double(t.float_data(i)); });
+  case onnx::TensorProto::DOUBLE:
+    if (!raw.empty())
+      return fromRaw(0.0) ? std::optional(out) : std::nullopt;
+    return fromFields(t.double_data_size(),
+                      [&](int i) { return double(t.double_data(i)); });
+  case onnx::TensorProto::INT64:
+    if (!raw.empty())
+      return fromRaw(int64_t(0)) ? std::optional(out) : std::nullopt;
+    return fromFields(t.int64_data_size(),
+                      [&](int i) { return double(t.int64_data(i)); });
+  case onnx::TensorProto::INT32:
+    if (!raw.empty())
+      return fromRaw(int32_t(0)) ? std::optional(out) : std::nullopt;
+    return fromFields(t.int32_data_size(),
+                      [&](int i) { return double(t.int32_data(i)); });
+  default:
+    return std::nullopt;
+  }
+}
+
 /// The float contents of a constant tensor, or an error naming it.
 static Expected<FloatTensor> readFloat(const onnx::TensorProto &t,
                                        StringRef node) {
   FloatTensor out;
-  int64_t n = 1;
-  for (int64_t d : t.dims()) {
+  for (int64_t d : t.dims())
     out.shape.push_back(d);
-    n *= d;
-  }
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     return error("node '" + node + "': tensor '" + t.name() +
                  "' is stored outside the model file (external data is "
                  "not supported)");
-  out.data.resize(n);
-  if (t.data_type() == onnx::TensorProto::FLOAT) {
-    if (!t.raw_data().empty()) {
-      if (t.raw_data().size() != static_cast<size_t>(n) * 4)
-        return error(llvm::formatv("node '{0}': tensor '{1}' has {2} bytes "
-                                   "of raw data for {3} floats",
-                                   node, t.name(), t.raw_data().size(), n));
-      std::memcpy(out.data.data(), t.raw_data().data(), n * 4);
-    } else {
-      if (t.float_data_size() != n)
-        return error(llvm::formatv("node '{0}': tensor '{1}' has {2} "
-                                   "values for shape of {3} elements",
-                                   node, t.name(), t.float_data_size(), n));
-      for (int64_t i = 0; i < n; ++i)
-        out.data[i] = t.float_data(static_cast<int>(i));
-    }
-    return out;
-  }
-  if (t.data_type() == onnx::TensorProto::DOUBLE) {
-    if (!t.raw_data().empty()) {
-      if (t.raw_data().size() != static_cast<size_t>(n) * 8)
-        return error("node '" + node + "': tensor '" + t.name() +
-                     "' has the wrong raw data size");
-      for (int64_t i = 0; i < n; ++i) {
-        double v;
-        std::memcpy(&v, t.raw_data().data() + i * 8, 8);
-        out.data[i] = static_cast<float>(v);
-      }
-    } else {
-      if (t.double_data_size() != n)
-        return error("node '" + node + "': tensor '" + t.name() +
-                     "' has the wrong number of values");
-      for (int64_t i = 0; i < n; ++i)
-        out.data[i] = static_cast<float>(t.double_data(static_cast<int>(i)));
-    }
-    return out;
-  }
-  return error(llvm::formatv("node '{0}': tensor '{1}' has ONNX data type "
-                             "{2}; only float and double weights are read",
-                             node, t.name(), t.data_type()));
+  if (t.data_type() != onnx::TensorProto::FLOAT &&
+      t.data_type() != onnx::TensorProto::DOUBLE)
+    return error(llvm::formatv("node '{0}': tensor '{1}' has ONNX data type "
+                               "{2}; only float and double weights are read",
+                               node, t.name(), t.data_type()));
+  auto values = tensorValues(t);
+  if (!values)
+    return error("node '" + node + "': tensor '" + t.name() +
+                 "' has a data size that does not match its shape");
+  out.data.assign(values->begin(), values->end());
+  return out;
 }
 
 Expected<FloatTensor> Model::constantInput(const std::string &input,

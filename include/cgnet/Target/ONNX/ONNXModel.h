@@ -15,11 +15,13 @@
 #include "llvm/Support/Error.h"
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace onnx {
 class ModelProto;
+class TensorProto;
 } // namespace onnx
 
 namespace cgnet::onnx_import {
@@ -43,6 +45,11 @@ struct ConvLayer {
 };
 
 class Model;
+
+/// The elements of a constant tensor (float, double, int32 or int64
+/// storage, raw or typed fields) as doubles; std::nullopt for other data
+/// types, external data or sizes that do not match the shape.
+std::optional<std::vector<double>> tensorValues(const onnx::TensorProto &t);
 
 /// Parses the ONNX protobuf in `bytes` (`what` names it in errors).
 llvm::Expected<std::unique_ptr<Model>> parseModel(llvm::StringRef bytes,
