@@ -483,7 +483,9 @@ LogicalResult Interpreter::batchNorm(BatchNormOp op) {
   const Tensor &gamma = get(op.getScale()), &beta = get(op.getBias()),
                &mean = get(op.getMean()), &var = get(op.getVariance());
   double eps = op.getEpsilon().convertToDouble();
-  int64_t plane = s[2] * s[3];
+  int64_t plane = 1; // elements per channel and sample (any rank >= 2)
+  for (size_t d = 2; d < s.size(); ++d)
+    plane *= s[d];
   for (size_t e = 0; e < out.f.size(); ++e) {
     int64_t c = (e / plane) % s[1];
     double v = (out.f[e] - double(mean.f[c])) /

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
@@ -112,7 +113,7 @@ OwningOpRef<ModuleOp> importConvLayers(const onnx_import::Model &model,
         fb.getDenseI64ArrayAttr(l.dilations), fb.getI64IntegerAttr(l.groups));
     func::ReturnOp::create(fb, nodeLoc, y);
   }
-  if (failed(module->verify()))
+  if (failed(mlir::verify(*module)))
     return {};
   return module;
 }

@@ -1,6 +1,6 @@
 //===- ImportONNX.cpp - ONNX graph to cgnet -------------------------------===//
 //
-// Imports an ONNX graph (opsets 7-17) into one float cgnet function. Every
+// Imports an ONNX graph (opsets 1-17) into one float cgnet function. Every
 // node is checked before anything is built: an unsupported op, attribute or
 // opset is an error naming the node, the op and the opset, and nothing is
 // imported. Shapes are static: dynamic input dimensions are 1 (the batch)
@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -134,9 +135,9 @@ LogicalResult Importer::checkModel() {
   for (const onnx::OperatorSetIdProto &o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx")
       opset = o.version();
-  if (opset < 7 || opset > 17)
+  if (opset < 1 || opset > 17)
     return emitError(fileLoc) << "ONNX opset " << opset
-                              << " is not supported (opsets 7-17 are)";
+                              << " is not supported (opsets 1-17 are)";
   bool ok = true;
   nodeIndex = 0;
   for (const onnx::NodeProto &n : graph.node()) {
@@ -394,6 +395,9 @@ LogicalResult Importer::batchNorm(const onnx::NodeProto &n) {
   if (n.output_size() > 1 || intAttr(n, "training_mode", 0) != 0)
     return nodeError(n) << "only inference batch normalization (one output) "
                            "is supported";
+  if (intAttr(n, "spatial", 1) != 1)
+    return nodeError(n) << "spatial=0 (per-element statistics) is not "
+                           "supported";
   Location loc = nodeLoc(n);
   SmallVector<Value> params;
   int64_t c = shapeOf(*x)[1];
@@ -483,6 +487,9 @@ LogicalResult Importer::reshape(const onnx::NodeProto &n, bool isFlatten) {
       outer *= xs[d];
     out = {outer, count / outer};
   } else {
+    if (opset < 5)
+      return nodeError(n) << "Reshape with a 'shape' attribute (before opset "
+                             "5) is not supported";
     auto target = intConstant(n, 1);
     if (failed(target))
       return failure();
@@ -707,7 +714,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   }
   func::ReturnOp::create(b, fileLoc, results);
   func.setFunctionType(b.getFunctionType(argTypes, TypeRange(results)));
-  if (failed(module->verify()))
+  if (failed(mlir::verify(*module)))
     return {};
   return module;
 }

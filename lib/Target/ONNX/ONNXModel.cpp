@@ -55,52 +55,69 @@ int64_t Model::opset() const {
 }
 
 std::optional<std::vector<double>> tensorValues(const onnx::TensorProto &t) {
+  // Element count, refusing negative dimensions and absurd sizes before
+  // anything is allocated (a corrupt or non-tensor protobuf can carry any
+  // dims).
   int64_t n = 1;
-  for (int64_t d : t.dims())
+  for (int64_t d : t.dims()) {
+    if (d < 0 || (d > 0 && n > (int64_t(1) << 40) / d))
+      return std::nullopt;
     n *= d;
+  }
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     return std::nullopt;
-  std::vector<double> out(n);
   const std::string &raw = t.raw_data();
-  auto fromRaw = [&](auto zero) -> bool {
+  auto fromRaw = [&](auto zero) -> std::optional<std::vector<double>> {
     using T = decltype(zero);
     if (raw.size() != static_cast<size_t>(n) * sizeof(T))
-      return false;
+      return std::nullopt;
+    std::vector<double> out(n);
     for (int64_t i = 0; i < n; ++i) {
       T v;
       std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
       out[i] = static_cast<double>(v);
     }
-    return true;
+    return out;
   };
-  auto fromFields = [&](int size, auto get) -> std::optional<std::vector<double>> {
+  auto fromFields = [&](int size,
+                        auto get) -> std::optional<std::vector<double>> {
     if (size != n)
       return std::nullopt;
+    std::vector<double> out(n);
     for (int64_t i = 0; i < n; ++i)
       out[i] = get(static_cast<int>(i));
     return out;
   };
+  // Narrow integers live in int32_data when not raw.
+  auto int32s = [&](int i) { return double(t.int32_data(i)); };
   switch (t.data_type()) {
   case onnx::TensorProto::FLOAT:
-    if (!raw.empty())
-      return fromRaw(0.0f) ? std::optional(out) : std::nullopt;
-    return fromFields(t.float_data_size(),
-                      [&](int i) { return double(t.float_data(i)); });
+    return raw.empty() ? fromFields(t.float_data_size(),
+                                    [&](int i) { return double(t.float_data(i)); })
+                       : fromRaw(0.0f);
   case onnx::TensorProto::DOUBLE:
-    if (!raw.empty())
-      return fromRaw(0.0) ? std::optional(out) : std::nullopt;
-    return fromFields(t.double_data_size(),
-                      [&](int i) { return double(t.double_data(i)); });
+    return raw.empty() ? fromFields(t.double_data_size(),
+                                    [&](int i) { return t.double_data(i); })
+                       : fromRaw(0.0);
   case onnx::TensorProto::INT64:
-    if (!raw.empty())
-      return fromRaw(int64_t(0)) ? std::optional(out) : std::nullopt;
-    return fromFields(t.int64_data_size(),
-                      [&](int i) { return double(t.int64_data(i)); });
+    return raw.empty() ? fromFields(t.int64_data_size(),
+                                    [&](int i) { return double(t.int64_data(i)); })
+                       : fromRaw(int64_t(0));
   case onnx::TensorProto::INT32:
-    if (!raw.empty())
-      return fromRaw(int32_t(0)) ? std::optional(out) : std::nullopt;
-    return fromFields(t.int32_data_size(),
-                      [&](int i) { return double(t.int32_data(i)); });
+    return raw.empty() ? fromFields(t.int32_data_size(), int32s)
+                       : fromRaw(int32_t(0));
+  case onnx::TensorProto::INT8:
+    return raw.empty() ? fromFields(t.int32_data_size(), int32s)
+                       : fromRaw(int8_t(0));
+  case onnx::TensorProto::UINT8:
+    return raw.empty() ? fromFields(t.int32_data_size(), int32s)
+                       : fromRaw(uint8_t(0));
+  case onnx::TensorProto::INT16:
+    return raw.empty() ? fromFields(t.int32_data_size(), int32s)
+                       : fromRaw(int16_t(0));
+  case onnx::TensorProto::UINT16:
+    return raw.empty() ? fromFields(t.int32_data_size(), int32s)
+                       : fromRaw(uint16_t(0));
   default:
     return std::nullopt;
   }

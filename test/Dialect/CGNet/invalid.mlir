@@ -329,6 +329,14 @@ func.func @case40(%x: tensor<2x4x!quant.uniform<i8:f32:1, {0.1, 0.1, 0.1, 0.1}>>
 
 // -----
 
+func.func @batch_norm_rank(%x: tensor<4xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{input must have rank >= 2 (N x C x ...), got 'tensor<4xf32>'}}
+  %y = cgnet.batch_norm %x, %s, %s, %s, %s : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
 func.func @leaky_alpha(%x: tensor<2x4xf32>) {
   // expected-error @+1 {{'alpha' must be in [0, 1], got 1.5}}
   %r = cgnet.leaky_relu %x {alpha = 1.5 : f32} : tensor<2x4xf32>

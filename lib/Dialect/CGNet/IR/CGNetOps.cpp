@@ -440,9 +440,12 @@ LogicalResult ClampOp::verify() {
 }
 
 LogicalResult BatchNormOp::verify() {
-  if (failed(checkTensor(*this, getInput().getType(), "input", 4)) ||
-      failed(checkTensor(*this, getOutput().getType(), "result", 4)))
+  if (failed(checkTensor(*this, getInput().getType(), "input")) ||
+      failed(checkTensor(*this, getOutput().getType(), "result")))
     return failure();
+  if (cast<ShapedType>(getInput().getType()).getRank() < 2)
+    return emitOpError() << "input must have rank >= 2 (N x C x ...), got "
+                         << getInput().getType();
   if (getInput().getType() != getOutput().getType())
     return emitOpError() << "input and result types must match";
   if (!isFloatType(getInput().getType()))

@@ -296,8 +296,9 @@ def CGNet_ClampOp : CGNet_Op<"clamp", [SameOperandsAndResultType]> {
 def CGNet_BatchNormOp : CGNet_Op<"batch_norm"> {
   let summary = "inference batch normalization (float; folded before quantization)";
   let description = [{
-    `out[n, c, ...] = (in - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c]`.
-    `--cgnet-fold-batchnorm` folds it into a preceding convolution.
+    `out[n, c, ...] = (in - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c]`
+    on any `N x C x ...` tensor (rank >= 2). `--cgnet-fold-batchnorm` folds
+    it into a preceding convolution.
 
     ```mlir
     %y = cgnet.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0e-05 : f32}
