@@ -6,7 +6,8 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ llvm-22-dev llvm-22-tools libmlir-22-dev
           mlir-22-tools clang-22 lld-22 libgtest-dev libonnx-dev
-          libprotobuf-dev protobuf-compiler libonnx-testdata)
+          libprotobuf-dev protobuf-compiler libonnx-testdata
+          libclang-rt-22-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -6,7 +6,8 @@ import lit.formats
 config.name = "cgnet"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "unit", "lint",
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "unit", "lint", "regressions",
+                   "fuzz", "conformance",
                    "CMakeLists.txt"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cgnet_obj_root, "test")
@@ -16,6 +17,10 @@ path = os.pathsep.join([config.cgnet_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
 config.substitutions.append(("%cgnet_src", config.cgnet_src_root))
+# Sanitizer settings reach the tools (scripts/test-sanitizers.sh sets them).
+for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
 # Real models fetched from npm by scripts/fetch-models.sh (the ctest
 # fixture 'fetch-models' runs it before lit).
 config.substitutions.append(("%models", config.cgnet_models_dir))

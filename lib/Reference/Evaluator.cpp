@@ -744,6 +744,14 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
         results.push_back(get(v));
       return results;
     }
+    for (Type t : op.getResultTypes())
+      if (auto shaped = dyn_cast<ShapedType>(t);
+          shaped && shaped.hasStaticShape() &&
+          shaped.getNumElements() > kMaxTensorElements)
+        return op.emitOpError()
+               << "result of " << shaped.getNumElements()
+               << " elements is too large for the reference evaluator (limit "
+               << kMaxTensorElements << ")";
     if (failed(execute(&op)))
       return failure();
     if (observer)
@@ -757,7 +765,8 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
 
 std::optional<Tensor> randomTensor(Type type, std::mt19937 &rng) {
   auto shaped = dyn_cast<RankedTensorType>(type);
-  if (!shaped || !shaped.hasStaticShape())
+  if (!shaped || !shaped.hasStaticShape() ||
+      shaped.getNumElements() > kMaxTensorElements)
     return std::nullopt;
   auto info = getElementInfo(type);
   if (!info)

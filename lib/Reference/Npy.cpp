@@ -45,7 +45,10 @@ Expected<Tensor> readNpy(StringRef path) {
   auto bufOr = MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!bufOr)
     return npyError(path, "cannot open: " + bufOr.getError().message());
-  StringRef data = (*bufOr)->getBuffer();
+  return parseNpy((*bufOr)->getBuffer(), path);
+}
+
+Expected<Tensor> parseNpy(StringRef data, StringRef path) {
   if (data.size() < 10 || !data.starts_with("\x93NUMPY"))
     return npyError(path, "not a .npy file (bad magic)");
   unsigned major = static_cast<unsigned char>(data[6]);
@@ -88,7 +91,14 @@ Expected<Tensor> readNpy(StringRef path) {
       return npyError(path, "bad shape " + *shapeText);
     t.shape.push_back(v);
   }
-  size_t n = t.numElements();
+  // The element count, without overflowing on absurd shapes (the data
+  // size check below then rejects them).
+  size_t n = 1;
+  for (int64_t dim : t.shape) {
+    if (dim != 0 && n > (size_t(1) << 48) / size_t(dim))
+      return npyError(path, "shape " + *shapeText + " is too large");
+    n *= size_t(dim);
+  }
   struct Kind {
     StringRef name;
     size_t size;

@@ -189,7 +189,9 @@ std::optional<std::vector<ref::Tensor>> randomArgs(func::FuncOp func,
     if (!value) {
       raw_string_ostream os(why);
       os << "cannot make a random value for argument #" << i << " of type "
-         << t << "; pass --input";
+         << t << " (it must be a statically shaped tensor of f32 or "
+         << "integers, of at most " << ref::kMaxTensorElements
+         << " elements); pass --input";
       return std::nullopt;
     }
     args.push_back(std::move(*value));

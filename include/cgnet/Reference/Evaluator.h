@@ -41,10 +41,15 @@ evaluate(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> inputs,
          std::vector<GateStats> *gateStats = nullptr,
          const ValueObserver &observer = nullptr);
 
+/// The largest tensor the evaluator materializes (2^28 elements, 1 GiB of
+/// f32): bigger values are an error naming the op, not an allocation
+/// failure.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
+
 /// A deterministic random value of `type` (a statically shaped tensor):
 /// floats uniform in [-1, 1], integers uniform in their storage range; what
 /// `cgnet-run --random-inputs` feeds and random calibration uses.
-/// std::nullopt for other types.
+/// std::nullopt for other types and for tensors over kMaxTensorElements.
 std::optional<Tensor> randomTensor(mlir::Type type, std::mt19937 &rng);
 
 /// Checks that `t` can be passed as a value of `type` (shape, float vs

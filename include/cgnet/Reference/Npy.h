@@ -13,6 +13,10 @@ namespace cgnet::ref {
 /// C order. Errors name the file and what is wrong.
 llvm::Expected<Tensor> readNpy(llvm::StringRef path);
 
+/// The same on the bytes of a .npy file in memory; `name` names it in
+/// errors.
+llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
+
 /// The element kinds .npy files are written with.
 enum class NpyDType { F32, I8, U8, I32 };
 

@@ -150,6 +150,9 @@ LogicalResult Importer::checkModel() {
       nodeError(n) << "unsupported op"
                    << (known ? "" : " in domain '" + n.domain() + "'");
       ok = false;
+    } else if (n.output_size() < 1 || n.output(0).empty()) {
+      nodeError(n) << "the node has no output";
+      ok = false;
     }
     ++nodeIndex;
   }
@@ -191,8 +194,9 @@ Importer::floatConstant(const onnx::NodeProto &n, int i, Shape *shape) {
   auto nums = onnx_import::tensorValues(*t);
   if (!nums) {
     nodeError(n) << "constant '" << t->name()
-                 << "' has an unsupported data type or layout (data type "
-                 << t->data_type() << ")";
+                 << "' cannot be read (ONNX data type " << t->data_type()
+                 << "): an unsupported type, external data, or a data size "
+                    "that does not match its shape";
     return failure();
   }
   if (shape)
@@ -400,6 +404,8 @@ LogicalResult Importer::batchNorm(const onnx::NodeProto &n) {
                            "supported";
   Location loc = nodeLoc(n);
   SmallVector<Value> params;
+  if (shapeOf(*x).size() < 2)
+    return nodeError(n) << "the input must have rank >= 2 (N x C x ...)";
   int64_t c = shapeOf(*x)[1];
   for (int i = 1; i <= 4; ++i) {
     auto v = floatConstant(n, i);
@@ -533,6 +539,8 @@ LogicalResult Importer::reshape(const onnx::NodeProto &n, bool isFlatten) {
 }
 
 LogicalResult Importer::concat(const onnx::NodeProto &n) {
+  if (n.input_size() < 1)
+    return nodeError(n) << "needs at least one input";
   SmallVector<Value> ins;
   for (int i = 0; i < n.input_size(); ++i) {
     auto v = input(n, i);

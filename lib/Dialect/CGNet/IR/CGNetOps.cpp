@@ -452,10 +452,11 @@ LogicalResult BatchNormOp::verify() {
     return emitOpError() << "batch norm is float only; fold it "
                             "(--cgnet-fold-batchnorm) before quantizing";
   int64_t c = cast<ShapedType>(getInput().getType()).getDimSize(1);
-  for (auto [name, v] :
-       llvm::zip(ArrayRef<StringRef>{"scale", "bias", "mean", "variance"},
-                 ArrayRef<Value>{getScale(), getBias(), getMean(),
-                                 getVariance()})) {
+  // Named arrays: ArrayRefs of braced lists inside the range expression
+  // would outlive their storage (AddressSanitizer: stack-use-after-scope).
+  const StringRef names[] = {"scale", "bias", "mean", "variance"};
+  const Value params[] = {getScale(), getBias(), getMean(), getVariance()};
+  for (auto [name, v] : llvm::zip(names, params)) {
     if (failed(checkTensor(*this, v.getType(), name, 1)))
       return failure();
     auto t = cast<ShapedType>(v.getType());
