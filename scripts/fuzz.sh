@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (ASan + UBSan, into ${BUILD_DIR:-build-asan})
 # if needed, seeds their corpora from the tests, and runs each target for
-# ${1:-30} seconds. Prints executions per target; exits non-zero on a crash
-# (the reproducer is left in ${BUILD_DIR}/fuzz-artifacts/).
-#   bash scripts/fuzz.sh 30       # the bounded CI run
-#   bash scripts/fuzz.sh 3600     # a longer hunt (docs/hardening.md)
+# ${1:-30} seconds, or for a fixed number of executions with a fixed seed
+# (--runs N: reproducible, what CI does). Prints executions per target;
+# exits non-zero on a crash (the reproducer is left in
+# ${BUILD_DIR}/fuzz-artifacts/; add it to test/fuzz/regressions/ once fixed).
+#   bash scripts/fuzz.sh 3600          # a longer hunt (docs/hardening.md)
+#   bash scripts/fuzz.sh --runs 20000  # the bounded CI run
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-asan}
-seconds=${1:-30}
+limit=(-max_total_time="${1:-30}")
+what="${1:-30}s"
+if [ "${1:-}" = "--runs" ]; then
+  limit=(-runs="$2" -seed=1)
+  what="a fixed budget of $2 runs"
+fi
 if [ ! -x "$build/bin/cgnet-fuzz-ir" ]; then
   BUILD_DIR=$build bash "$root/scripts/build.sh" \
     -DCGNET_ENABLE_SANITIZERS=ON -DCGNET_BUILD_FUZZERS=ON
@@ -58,7 +65,7 @@ status=0
 for target in ir onnx npy; do
   log=$build/fuzz-$target.log
   if ! "$build/bin/cgnet-fuzz-$target" "$corpus/$target" \
-      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+      "${limit[@]}" -timeout=20 -rss_limit_mb=4096 \
       -artifact_prefix="$artifacts/$target-" -print_final_stats=1 \
       > "$log" 2>&1; then
     echo "fuzz $target: CRASH (see $log and $artifacts)"
@@ -67,6 +74,6 @@ for target in ir onnx npy; do
     continue
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-  echo "fuzz $target: ${runs:-?} executions in ${seconds}s, no crash"
+  echo "fuzz $target: ${runs:-?} executions ($what), no crash"
 done
 exit $status

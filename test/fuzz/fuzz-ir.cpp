@@ -11,6 +11,7 @@
 #include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
 #include "cgnet/Dialect/CGNet/Transforms/Passes.h"
 #include "cgnet/Reference/Evaluator.h"
+#include "cgnet/Support/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -60,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return success();
   });
   std::string text(reinterpret_cast<const char *>(data), size);
+  // What the tools refuse before parsing (the MLIR parser's recursion).
+  if (cgnet::checkNestingDepth(text, "fuzz.mlir"))
+    return 0;
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &context);
   if (!module || failed(verify(*module)) || !small(*module))
     return 0;

@@ -22,8 +22,13 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "cgnet/Support/InputLimits.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 // Report files for every --cgnet-quantize in the pipeline (a pass's own
 // report= / report-table= options take precedence).
@@ -51,7 +56,35 @@ int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   cgnet::registerCGNetPasses();
   cgnet::registerCGNetConversionPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
+  llvm::InitLLVM y(argc, argv);
+  auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
       argc, argv, "cgnet optimizer driver: cgnet dialect passes and pipelines\n",
-      registry));
+      registry);
+  mlir::MlirOptMainConfig config = mlir::MlirOptMainConfig::createFromCLOptions();
+  if (config.shouldShowDialects() || config.shouldListPasses())
+    return mlir::asMainReturnCode(
+        mlir::MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
+  // Read the input ourselves to refuse what the MLIR parser cannot take
+  // (cgnet/Support/InputLimits.h) before handing it over.
+  std::string error;
+  auto file = mlir::openInputFile(inputFilename, &error);
+  if (!file) {
+    llvm::errs() << error << "\n";
+    return 1;
+  }
+  if (auto tooDeep = cgnet::checkNestingDepth(file->getBuffer(),
+                                              file->getBufferIdentifier())) {
+    llvm::errs() << *tooDeep << "\n";
+    return 1;
+  }
+  auto output = mlir::openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << error << "\n";
+    return 1;
+  }
+  if (mlir::failed(
+          mlir::MlirOptMain(output->os(), std::move(file), registry, config)))
+    return 1;
+  output->keep();
+  return 0;
 }

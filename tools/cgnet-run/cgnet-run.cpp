@@ -11,6 +11,7 @@
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Reference/Evaluator.h"
 #include "cgnet/Reference/Npy.h"
+#include "cgnet/Support/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -205,6 +206,11 @@ OwningOpRef<ModuleOp> parseModule(StringRef path, MLIRContext &context,
   auto file = openInputFile(path, &errorMessage);
   if (!file) {
     fail(errorMessage);
+    return {};
+  }
+  if (auto tooDeep = cgnet::checkNestingDepth(file->getBuffer(),
+                                              file->getBufferIdentifier())) {
+    errs() << *tooDeep << "\n";
     return {};
   }
   sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
