@@ -155,7 +155,8 @@ struct CGNetFlopReportPass
                 allOutputs ? double(allOn) / double(allOutputs) : 1.0}}}};
       std::string text =
           llvm::formatv("{0:2}\n", llvm::json::Value(std::move(doc))).str();
-      if (failed(writeTextFile(func, report, text, "FLOP report")))
+      if (failed(writeTextFile(func, reportPathFor(func, report), text,
+                               "FLOP report")))
         return signalPassFailure();
     }
     if (!table.empty()) {
@@ -197,7 +198,8 @@ struct CGNetFlopReportPass
       os << pad("total")
          << llvm::formatv(" {0,12:f0} {1,12} {2,8} {3,12:f0} {4,8:f2}x\n",
                           dense, "", "", effective, reduction);
-      if (failed(writeTextFile(func, table, text, "FLOP table")))
+      if (failed(writeTextFile(func, reportPathFor(func, table), text,
+                               "FLOP table")))
         return signalPassFailure();
     }
     markAllAnalysesPreserved();

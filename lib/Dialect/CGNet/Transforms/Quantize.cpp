@@ -592,6 +592,10 @@ LogicalResult CGNetQuantizePass::writeReports(func::FuncOp func) {
   std::string jsonPath = report.empty() ? quantReportPathOption() : report;
   std::string tablePath =
       reportTable.empty() ? quantReportTableOption() : reportTable;
+  if (!jsonPath.empty())
+    jsonPath = reportPathFor(func, jsonPath);
+  if (!tablePath.empty())
+    tablePath = reportPathFor(func, tablePath);
   if (!jsonPath.empty()) {
     llvm::json::Array arr;
     for (const LayerReport &r : layers) {
@@ -658,6 +662,10 @@ void CGNetQuantizePass::runOnOperation() {
   func::FuncOp func = getOperation();
   if (func.isExternal())
     return;
+  // The same pass instance may run on several functions in turn.
+  actClipOf.clear();
+  mapping.clear();
+  layers.clear();
   if (!func.getBody().hasOneBlock()) {
     func.emitError("--cgnet-quantize expects a single-block function");
     return signalPassFailure();

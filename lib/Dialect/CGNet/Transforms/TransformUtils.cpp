@@ -5,6 +5,8 @@
 #include "cgnet/Reference/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include <cctype>
 #include "llvm/Support/raw_ostream.h"
 #include <random>
 
@@ -129,6 +131,25 @@ ChannelPath traceChannelPath(Value input,
   return p;
 }
 
+std::string reportPathFor(func::FuncOp func, StringRef path) {
+  if (path == "-")
+    return path.str();
+  Operation *parent = func->getParentOp();
+  int64_t functions = 0;
+  if (parent)
+    for (Region &r : parent->getRegions())
+      for (Block &b : r)
+        functions += llvm::count_if(
+            b, [](Operation &op) { return isa<func::FuncOp>(op); });
+  if (functions <= 1)
+    return path.str();
+  std::string name;
+  for (char c : func.getSymName())
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  StringRef ext = llvm::sys::path::extension(path);
+  return (path.drop_back(ext.size()) + "." + name + ext).str();
+}
+
 LogicalResult writeTextFile(Operation *op, StringRef path, StringRef text,
                             StringRef what) {
   if (path == "-") {
@@ -155,9 +176,20 @@ std::string formatLoc(Location loc) {
   return s;
 }
 
-std::string layerName(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+/// The first name in a location (itself, or inside a fused location).
+static std::optional<std::string> nameIn(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = nameIn(inner))
+        return name;
+  return std::nullopt;
+}
+
+std::string layerName(Operation *op) {
+  if (auto name = nameIn(op->getLoc()))
+    return *name;
   if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
     return (op->getName().stripDialect() + "@" + Twine(file.getLine()) + ":" +
             Twine(file.getColumn()))

@@ -59,6 +59,12 @@ struct ChannelPath {
 ChannelPath traceChannelPath(mlir::Value input,
                              llvm::function_ref<bool(mlir::Operation *)> accept);
 
+/// The file a per-function report of `func` goes to: `path` itself when
+/// the module has one function ('-' stays '-'), else `path` with
+/// `.<function name>` before its extension, so that functions (which
+/// passes may process in parallel) never share a file.
+std::string reportPathFor(mlir::func::FuncOp func, llvm::StringRef path);
+
 /// Writes `text` to `path` ('-': stderr); on failure emits an error on
 /// `op` naming `what` and the path.
 mlir::LogicalResult writeTextFile(mlir::Operation *op, llvm::StringRef path,
@@ -67,7 +73,11 @@ mlir::LogicalResult writeTextFile(mlir::Operation *op, llvm::StringRef path,
 /// "file:line:col" for a file location, else the printed location.
 std::string formatLoc(mlir::Location loc);
 
-/// A readable name for a layer: its NameLoc, else its printed location.
+/// A readable name for a layer: the name in its location (an ONNX node
+/// name, `loc("name")`, also inside fused locations), else
+/// `<op>@line:col`, else the printed location. Names survive a round trip
+/// through a file only when it is printed with locations
+/// (`--mlir-print-debuginfo`; cgnet-translate does so by default).
 std::string layerName(mlir::Operation *op);
 
 } // namespace cgnet

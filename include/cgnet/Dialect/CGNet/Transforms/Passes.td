@@ -163,6 +163,9 @@ def CGNetQuantize : Pass<"cgnet-quantize", "::mlir::func::FuncOp"> {
     (for per-layer studies without data), or from the static `act-range`
     (clip value of every activation).
 
+    In a module of several functions, each function's report goes to
+    `FILE` with `.<function>` before the extension.
+
     `report=FILE` writes a JSON report per layer (bits, clip method and
     value, channels split by OCS, weight quantization MSE and SQNR before
     and after OCS, size overhead), `report-table=FILE` (`-` for stderr) a
@@ -294,7 +297,8 @@ def CGNetFlopReport : Pass<"cgnet-flop-report", "::mlir::func::FuncOp"> {
 
     Inputs: `inputs=` `.npy` files (one per function argument per sample)
     or `random-inputs=N`. `report=FILE` writes JSON, `table=FILE` (`-` for
-    stderr) a table.
+    stderr) a table; in a module of several functions each function's goes
+    to `FILE` with `.<function>` before the extension.
   }];
   let options = [
     ListOption<"inputs", "inputs", "std::string",
