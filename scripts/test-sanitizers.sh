@@ -3,7 +3,7 @@
 # ${BUILD_DIR:-build-asan} and runs the whole test suite (lit, unit tests,
 # ONNX conformance, real-model tests) under it; any sanitizer report fails
 # the test that triggered it. The same build carries the libFuzzer targets
-# (scripts/fuzz.sh).
+# (scripts/fuzz.sh). Part of scripts/test.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-asan}
