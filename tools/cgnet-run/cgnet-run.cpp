@@ -148,7 +148,7 @@ std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
     raw_string_ostream os(s);
     if (std::isnan(sqnr) || sqnr < minSqnr) {
       os << "SQNR " << format("%.2f", sqnr) << " dB is below --min-sqnr "
-         << minSqnr.getValue() << " dB";
+         << format("%g", minSqnr.getValue()) << " dB";
       return s;
     }
     outs() << "SQNR " << format("%.2f", sqnr) << " dB\n";

@@ -44,3 +44,9 @@ func.func @grouped(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %y = cgnet.conv2d %x, %w {groups = 2 : i64} : (tensor<1x2x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
   return %y : tensor<1x2x2x2xf32>
 }
+// RUN: not cgnet-opt %S/Inputs/named-conv.mlir --cgnet-channel-gating="thresholds=%S/Inputs/gate-nodelta.json partitions=2" 2>&1 | FileCheck %s --check-prefix=NODELTA
+// NODELTA: error: loc("main_conv"): thresholds file, layer 'main_conv': 'delta' is missing
+// RUN: not cgnet-opt %S/Inputs/named-conv.mlir --cgnet-channel-gating="thresholds=%S/Inputs/gate-negvar.json partitions=2" 2>&1 | FileCheck %s --check-prefix=NEGVAR
+// NEGVAR: error: loc("main_conv"): thresholds file, layer 'main_conv': var + eps is negative for channel 1
+// RUN: not cgnet-opt %S/Inputs/named-conv.mlir --cgnet-channel-gating="thresholds=%S/Inputs/gate-string.json partitions=2" 2>&1 | FileCheck %s --check-prefix=NONNUM
+// NONNUM: error: loc("main_conv"): thresholds file, layer 'main_conv': 'delta' holds a non-number

@@ -55,3 +55,8 @@ func.func @weight_not_constant(%x: tensor<1x2x2x2xf32>, %w: tensor<1x2x1x1xf32>)
   %y = cgnet.conv2d %x, %w : (tensor<1x2x2x2xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x2x2xf32>
   return %y : tensor<1x1x2x2xf32>
 }
+// RUN: not cgnet-opt %S/Inputs/act-multiuse.mlir --cgnet-ocs="mode=activations layers=1 calibration=%S/Inputs/quant-x.npy" 2>&1 | FileCheck %s --check-prefix=MULTI
+// MULTI: act-multiuse.mlir:7:8: error: cannot split: a value between this convolution and its producer has other users
+// RUN: cgnet-run %S/Inputs/act-grouped.mlir --random-inputs --save-inputs %t.g.npy > /dev/null
+// RUN: not cgnet-opt %S/Inputs/act-grouped.mlir --cgnet-ocs="mode=activations layers=1 calibration=%t.g.npy" 2>&1 | FileCheck %s --check-prefix=GROUPED
+// GROUPED: act-grouped.mlir:7:8: error: cannot split: activation OCS needs an ungrouped producing convolution with f32 constant weights and bias

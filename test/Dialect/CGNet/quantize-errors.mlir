@@ -92,3 +92,25 @@ func.func @ocs_granularity_mismatch(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf
   %y = cgnet.conv2d %x, %w {cgnet.weight_clip = array<f64: 1.0>, cgnet.weight_clip_bits = 8 : i64} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
   return %y : tensor<1x2x2x2xf32>
 }
+// RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize="act-range=1 weight-clip-ratio=0" 2>&1 | FileCheck %s --check-prefix=RATIO
+// RATIO: error: --cgnet-quantize: clip ratios must be positive
+// RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize="random-calibration=-2" 2>&1 | FileCheck %s --check-prefix=RANDCAL
+// RANDCAL: error: --cgnet-quantize: random-calibration must be a sample count, got -2
+// RUN: not cgnet-opt %S/Inputs/two-args.mlir --cgnet-quantize="calibration=%S/Inputs/quant-x.npy" 2>&1 | FileCheck %s --check-prefix=PERARG
+// PERARG: error: calibration takes one .npy file per function argument per sample: got 1 files for 2 arguments
+// RUN: not cgnet-opt %S/Inputs/no-args.mlir --cgnet-channel-gating="target-off-rate=0.5 calibration=%S/Inputs/quant-x.npy" 2>&1 | FileCheck %s --check-prefix=NOARGS
+// NOARGS: error: calibration needs a function with inputs
+// RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize="act-range=1 report-table=%t.nodir/t.txt" 2>&1 | FileCheck %s --check-prefix=TABLE
+// TABLE: error: cannot write the quantization table '{{.*}}t.txt'
+
+// -----
+
+// A bias too large for i32 at the accumulator's scale (act-range=1: s_x =
+// 1/127, weight step 1/127: 1e9 / (1/127)^2 overflows).
+func.func @bias_overflow(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<1x1x1x1xf32>
+  %b = arith.constant dense<1.0e9> : tensor<1xf32>
+  // expected-error @+1 {{the quantized bias of output channel 0 (1.000000e+09) does not fit in i32}}
+  %y = cgnet.conv2d %x, %w, %b : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
