@@ -2,7 +2,8 @@
 // inputs and writes its outputs as .npy: the reference that imported
 // models are compared with.
 //   node scripts/ort-run.cjs model.onnx in0.npy [in1.npy ...] -o out0.npy [-o out1.npy ...]
-// Float32 (<f4) C-order arrays only. NODE_PATH must reach onnxruntime-node
+// Float32 (<f4), int8 (|i1) and uint8 (|u1) C-order inputs; float32
+// outputs. NODE_PATH must reach onnxruntime-node
 // (scripts/fetch-models.sh installs it next to the models).
 'use strict';
 const fs = require('fs');
@@ -20,17 +21,21 @@ function readNpy(path) {
   const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
   const header = buf.toString('latin1', start, start + headerLen);
-  if (!/'descr':\s*'<f4'/.test(header)) fail(`${path}: only <f4 arrays are supported`);
+  const descr = (header.match(/'descr':\s*'([^']*)'/) || [])[1];
+  const kinds = { '<f4': ['float32', Float32Array, 4], '|i1': ['int8', Int8Array, 1], '|u1': ['uint8', Uint8Array, 1] };
+  if (!kinds[descr]) fail(`${path}: dtype ${descr} is not supported (<f4, |i1, |u1)`);
+  const [type, Arr, size] = kinds[descr];
   if (/'fortran_order':\s*True/.test(header)) fail(`${path}: Fortran order is not supported`);
   const m = header.match(/'shape':\s*\(([^)]*)\)/);
   if (!m) fail(`${path}: no shape in the header`);
   const shape = m[1].split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = start + headerLen;
-  if (buf.length - offset !== count * 4) fail(`${path}: ${buf.length - offset} data bytes for ${count} floats`);
-  const data = new Float32Array(count);
-  for (let i = 0; i < count; ++i) data[i] = buf.readFloatLE(offset + 4 * i);
-  return { shape, data };
+  if (buf.length - offset !== count * size) fail(`${path}: ${buf.length - offset} data bytes for ${count} elements`);
+  const data = new Arr(count);
+  for (let i = 0; i < count; ++i)
+    data[i] = size === 4 ? buf.readFloatLE(offset + 4 * i) : (type === 'int8' ? buf.readInt8(offset + i) : buf.readUInt8(offset + i));
+  return { type, shape, data };
 }
 
 function writeNpy(path, shape, data) {
@@ -63,8 +68,8 @@ async function main() {
     fail(`the model takes ${session.inputNames.length} inputs, ${inputs.length} given`);
   const feeds = {};
   session.inputNames.forEach((name, i) => {
-    const { shape, data } = readNpy(inputs[i]);
-    feeds[name] = new ort.Tensor('float32', data, shape);
+    const { type, shape, data } = readNpy(inputs[i]);
+    feeds[name] = new ort.Tensor(type, data, shape);
   });
   const results = await session.run(feeds);
   if (outputs.length > session.outputNames.length)

@@ -591,11 +591,16 @@ LogicalResult Interpreter::quantize(QuantizeOp op) {
   ElementInfo info = infoOf(op.getOutput());
   Shape s = shapeOf(op.getOutput());
   Tensor out = Tensor::ints(s);
+  TieRounding ties = op.getRounding() == RoundingMode::HalfToEven
+                         ? TieRounding::ToEven
+                     : op.getRounding() == RoundingMode::HalfUp
+                         ? TieRounding::Up
+                         : TieRounding::AwayFromZero;
   for (int64_t e = 0; e < out.numElements(); ++e) {
     int64_t c = info.isPerAxis() ? indexAlong(s, info.quantizedDim, e) : 0;
     out.i[e] = static_cast<int32_t>(
         quantizeValue(in.f[e], info.scale(c), info.zeroPoint(c),
-                      info.storageMin, info.storageMax));
+                      info.storageMin, info.storageMax, ties));
   }
   set(op.getOutput(), std::move(out));
   return success();

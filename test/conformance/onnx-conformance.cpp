@@ -24,6 +24,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -60,7 +61,8 @@ const std::map<std::string, std::vector<int>> &constantOperands() {
       {"Conv", {1, 2}},         {"Gemm", {1, 2}},
       {"MatMul", {1}},          {"BatchNormalization", {1, 2, 3, 4}},
       {"Reshape", {1}},         {"Clip", {1, 2}},
-      {"Max", {1}},             {"Min", {1}}};
+      {"Max", {1}},             {"Min", {1}},
+      {"QuantizeLinear", {1, 2}}, {"DequantizeLinear", {1, 2}}};
   return m;
 }
 
@@ -218,7 +220,7 @@ int main(int argc, char **argv) {
   }
   DialectRegistry registry;
   registry.insert<cgnet::CGNetDialect, arith::ArithDialect,
-                  func::FuncDialect>();
+                  func::FuncDialect, quant::QuantDialect>();
   MLIRContext context(registry);
   unsigned passed = 0, failedCount = 0, unsupported = 0;
   SmallVector<StringRef> lines;

@@ -88,3 +88,15 @@ TEST(IntegerArith, SplitHighLowIsExact) {
       EXPECT_LT(lb < 0 ? -lb : lb, int64_t(1) << low);
     }
 }
+
+TEST(IntegerArith, QuantizeTieRounding) {
+  // 2.5 and -2.5 are ties; 2.4 is not.
+  EXPECT_EQ(quantizeValue(2.5f, 1.0, 0, -128, 127), 3);
+  EXPECT_EQ(quantizeValue(-2.5f, 1.0, 0, -128, 127), -3);
+  EXPECT_EQ(quantizeValue(2.5f, 1.0, 0, -128, 127, TieRounding::ToEven), 2);
+  EXPECT_EQ(quantizeValue(-2.5f, 1.0, 0, -128, 127, TieRounding::ToEven), -2);
+  EXPECT_EQ(quantizeValue(3.5f, 1.0, 0, -128, 127, TieRounding::ToEven), 4);
+  EXPECT_EQ(quantizeValue(2.5f, 1.0, 0, -128, 127, TieRounding::Up), 3);
+  EXPECT_EQ(quantizeValue(-2.5f, 1.0, 0, -128, 127, TieRounding::Up), -2);
+  EXPECT_EQ(quantizeValue(2.4f, 1.0, 0, -128, 127, TieRounding::ToEven), 2);
+}

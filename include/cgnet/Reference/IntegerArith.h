@@ -56,10 +56,17 @@ inline int32_t wrapInt32(int64_t v) {
   return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
 }
 
-/// `sat(round_half_away_from_zero(x / scale) + zp)`.
+/// How `quantizeValue` rounds a tie.
+enum class TieRounding { AwayFromZero, ToEven, Up };
+
+/// `sat(round(x / scale) + zp)`, ties away from zero by default.
 inline int64_t quantizeValue(float x, double scale, int64_t zp, int64_t lo,
-                             int64_t hi) {
-  double q = std::round(static_cast<double>(x) / scale);
+                             int64_t hi,
+                             TieRounding ties = TieRounding::AwayFromZero) {
+  double v = static_cast<double>(x) / scale;
+  double q = ties == TieRounding::AwayFromZero ? std::round(v)
+             : ties == TieRounding::ToEven     ? std::nearbyint(v)
+                                               : std::floor(v + 0.5);
   if (std::isnan(q))
     return saturate(zp, lo, hi);
   if (q > 4.0e18)

@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
@@ -37,7 +39,8 @@ const llvm::StringSet<> &supportedOps() {
       "Max",      "Min",           "MaxPool",            "AveragePool",
       "GlobalAveragePool",         "BatchNormalization", "Add",
       "Gemm",     "MatMul",        "Flatten",            "Reshape",
-      "Concat",   "Transpose",     "Identity",           "Dropout"};
+      "Concat",   "Transpose",     "Identity",           "Dropout",
+      "QuantizeLinear",            "DequantizeLinear"};
   return ops;
 }
 
@@ -92,6 +95,9 @@ private:
   LogicalResult reshape(const onnx::NodeProto &n, bool isFlatten);
   LogicalResult concat(const onnx::NodeProto &n);
   LogicalResult transpose(const onnx::NodeProto &n);
+  LogicalResult quantizeLinear(const onnx::NodeProto &n, bool dequantize);
+  FailureOr<Type> quantizedType(const onnx::NodeProto &n, ArrayRef<int64_t> xs,
+                                bool signedDefault);
 
   const onnx::ModelProto &model;
   const onnx::GraphProto &graph;
@@ -589,6 +595,91 @@ LogicalResult Importer::transpose(const onnx::NodeProto &n) {
   return success();
 }
 
+/// The !quant.uniform element type a QuantizeLinear / DequantizeLinear node
+/// describes for an input of shape `xs`: per tensor, or per axis for a 1-D
+/// scale; signed when the zero point is int8 (or, without one, when
+/// `signedDefault`).
+FailureOr<Type> Importer::quantizedType(const onnx::NodeProto &n,
+                                        ArrayRef<int64_t> xs,
+                                        bool signedDefault) {
+  auto scales = floatConstant(n, 1);
+  if (failed(scales))
+    return failure();
+  bool isSigned = signedDefault;
+  std::vector<int64_t> zps(scales->size(), 0);
+  if (const onnx::TensorProto *zp = constant(n, 2)) {
+    if (zp->data_type() != onnx::TensorProto::INT8 &&
+        zp->data_type() != onnx::TensorProto::UINT8)
+      return nodeError(n) << "zero points of ONNX type " << zp->data_type()
+                          << " are not supported (int8 and uint8 are)";
+    isSigned = zp->data_type() == onnx::TensorProto::INT8;
+    auto values = onnx_import::tensorValues(*zp);
+    if (!values || values->size() != scales->size())
+      return nodeError(n) << "the zero point must have one value per scale";
+    zps.assign(values->begin(), values->end());
+  } else if (n.input_size() > 2 && !n.input(2).empty()) {
+    return nodeError(n) << "the zero point must be a constant";
+  }
+  for (float sc : *scales)
+    if (!(sc > 0) || !std::isfinite(sc))
+      return nodeError(n) << "scales must be positive and finite, got " << sc;
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  Type storage = b.getIntegerType(8);
+  int64_t lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
+  if (scales->size() == 1)
+    return Type(quant::UniformQuantizedType::get(
+        flags, storage, b.getF32Type(), (*scales)[0], zps[0], lo, hi));
+  int64_t axis = intAttr(n, "axis", 1);
+  if (axis < 0)
+    axis += static_cast<int64_t>(xs.size());
+  if (axis < 0 || axis >= static_cast<int64_t>(xs.size()) ||
+      xs[axis] != static_cast<int64_t>(scales->size()))
+    return nodeError(n) << scales->size() << " scales do not match axis "
+                        << axis << " of the input";
+  SmallVector<double> sc(scales->begin(), scales->end());
+  return Type(quant::UniformQuantizedPerAxisType::get(
+      flags, storage, b.getF32Type(), sc, zps, static_cast<int32_t>(axis), lo,
+      hi));
+}
+
+/// QuantizeLinear / DequantizeLinear onto cgnet.quantize / dequantize.
+LogicalResult Importer::quantizeLinear(const onnx::NodeProto &n,
+                                       bool dequantize) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Shape xs = shapeOf(*x);
+  Type xElem = cast<ShapedType>(x->getType()).getElementType();
+  auto xQuant = dyn_cast<quant::QuantizedType>(xElem);
+  if (dequantize && !xQuant)
+    return nodeError(n) << "the input must be quantized 8-bit integers (a "
+                           "QuantizeLinear result or an int8/uint8 input)";
+  if (!dequantize && !isa<FloatType>(xElem))
+    return nodeError(n) << "the input must be float";
+  auto qElem = quantizedType(n, xs, dequantize && xQuant.isSigned());
+  if (failed(qElem))
+    return failure();
+  Location loc = nodeLoc(n);
+  auto qType = RankedTensorType::get(xs, *qElem);
+  if (!dequantize) {
+    // ONNX QuantizeLinear rounds ties to even.
+    define(n, QuantizeOp::create(
+                  b, loc, qType, *x,
+                  RoundingModeAttr::get(b.getContext(),
+                                        RoundingMode::HalfToEven)));
+    return success();
+  }
+  // Reinterpret the stored integers with this node's parameters.
+  Value v = *x;
+  if (xElem != *qElem) {
+    v = quant::StorageCastOp::create(
+        b, loc, RankedTensorType::get(xs, xQuant.getStorageType()), v);
+    v = quant::StorageCastOp::create(b, loc, qType, v);
+  }
+  define(n, DequantizeOp::create(b, loc, f32Tensor(xs), v));
+  return success();
+}
+
 LogicalResult Importer::importNode(const onnx::NodeProto &n) {
   const std::string &op = n.op_type();
   if (op == "Constant")
@@ -611,6 +702,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
     return concat(n);
   if (op == "Transpose")
     return transpose(n);
+  if (op == "QuantizeLinear" || op == "DequantizeLinear")
+    return quantizeLinear(n, op == "DequantizeLinear");
   auto x = input(n, 0);
   if (failed(x))
     return failure();
@@ -665,10 +758,14 @@ OwningOpRef<ModuleOp> Importer::run() {
     if (constants.count(in.name()))
       continue;
     const auto &tt = in.type().tensor_type();
-    if (tt.elem_type() != onnx::TensorProto::FLOAT)
+    // Float inputs, and 8-bit integer inputs, typed as the quantized type
+    // of the DequantizeLinear that reads them (a quantized model's input).
+    bool isInt8 = tt.elem_type() == onnx::TensorProto::INT8 ||
+                  tt.elem_type() == onnx::TensorProto::UINT8;
+    if (tt.elem_type() != onnx::TensorProto::FLOAT && !isInt8)
       return emitError(fileLoc) << "input '" << in.name()
-                                << "' is not float (ONNX type "
-                                << tt.elem_type() << ")",
+                                << "' has ONNX element type " << tt.elem_type()
+                                << " (float, int8 and uint8 are supported)",
              OwningOpRef<ModuleOp>();
     Shape shape;
     if (shapeIndex < options.inputShapes.size()) {
@@ -690,7 +787,28 @@ OwningOpRef<ModuleOp> Importer::run() {
       }
     }
     ++shapeIndex;
-    argTypes.push_back(f32Tensor(shape));
+    Type elem = b.getF32Type();
+    if (isInt8) {
+      const onnx::NodeProto *dq = nullptr;
+      int consumers = 0;
+      for (const onnx::NodeProto &n : graph.node())
+        for (const std::string &i : n.input())
+          if (i == in.name()) {
+            ++consumers;
+            if (n.op_type() == "DequantizeLinear")
+              dq = &n;
+          }
+      if (!dq || consumers != 1)
+        return emitError(fileLoc) << "integer input '" << in.name()
+                                  << "' must feed one DequantizeLinear",
+               OwningOpRef<ModuleOp>();
+      auto q = quantizedType(*dq, shape,
+                             tt.elem_type() == onnx::TensorProto::INT8);
+      if (failed(q))
+        return {};
+      elem = *q;
+    }
+    argTypes.push_back(RankedTensorType::get(shape, elem));
     argNames.push_back(in.name());
   }
   if (argTypes.empty())
@@ -732,7 +850,8 @@ OwningOpRef<ModuleOp> Importer::run() {
 OwningOpRef<ModuleOp> importONNX(const onnx_import::Model &model,
                                  MLIRContext *context, Location loc,
                                  const ImportOptions &options) {
-  context->loadDialect<CGNetDialect, arith::ArithDialect, func::FuncDialect>();
+  context->loadDialect<CGNetDialect, arith::ArithDialect, func::FuncDialect,
+                       quant::QuantDialect>();
   Importer importer(model.proto(), context, loc, options);
   return importer.run();
 }

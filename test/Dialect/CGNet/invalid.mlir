@@ -329,6 +329,14 @@ func.func @case40(%x: tensor<2x4x!quant.uniform<i8:f32:1, {0.1, 0.1, 0.1, 0.1}>>
 
 // -----
 
+func.func @requantize_half_to_even(%x: tensor<1x4xi32>) {
+  // expected-error @+1 {{rounding half_to_even is not supported by requantize (half_away_from_zero or half_up)}}
+  %r = cgnet.requantize %x {multiplier = array<i32: 1>, shift = array<i32: 1>, rounding = #cgnet.rounding<half_to_even>} : (tensor<1x4xi32>) -> tensor<1x4xi8>
+  return
+}
+
+// -----
+
 func.func @batch_norm_rank(%x: tensor<4xf32>, %s: tensor<4xf32>) {
   // expected-error @+1 {{input must have rank >= 2 (N x C x ...), got 'tensor<4xf32>'}}
   %y = cgnet.batch_norm %x, %s, %s, %s, %s : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>

@@ -59,6 +59,8 @@ func.func @integer_layers(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1x!quant.uni
     -> (tensor<1x8x4x4xf32>, tensor<1x8x4x4xi32>) {
   // CHECK: [[Q:%.+]] = cgnet.quantize %{{.+}} : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4x!quant.uniform<u8:f32, 5.000000e-02>>
   %q = cgnet.quantize %x : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>
+  // CHECK: cgnet.quantize %{{.+}} {rounding = #cgnet.rounding<half_to_even>}
+  %qe = cgnet.quantize %x {rounding = #cgnet.rounding<half_to_even>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>
   // CHECK: cgnet.conv2d [[Q]]
   %acc = cgnet.conv2d %q, %w, %bias
       : (tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>, tensor<8x8x1x1x!quant.uniform<i8:f32:0, {0.1, 0.1, 0.2, 0.2, 0.1, 0.1, 0.2, 0.2}>>, tensor<8xi32>) -> tensor<1x8x4x4xi32>

@@ -20,7 +20,9 @@ struct ImportOptions {
 /// Relu, LeakyRelu, Clip, Max/Min with a constant, MaxPool, AveragePool,
 /// GlobalAveragePool, BatchNormalization, Add (same shapes), Gemm, MatMul
 /// (constant weights), Flatten, Reshape (constant shape), Concat,
-/// Transpose, Identity, Dropout; opsets 1-17. Anything else is an error
+/// Transpose, Identity, Dropout, QuantizeLinear/DequantizeLinear (onto
+/// !quant.uniform, per tensor and per axis; int8/uint8 graph inputs take
+/// the type of the DequantizeLinear that reads them); opsets 1-17. Anything else is an error
 /// naming the node, the op and the opset, for every such node.
 mlir::OwningOpRef<mlir::ModuleOp> importONNX(const onnx_import::Model &model,
                                              mlir::MLIRContext *context,

@@ -706,6 +706,9 @@ LogicalResult DequantizeOp::verify() {
 }
 
 LogicalResult RequantizeOp::verify() {
+  if (getRounding() == RoundingMode::HalfToEven)
+    return emitOpError() << "rounding half_to_even is not supported by "
+                            "requantize (half_away_from_zero or half_up)";
   if (failed(checkTensor(*this, getInput().getType(), "input")) ||
       failed(checkTensor(*this, getOutput().getType(), "result")) ||
       failed(checkSameShape(*this, getInput().getType(),

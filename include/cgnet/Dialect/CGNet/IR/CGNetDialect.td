@@ -38,9 +38,10 @@ def CGNet_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
 }
 
-def CGNet_RoundingMode : I32EnumAttr<"RoundingMode", "rounding of a requantization", [
+def CGNet_RoundingMode : I32EnumAttr<"RoundingMode", "rounding to an integer", [
     I32EnumAttrCase<"HalfAwayFromZero", 0, "half_away_from_zero">,
-    I32EnumAttrCase<"HalfUp", 1, "half_up">
+    I32EnumAttrCase<"HalfUp", 1, "half_up">,
+    I32EnumAttrCase<"HalfToEven", 2, "half_to_even">
   ]> {
   let cppNamespace = "::cgnet";
   let genSpecializedAttr = 0;

@@ -423,15 +423,19 @@ def CGNet_ReshapeOp : CGNet_Op<"reshape"> {
 def CGNet_QuantizeOp : CGNet_Op<"quantize"> {
   let summary = "float to !quant.uniform";
   let description = [{
-    `q = sat(round_half_away_from_zero(x / scale) + zp)` with the scale and
-    zero point of the result's `!quant.uniform` type (per tensor, or per
-    axis along the type's quantized dimension).
+    `q = sat(round(x / scale) + zp)` with the scale and zero point of the
+    result's `!quant.uniform` type (per tensor, or per axis along the
+    type's quantized dimension). `rounding` is `half_away_from_zero` (the
+    default, the project's convention), `half_to_even` (ONNX
+    QuantizeLinear) or `half_up`.
 
     ```mlir
     %q = cgnet.quantize %x : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8x!quant.uniform<i8:f32, 0.05:-3>>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input);
+  let arguments = (ins AnyRankedTensor:$input,
+                       DefaultValuedAttr<CGNet_RoundingModeAttr,
+                         "::cgnet::RoundingMode::HalfAwayFromZero">:$rounding);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
@@ -458,7 +462,8 @@ def CGNet_RequantizeOp : CGNet_Op<"requantize"> {
     `out = sat(zp_out + round((in - zp_in) * multiplier[c] / 2^shift[c]))`,
     computed in 64-bit integers. `rounding` is `half_away_from_zero` (the
     default, the project's convention) or `half_up` (TOSA `SINGLE_ROUND`:
-    `(v * m + 2^(shift-1)) >> shift`). `multiplier` is in `[0, 2^31)`, `shift`
+    `(v * m + 2^(shift-1)) >> shift`); `half_to_even` is not supported
+    here. `multiplier` is in `[0, 2^31)`, `shift`
     in `[0, 62]`; both have one entry or one per channel. The input is `i32`
     (an accumulator) or a narrow integer/quantized type; the result is a
     narrow integer or quantized type, or `i32`. No float is involved.
