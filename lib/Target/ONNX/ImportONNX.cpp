@@ -87,6 +87,9 @@ private:
   }
 
   LogicalResult conv(const onnx::NodeProto &n);
+  Value toHeightOne(Location loc, Value x);
+  void defineFromHeightOne(const onnx::NodeProto &n, Location loc, Value y,
+                           bool lifted);
   LogicalResult pool(const onnx::NodeProto &n, bool isMax);
   LogicalResult clip(const onnx::NodeProto &n);
   LogicalResult minMax(const onnx::NodeProto &n, bool isMax);
@@ -256,6 +259,32 @@ static int64_t window(StringRef autoPad, int64_t in, int64_t kernel,
   return padded < span ? 0 : (padded - span) / stride + 1;
 }
 
+/// 1-D convolutions and pooling run as 2-D ones of height 1: the spatial
+/// attributes of one dimension become those of the width.
+static void liftAttrs(Shape &strides, Shape &dil, Shape &pads) {
+  if (strides.size() == 1)
+    strides = {1, strides[0]};
+  if (dil.size() == 1)
+    dil = {1, dil[0]};
+  if (pads.size() == 2)
+    pads = {0, pads[0], 0, pads[1]};
+}
+
+Value Importer::toHeightOne(Location loc, Value x) {
+  Shape s = shapeOf(x);
+  return ReshapeOp::create(b, loc, f32Tensor({s[0], s[1], 1, s[2]}), x);
+}
+
+void Importer::defineFromHeightOne(const onnx::NodeProto &n, Location loc,
+                                   Value y, bool lifted) {
+  if (!lifted) {
+    define(n, y);
+    return;
+  }
+  Shape s = shapeOf(y);
+  define(n, ReshapeOp::create(b, loc, f32Tensor({s[0], s[1], s[3]}), y));
+}
+
 LogicalResult Importer::conv(const onnx::NodeProto &n) {
   auto x = input(n, 0);
   Shape wShape;
@@ -263,28 +292,36 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
   if (failed(x) || failed(w))
     return failure();
   Shape xs = shapeOf(*x);
-  if (xs.size() != 4 || wShape.size() != 4)
-    return nodeError(n) << "only 2-D convolutions (4-D input and weight) are "
-                           "supported";
+  bool lifted = xs.size() == 3 && wShape.size() == 3;
+  if (xs.size() != 4 - lifted || wShape.size() != 4 - lifted)
+    return nodeError(n) << "only 1-D and 2-D convolutions (3-D or 4-D input "
+                           "and weight) are supported";
   int64_t groups = intAttr(n, "group", 1);
-  Shape strides = intsAttr(n, "strides", {1, 1});
-  Shape dil = intsAttr(n, "dilations", {1, 1});
-  Shape pads = intsAttr(n, "pads", {0, 0, 0, 0});
+  Shape strides = intsAttr(n, "strides", lifted ? Shape{1} : Shape{1, 1});
+  Shape dil = intsAttr(n, "dilations", lifted ? Shape{1} : Shape{1, 1});
+  Shape pads = intsAttr(n, "pads", lifted ? Shape{0, 0} : Shape{0, 0, 0, 0});
   std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
-  if (strides.size() != 2 || dil.size() != 2 || pads.size() != 4)
-    return nodeError(n) << "strides, dilations and pads must describe two "
+  if (strides.size() != 2 - lifted || dil.size() != 2 - lifted ||
+      pads.size() != 4 - 2 * lifted)
+    return nodeError(n) << "strides, dilations and pads must match the "
                            "spatial dimensions";
   if (groups < 1 || xs[1] != wShape[1] * groups || wShape[0] % groups != 0)
     return nodeError(n) << "input channels " << xs[1] << ", weight "
                         << wShape[0] << "x" << wShape[1] << " and group "
                         << groups << " do not agree";
+  Location loc = nodeLoc(n);
+  if (lifted) {
+    liftAttrs(strides, dil, pads);
+    *x = toHeightOne(loc, *x);
+    xs = shapeOf(*x);
+    wShape = {wShape[0], wShape[1], 1, wShape[2]};
+  }
   int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
   int64_t oh = window(autoPad, xs[2], wShape[2], strides[0], dil[0], pt, pb);
   int64_t ow = window(autoPad, xs[3], wShape[3], strides[1], dil[1], pl, pr);
   if (oh < 1 || ow < 1)
     return nodeError(n) << "the kernel does not fit the " << xs[2] << "x"
                         << xs[3] << " input";
-  Location loc = nodeLoc(n);
   Value weight = weightConstant(loc, wShape, *w, n.input(1));
   Value bias;
   if (constant(n, 2)) {
@@ -298,11 +335,12 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
   } else if (n.input_size() > 2 && !n.input(2).empty()) {
     return nodeError(n) << "the bias must be a constant";
   }
-  define(n, Conv2DOp::create(b, loc, f32Tensor({xs[0], wShape[0], oh, ow}), *x,
-                             weight, bias, b.getDenseI64ArrayAttr(strides),
+  Value y = Conv2DOp::create(b, loc, f32Tensor({xs[0], wShape[0], oh, ow}),
+                             *x, weight, bias, b.getDenseI64ArrayAttr(strides),
                              b.getDenseI64ArrayAttr({pt, pl, pb, pr}),
                              b.getDenseI64ArrayAttr(dil),
-                             b.getI64IntegerAttr(groups)));
+                             b.getI64IntegerAttr(groups));
+  defineFromHeightOne(n, loc, y, lifted);
   return success();
 }
 
@@ -312,36 +350,45 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
     return failure();
   Shape xs = shapeOf(*x);
   Shape k = intsAttr(n, "kernel_shape", {});
-  Shape strides = intsAttr(n, "strides", {1, 1});
-  Shape pads = intsAttr(n, "pads", {0, 0, 0, 0});
-  Shape dil = intsAttr(n, "dilations", {1, 1});
+  bool lifted = xs.size() == 3 && k.size() == 1;
+  Shape strides = intsAttr(n, "strides", lifted ? Shape{1} : Shape{1, 1});
+  Shape pads = intsAttr(n, "pads", lifted ? Shape{0, 0} : Shape{0, 0, 0, 0});
+  Shape dil = intsAttr(n, "dilations", lifted ? Shape{1} : Shape{1, 1});
   std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
-  if (xs.size() != 4 || k.size() != 2 || strides.size() != 2 ||
-      pads.size() != 4)
-    return nodeError(n) << "only 2-D pooling is supported";
+  if (xs.size() != 4 - lifted || k.size() != 2 - lifted ||
+      strides.size() != 2 - lifted || pads.size() != 4 - 2 * lifted)
+    return nodeError(n) << "only 1-D and 2-D pooling is supported";
   if (intAttr(n, "ceil_mode", 0) != 0)
     return nodeError(n) << "ceil_mode=1 is not supported";
-  if (dil[0] != 1 || dil[1] != 1)
+  if (llvm::any_of(dil, [](int64_t d) { return d != 1; }))
     return nodeError(n) << "dilated pooling is not supported";
   if (isMax && (n.output_size() > 1 || intAttr(n, "storage_order", 0) != 0))
     return nodeError(n) << "the Indices output and storage_order are not "
                            "supported";
+  Location loc = nodeLoc(n);
+  if (lifted) {
+    liftAttrs(strides, dil, pads);
+    k = {1, k[0]};
+    *x = toHeightOne(loc, *x);
+    xs = shapeOf(*x);
+  }
   int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
   int64_t oh = window(autoPad, xs[2], k[0], strides[0], 1, pt, pb);
   int64_t ow = window(autoPad, xs[3], k[1], strides[1], 1, pl, pr);
   if (oh < 1 || ow < 1)
     return nodeError(n) << "the window does not fit the input";
-  Location loc = nodeLoc(n);
   auto type = f32Tensor({xs[0], xs[1], oh, ow});
   auto kAttr = b.getDenseI64ArrayAttr(k);
   auto sAttr = b.getDenseI64ArrayAttr(strides);
   auto pAttr = b.getDenseI64ArrayAttr({pt, pl, pb, pr});
+  Value y;
   if (isMax)
-    define(n, MaxPool2DOp::create(b, loc, type, *x, kAttr, sAttr, pAttr));
+    y = MaxPool2DOp::create(b, loc, type, *x, kAttr, sAttr, pAttr);
   else
-    define(n, AvgPool2DOp::create(
-                  b, loc, type, *x, kAttr, sAttr, pAttr,
-                  b.getBoolAttr(intAttr(n, "count_include_pad", 0) != 0)));
+    y = AvgPool2DOp::create(
+        b, loc, type, *x, kAttr, sAttr, pAttr,
+        b.getBoolAttr(intAttr(n, "count_include_pad", 0) != 0));
+  defineFromHeightOne(n, loc, y, lifted);
   return success();
 }
 

@@ -16,7 +16,8 @@ struct ImportOptions {
   std::string functionName = "main";
 };
 
-/// Imports the whole graph as one float function. Supported: Conv,
+/// Imports the whole graph as one float function. Supported: Conv (1-D
+/// convolutions and pooling run as 2-D ones of height 1),
 /// Relu, LeakyRelu, Clip, Max/Min with a constant, MaxPool, AveragePool,
 /// GlobalAveragePool, BatchNormalization, Add (same shapes), Gemm, MatMul
 /// (constant weights), Flatten, Reshape (constant shape), Concat,
