@@ -358,8 +358,11 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
   if (xs.size() != 4 - lifted || k.size() != 2 - lifted ||
       strides.size() != 2 - lifted || pads.size() != 4 - 2 * lifted)
     return nodeError(n) << "only 1-D and 2-D pooling is supported";
-  if (intAttr(n, "ceil_mode", 0) != 0)
-    return nodeError(n) << "ceil_mode=1 is not supported";
+  bool ceilMode = intAttr(n, "ceil_mode", 0) != 0;
+  bool countPad = !isMax && intAttr(n, "count_include_pad", 0) != 0;
+  if (ceilMode && countPad)
+    return nodeError(n) << "ceil_mode=1 with count_include_pad=1 is not "
+                           "supported";
   if (llvm::any_of(dil, [](int64_t d) { return d != 1; }))
     return nodeError(n) << "dilated pooling is not supported";
   if (isMax && (n.output_size() > 1 || intAttr(n, "storage_order", 0) != 0))
@@ -377,6 +380,24 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
   int64_t ow = window(autoPad, xs[3], k[1], strides[1], 1, pl, pr);
   if (oh < 1 || ow < 1)
     return nodeError(n) << "the window does not fit the input";
+  if (ceilMode) {
+    // One more output where the last window would start inside the
+    // (left-padded) input; it reads padding at the end, which pooling
+    // ignores.
+    auto extend = [](int64_t in, int64_t kernel, int64_t stride,
+                     int64_t before, int64_t &after, int64_t &out) {
+      int64_t span = in + before + after - kernel;
+      int64_t ceilOut = (span + stride - 1) / stride + 1;
+      if ((ceilOut - 1) * stride >= in + before)
+        --ceilOut;
+      if (ceilOut > out) {
+        after += (ceilOut - 1) * stride + kernel - (in + before + after);
+        out = ceilOut;
+      }
+    };
+    extend(xs[2], k[0], strides[0], pt, pb, oh);
+    extend(xs[3], k[1], strides[1], pl, pr, ow);
+  }
   auto type = f32Tensor({xs[0], xs[1], oh, ow});
   auto kAttr = b.getDenseI64ArrayAttr(k);
   auto sAttr = b.getDenseI64ArrayAttr(strides);
@@ -385,9 +406,8 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
   if (isMax)
     y = MaxPool2DOp::create(b, loc, type, *x, kAttr, sAttr, pAttr);
   else
-    y = AvgPool2DOp::create(
-        b, loc, type, *x, kAttr, sAttr, pAttr,
-        b.getBoolAttr(intAttr(n, "count_include_pad", 0) != 0));
+    y = AvgPool2DOp::create(b, loc, type, *x, kAttr, sAttr, pAttr,
+                            b.getBoolAttr(countPad));
   defineFromHeightOne(n, loc, y, lifted);
   return success();
 }
@@ -488,8 +508,13 @@ LogicalResult Importer::gemm(const onnx::NodeProto &n, bool isMatMul) {
                         << as.size() << " input)";
   bool transA = !isMatMul && intAttr(n, "transA", 0);
   bool transB = !isMatMul && intAttr(n, "transB", 0);
-  if (transA)
-    return nodeError(n) << "transA=1 is not supported";
+  if (transA) {
+    // A is K x M: transpose it to M x K.
+    a = TransposeOp::create(b, nodeLoc(n), f32Tensor({as[1], as[0]}), *a,
+                            b.getDenseI64ArrayAttr({1, 0}))
+            .getResult();
+    as = {as[1], as[0]};
+  }
   float alpha = isMatMul ? 1.0f : floatAttr(n, "alpha", 1.0f);
   float beta = isMatMul ? 1.0f : floatAttr(n, "beta", 1.0f);
   int64_t k = transB ? bShape[1] : bShape[0];
