@@ -672,6 +672,34 @@ LogicalResult Interpreter::execute(Operation *op) {
                          std::nullopt, info.zeroPoint(), std::nullopt);
       })
       .Case<LeakyReluOp>([&](LeakyReluOp c) { return leakyRelu(c); })
+      .Case<SigmoidOp>([&](SigmoidOp c) {
+        Tensor out = get(c.getInput());
+        for (float &v : out.f)
+          v = static_cast<float>(1.0 / (1.0 + std::exp(-double(v))));
+        set(c.getOutput(), std::move(out));
+        return success();
+      })
+      .Case<HardSigmoidOp>([&](HardSigmoidOp c) {
+        Tensor out = get(c.getInput());
+        float a = c.getAlpha().convertToFloat(),
+              b = c.getBeta().convertToFloat();
+        for (float &v : out.f)
+          v = std::max(0.0f, std::min(1.0f, a * v + b));
+        set(c.getOutput(), std::move(out));
+        return success();
+      })
+      .Case<MulOp>([&](MulOp c) {
+        Tensor out = get(c.getLhs());
+        const Tensor &rhs = get(c.getRhs());
+        // Same shape, or one factor per (sample, channel) of an NCHW lhs.
+        int64_t plane = rhs.numElements() == out.numElements()
+                            ? 1
+                            : out.shape[2] * out.shape[3];
+        for (size_t e = 0; e < out.f.size(); ++e)
+          out.f[e] *= rhs.f[e / plane];
+        set(c.getOutput(), std::move(out));
+        return success();
+      })
       .Case<ClampOp>([&](ClampOp c) {
         auto asDouble = [](std::optional<APFloat> v) -> std::optional<double> {
           if (!v)

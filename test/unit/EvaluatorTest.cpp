@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
 #include <gtest/gtest.h>
+#include <cmath>
 #include <random>
 
 using namespace mlir;
@@ -208,6 +209,29 @@ TEST_F(EvaluatorTest, LeakyReluFloatAndInteger) {
                {ints({1, 5}, {-5, -11, -8, 2, 100})});
   ASSERT_EQ(i.size(), 1u);
   EXPECT_EQ(i[0].i, (std::vector<int32_t>{1, -1, 0, 2, 100}));
+}
+
+TEST_F(EvaluatorTest, SigmoidHardSigmoidAndChannelMul) {
+  Tensor x = Tensor::floats({1, 2, 1, 2});
+  x.f = {0.0f, 2.0f, -10.0f, 1.0f};
+  Tensor sc = Tensor::floats({1, 2, 1, 1});
+  sc.f = {3.0f, -1.0f};
+  auto out = run(R"mlir(
+    func.func @f(%x: tensor<1x2x1x2xf32>, %s: tensor<1x2x1x1xf32>)
+        -> (tensor<1x2x1x2xf32>, tensor<1x2x1x2xf32>, tensor<1x2x1x2xf32>) {
+      %a = cgnet.sigmoid %x : tensor<1x2x1x2xf32>
+      %b = cgnet.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<1x2x1x2xf32>
+      %c = cgnet.mul %x, %s : (tensor<1x2x1x2xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x2xf32>
+      return %a, %b, %c : tensor<1x2x1x2xf32>, tensor<1x2x1x2xf32>, tensor<1x2x1x2xf32>
+    })mlir",
+                 {x, sc});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_FLOAT_EQ(out[0].f[0], 0.5f);
+  EXPECT_NEAR(out[0].f[1], 1.0 / (1.0 + std::exp(-2.0)), 1e-7);
+  // 0.2 x + 0.5 clipped to [0, 1]: 0.5, 0.9, 0 (-1.5), 0.7.
+  EXPECT_EQ(out[1].f, (std::vector<float>{0.5f, 0.9f, 0.0f, 0.7f}));
+  // Channel 0 times 3, channel 1 times -1.
+  EXPECT_EQ(out[2].f, (std::vector<float>{0.0f, 6.0f, 10.0f, -1.0f}));
 }
 
 } // namespace

@@ -40,7 +40,8 @@ const llvm::StringSet<> &supportedOps() {
       "GlobalAveragePool",         "BatchNormalization", "Add",
       "Gemm",     "MatMul",        "Flatten",            "Reshape",
       "Concat",   "Transpose",     "Identity",           "Dropout",
-      "QuantizeLinear",            "DequantizeLinear"};
+      "QuantizeLinear",            "DequantizeLinear",   "Sigmoid",
+      "HardSigmoid",               "HardSwish",          "Mul"};
   return ops;
 }
 
@@ -797,6 +798,32 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
       return nodeError(n) << "only 4-D inputs are supported";
     define(n, GlobalAvgPoolOp::create(b, loc, f32Tensor({s[0], s[1], 1, 1}),
                                       *x));
+  } else if (op == "Sigmoid") {
+    define(n, SigmoidOp::create(b, loc, *x));
+  } else if (op == "HardSigmoid" || op == "HardSwish") {
+    // HardSwish(x) = x * HardSigmoid(x) with alpha 1/6, beta 1/2.
+    bool swish = op == "HardSwish";
+    float alpha = swish ? 1.0f / 6.0f : floatAttr(n, "alpha", 0.2f);
+    float beta = swish ? 0.5f : floatAttr(n, "beta", 0.5f);
+    Value hs = HardSigmoidOp::create(b, loc, *x, b.getF32FloatAttr(alpha),
+                                     b.getF32FloatAttr(beta));
+    define(n, swish ? MulOp::create(b, loc, x->getType(), *x, hs).getResult()
+                    : hs);
+  } else if (op == "Mul") {
+    auto y = input(n, 1);
+    if (failed(y))
+      return failure();
+    Shape xs = shapeOf(*x), ys = shapeOf(*y);
+    // One operand may be a per-channel factor (N x C x 1 x 1).
+    if (xs.size() == 4 && ys.size() == 4 && xs[2] * xs[3] == 1 &&
+        ys[2] * ys[3] != 1)
+      std::swap(*x, *y), std::swap(xs, ys);
+    bool perChannel = xs.size() == 4 && ys.size() == 4 && ys[0] == xs[0] &&
+                      ys[1] == xs[1] && ys[2] == 1 && ys[3] == 1;
+    if (xs != ys && !perChannel)
+      return nodeError(n) << "only Mul of equal shapes or by a per-channel "
+                             "N x C x 1 x 1 factor is supported";
+    define(n, MulOp::create(b, loc, x->getType(), *x, *y));
   } else if (op == "Add") {
     auto y = input(n, 1);
     if (failed(y))

@@ -345,6 +345,30 @@ func.func @batch_norm_rank(%x: tensor<4xf32>, %s: tensor<4xf32>) {
 
 // -----
 
+func.func @mul_integer(%x: tensor<1x4xi8>) {
+  // expected-error @+1 {{is float only (no integer form yet), got 'tensor<1x4xi8>'}}
+  %y = cgnet.mul %x, %x : (tensor<1x4xi8>, tensor<1x4xi8>) -> tensor<1x4xi8>
+  return
+}
+
+// -----
+
+func.func @mul_broadcast(%x: tensor<1x4x2x2xf32>, %s: tensor<1x4x2x1xf32>) {
+  // expected-error @+1 {{rhs must have the lhs shape or N x C x 1 x 1, got 'tensor<1x4x2x1xf32>' for 'tensor<1x4x2x2xf32>'}}
+  %y = cgnet.mul %x, %s : (tensor<1x4x2x2xf32>, tensor<1x4x2x1xf32>) -> tensor<1x4x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @sigmoid_integer(%x: tensor<1x4xi8>) {
+  // expected-error @+1 {{is float only (no integer form yet)}}
+  %y = cgnet.sigmoid %x : tensor<1x4xi8>
+  return
+}
+
+// -----
+
 func.func @leaky_alpha(%x: tensor<2x4xf32>) {
   // expected-error @+1 {{'alpha' must be in [0, 1], got 1.5}}
   %r = cgnet.leaky_relu %x {alpha = 1.5 : f32} : tensor<2x4xf32>

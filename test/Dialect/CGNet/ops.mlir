@@ -19,6 +19,12 @@ func.func @float_layers(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>,
   %r = cgnet.relu %g : tensor<1x16x8x8xf32>
   // CHECK: cgnet.leaky_relu {{.*}} {alpha = 2.000000e-01 : f32} : tensor<1x16x8x8xf32>
   %lr = cgnet.leaky_relu %r {alpha = 0.2 : f32} : tensor<1x16x8x8xf32>
+  // CHECK: cgnet.sigmoid {{.*}} : tensor<1x16x8x8xf32>
+  %sg = cgnet.sigmoid %r : tensor<1x16x8x8xf32>
+  // CHECK: cgnet.hard_sigmoid {{.*}} {alpha = 2.000000e-01 : f32, beta = 5.000000e-01 : f32}
+  %hs = cgnet.hard_sigmoid %r {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<1x16x8x8xf32>
+  // CHECK: cgnet.mul {{.*}} : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %mu = cgnet.mul %sg, %hs : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
   // CHECK: cgnet.clamp {{.*}} {max_fp = 6.000000e+00 : f32, min_fp = 0.000000e+00 : f32}
   %r6 = cgnet.clamp %r {min_fp = 0.0 : f32, max_fp = 6.0 : f32} : tensor<1x16x8x8xf32>
   // CHECK: cgnet.batch_norm {{.*}} {epsilon = 1.000000e-03 : f32}

@@ -105,6 +105,14 @@ func.func @ocs_granularity_mismatch(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf
 
 // -----
 
+func.func @no_integer_form(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{'cgnet.sigmoid' has no integer form yet; --cgnet-quantize cannot quantize it}}
+  %y = cgnet.sigmoid %x : tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
 // A bias too large for i32 at the accumulator's scale (act-range=1: s_x =
 // 1/127, weight step 1/127: 1e9 / (1/127)^2 overflows).
 func.func @bias_overflow(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {

@@ -413,6 +413,43 @@ LogicalResult LeakyReluOp::verify() {
   return success();
 }
 
+/// The float-only elementwise ops: an f32 tensor.
+static LogicalResult verifyFloatOnly(Operation *op, Type type) {
+  if (failed(checkTensor(op, type, "result")))
+    return failure();
+  if (!isFloatType(type))
+    return op->emitOpError() << "is float only (no integer form yet), got "
+                             << type;
+  return success();
+}
+
+LogicalResult SigmoidOp::verify() {
+  return verifyFloatOnly(*this, getOutput().getType());
+}
+
+LogicalResult HardSigmoidOp::verify() {
+  return verifyFloatOnly(*this, getOutput().getType());
+}
+
+LogicalResult MulOp::verify() {
+  if (failed(verifyFloatOnly(*this, getOutput().getType())) ||
+      failed(verifyFloatOnly(*this, getRhs().getType())))
+    return failure();
+  auto lhs = cast<ShapedType>(getLhs().getType());
+  auto rhs = cast<ShapedType>(getRhs().getType());
+  if (getLhs().getType() != getOutput().getType())
+    return emitOpError() << "result type must equal the lhs type";
+  if (lhs.getShape() == rhs.getShape())
+    return success();
+  if (lhs.getRank() == 4 && rhs.getRank() == 4 &&
+      rhs.getDimSize(0) == lhs.getDimSize(0) &&
+      rhs.getDimSize(1) == lhs.getDimSize(1) && rhs.getDimSize(2) == 1 &&
+      rhs.getDimSize(3) == 1)
+    return success();
+  return emitOpError() << "rhs must have the lhs shape or N x C x 1 x 1, got "
+                       << rhs << " for " << lhs;
+}
+
 LogicalResult ClampOp::verify() {
   if (failed(checkTensor(*this, getOutput().getType(), "result")))
     return failure();

@@ -189,6 +189,15 @@ LogicalResult CGNetQuantizePass::checkFunction(func::FuncOp func) {
     if (op->getDialect() != op->getContext()->getLoadedDialect<CGNetDialect>())
       return op->emitError() << "'" << op->getName()
                              << "' is not supported by --cgnet-quantize";
+    // The ops the rewrite knows: layers, ops with a result scale of their
+    // own, and ops that keep their input's scale.
+    if (!isLayer(op) &&
+        !isa<AddOp, ConcatOp, ReluOp, LeakyReluOp, ClampOp, MaxPool2DOp,
+             AvgPool2DOp, GlobalAvgPoolOp, ReshapeOp, TransposeOp,
+             ChannelShuffleOp, ChannelPermuteOp, ChannelDuplicateOp>(op))
+      return op->emitError() << "'" << op->getName()
+                             << "' has no integer form yet; --cgnet-quantize "
+                                "cannot quantize it";
     for (Value v : op->getOperands())
       if (!isFloatType(v.getType()))
         return op->emitError() << "operand of type " << v.getType()

@@ -275,6 +275,54 @@ def CGNet_LeakyReluOp : CGNet_Op<"leaky_relu", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($output)";
 }
 
+def CGNet_SigmoidOp : CGNet_Op<"sigmoid", [SameOperandsAndResultType]> {
+  let summary = "logistic sigmoid (float)";
+  let description = [{
+    `1 / (1 + exp(-x))` on f32 tensors. There is no integer form yet:
+    `--cgnet-quantize` refuses it.
+
+    ```mlir
+    %y = cgnet.sigmoid %x : tensor<1x16x1x1xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+def CGNet_HardSigmoidOp : CGNet_Op<"hard_sigmoid", [SameOperandsAndResultType]> {
+  let summary = "hard sigmoid (float)";
+  let description = [{
+    `max(0, min(1, alpha * x + beta))` on f32 tensors (ONNX HardSigmoid;
+    HardSwish is `x * hard_sigmoid(x)` with `alpha = 1/6`, `beta = 0.5`).
+    No integer form yet: `--cgnet-quantize` refuses it.
+
+    ```mlir
+    %y = cgnet.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<1x16x1x1xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, F32Attr:$alpha, F32Attr:$beta);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+def CGNet_MulOp : CGNet_Op<"mul"> {
+  let summary = "elementwise multiplication, with per-channel broadcast (float)";
+  let description = [{
+    `out = lhs * rhs` on f32 tensors. `rhs` has the shape of `lhs`, or
+    `N x C x 1 x 1` for a 4-D `lhs` (squeeze-and-excitation scaling: one
+    factor per sample and channel). No integer form yet:
+    `--cgnet-quantize` refuses it.
+
+    ```mlir
+    %y = cgnet.mul %x, %s : (tensor<1x16x8x8xf32>, tensor<1x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
 def CGNet_ClampOp : CGNet_Op<"clamp", [SameOperandsAndResultType]> {
   let summary = "clamp to a range (ReLU6 and friends)";
   let description = [{
