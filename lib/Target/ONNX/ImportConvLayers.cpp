@@ -24,27 +24,6 @@ using namespace mlir;
 
 namespace cgnet {
 
-/// Output extent and the padding actually applied for one spatial axis.
-static int64_t resolveAxis(const onnx_import::ConvLayer &l, int axis,
-                           int64_t in, int64_t kernel, int64_t &padBefore,
-                           int64_t &padAfter) {
-  int64_t stride = l.strides[axis], dil = l.dilations[axis];
-  int64_t span = dil * (kernel - 1) + 1;
-  if (l.autoPad == "SAME_UPPER" || l.autoPad == "SAME_LOWER") {
-    int64_t out = (in + stride - 1) / stride;
-    int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - in);
-    padBefore = l.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-    padAfter = total - padBefore;
-  } else if (l.autoPad == "VALID") {
-    padBefore = padAfter = 0;
-  } else {
-    padBefore = l.pads[axis];
-    padAfter = l.pads[axis + 2];
-  }
-  int64_t padded = in + padBefore + padAfter;
-  return padded < span ? 0 : (padded - span) / stride + 1;
-}
-
 OwningOpRef<ModuleOp> importConvLayers(const onnx_import::Model &model,
                                        MLIRContext *context, Location loc,
                                        int64_t height, int64_t width) {
@@ -63,8 +42,7 @@ OwningOpRef<ModuleOp> importConvLayers(const onnx_import::Model &model,
   b.setInsertionPointToEnd(module->getBody());
   Type f32 = b.getF32Type();
   for (const onnx_import::ConvLayer &l : *layers) {
-    if (l.autoPad != "NOTSET" && l.autoPad != "VALID" &&
-        l.autoPad != "SAME_UPPER" && l.autoPad != "SAME_LOWER") {
+    if (!onnx_import::isKnownAutoPad(l.autoPad)) {
       emitError(loc) << "node '" << l.name << "' (Conv): unknown auto_pad '"
                      << l.autoPad << "'";
       return {};
@@ -77,9 +55,13 @@ OwningOpRef<ModuleOp> importConvLayers(const onnx_import::Model &model,
                      << l.groups;
       return {};
     }
-    int64_t pt, pb, pl, pr;
-    int64_t oh = resolveAxis(l, 0, height, ws[2], pt, pb);
-    int64_t ow = resolveAxis(l, 1, width, ws[3], pl, pr);
+    int64_t pt = l.pads[0], pl = l.pads[1], pb = l.pads[2], pr = l.pads[3];
+    int64_t oh = onnx_import::resolveWindow(l.autoPad, height, ws[2],
+                                            l.strides[0], l.dilations[0], pt,
+                                            pb);
+    int64_t ow = onnx_import::resolveWindow(l.autoPad, width, ws[3],
+                                            l.strides[1], l.dilations[1], pl,
+                                            pr);
     if (oh < 1 || ow < 1) {
       emitError(loc) << "node '" << l.name << "' (Conv): its " << ws[2] << "x"
                      << ws[3] << " kernel does not fit a " << height << "x"

@@ -31,6 +31,7 @@ namespace cgnet {
 namespace {
 
 using Shape = SmallVector<int64_t, 4>;
+using onnx_import::resolveWindow;
 
 /// The ops the importer maps, with what it maps them to.
 const llvm::StringSet<> &supportedOps() {
@@ -243,23 +244,6 @@ Value Importer::vectorConstant(Location loc, ArrayRef<float> data) {
                              data));
 }
 
-/// Output extent of a window and the padding applied, auto_pad resolved.
-static int64_t window(StringRef autoPad, int64_t in, int64_t kernel,
-                      int64_t stride, int64_t dilation, int64_t &padBefore,
-                      int64_t &padAfter) {
-  int64_t span = dilation * (kernel - 1) + 1;
-  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    int64_t out = (in + stride - 1) / stride;
-    int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - in);
-    padBefore = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-    padAfter = total - padBefore;
-  } else if (autoPad == "VALID") {
-    padBefore = padAfter = 0;
-  }
-  int64_t padded = in + padBefore + padAfter;
-  return padded < span ? 0 : (padded - span) / stride + 1;
-}
-
 /// 1-D convolutions and pooling run as 2-D ones of height 1: the spatial
 /// attributes of one dimension become those of the width.
 static void liftAttrs(Shape &strides, Shape &dil, Shape &pads) {
@@ -318,8 +302,10 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
     wShape = {wShape[0], wShape[1], 1, wShape[2]};
   }
   int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
-  int64_t oh = window(autoPad, xs[2], wShape[2], strides[0], dil[0], pt, pb);
-  int64_t ow = window(autoPad, xs[3], wShape[3], strides[1], dil[1], pl, pr);
+  int64_t oh =
+      resolveWindow(autoPad, xs[2], wShape[2], strides[0], dil[0], pt, pb);
+  int64_t ow =
+      resolveWindow(autoPad, xs[3], wShape[3], strides[1], dil[1], pl, pr);
   if (oh < 1 || ow < 1)
     return nodeError(n) << "the kernel does not fit the " << xs[2] << "x"
                         << xs[3] << " input";
@@ -377,8 +363,8 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
     xs = shapeOf(*x);
   }
   int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
-  int64_t oh = window(autoPad, xs[2], k[0], strides[0], 1, pt, pb);
-  int64_t ow = window(autoPad, xs[3], k[1], strides[1], 1, pl, pr);
+  int64_t oh = resolveWindow(autoPad, xs[2], k[0], strides[0], 1, pt, pb);
+  int64_t ow = resolveWindow(autoPad, xs[3], k[1], strides[1], 1, pl, pr);
   if (oh < 1 || ow < 1)
     return nodeError(n) << "the window does not fit the input";
   if (ceilMode) {

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <algorithm>
 #include <cstring>
 #include <onnx/onnx_pb.h>
 
@@ -52,6 +53,27 @@ int64_t Model::opset() const {
     if (o.domain().empty() || o.domain() == "ai.onnx")
       return o.version();
   return 0;
+}
+
+bool isKnownAutoPad(StringRef autoPad) {
+  return autoPad == "NOTSET" || autoPad == "VALID" ||
+         autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+}
+
+int64_t resolveWindow(StringRef autoPad, int64_t in, int64_t kernel,
+                      int64_t stride, int64_t dilation, int64_t &padBefore,
+                      int64_t &padAfter) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    int64_t out = (in + stride - 1) / stride;
+    int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - in);
+    padBefore = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    padAfter = total - padBefore;
+  } else if (autoPad == "VALID") {
+    padBefore = padAfter = 0;
+  }
+  int64_t padded = in + padBefore + padAfter;
+  return padded < span ? 0 : (padded - span) / stride + 1;
 }
 
 std::optional<std::vector<double>> tensorValues(const onnx::TensorProto &t) {

@@ -46,6 +46,18 @@ struct ConvLayer {
 
 class Model;
 
+/// True for the auto_pad values ONNX defines (NOTSET, VALID, SAME_UPPER,
+/// SAME_LOWER).
+bool isKnownAutoPad(llvm::StringRef autoPad);
+
+/// Output extent of a convolution or pooling window along one axis, with
+/// `auto_pad` resolved: for SAME_* and VALID the padding is computed into
+/// `padBefore`/`padAfter`, for NOTSET they are used as given. 0 when the
+/// window does not fit.
+int64_t resolveWindow(llvm::StringRef autoPad, int64_t in, int64_t kernel,
+                      int64_t stride, int64_t dilation, int64_t &padBefore,
+                      int64_t &padAfter);
+
 /// The elements of a constant tensor (float, double, int32 or int64
 /// storage, raw or typed fields) as doubles; std::nullopt for other data
 /// types, external data or sizes that do not match the shape.
