@@ -286,6 +286,8 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
   Shape dil = intsAttr(n, "dilations", lifted ? Shape{1} : Shape{1, 1});
   Shape pads = intsAttr(n, "pads", lifted ? Shape{0, 0} : Shape{0, 0, 0, 0});
   std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
+  if (!onnx_import::isKnownAutoPad(autoPad))
+    return nodeError(n) << "unknown auto_pad '" << autoPad << "'";
   if (strides.size() != 2 - lifted || dil.size() != 2 - lifted ||
       pads.size() != 4 - 2 * lifted)
     return nodeError(n) << "strides, dilations and pads must match the "
@@ -342,6 +344,8 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
   Shape pads = intsAttr(n, "pads", lifted ? Shape{0, 0} : Shape{0, 0, 0, 0});
   Shape dil = intsAttr(n, "dilations", lifted ? Shape{1} : Shape{1, 1});
   std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
+  if (!onnx_import::isKnownAutoPad(autoPad))
+    return nodeError(n) << "unknown auto_pad '" << autoPad << "'";
   if (xs.size() != 4 - lifted || k.size() != 2 - lifted ||
       strides.size() != 2 - lifted || pads.size() != 4 - 2 * lifted)
     return nodeError(n) << "only 1-D and 2-D pooling is supported";
