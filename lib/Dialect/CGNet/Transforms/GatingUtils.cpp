@@ -153,10 +153,8 @@ void GatingDriver::setThresholds(Operation *op, ArrayRef<double> tau,
                                  ArrayRef<int32_t> ints) {
   OpBuilder b(op);
   bool isFloat = isFloatType(op->getOperand(1).getType());
-  Value old = op->getOperand(2);
-  op->setOperand(2, thresholdConstant(b, op->getLoc(), isFloat, tau, ints));
-  if (Operation *def = old.getDefiningOp(); def && def->use_empty())
-    def->erase();
+  setOperandDroppingDead(
+      op, 2, thresholdConstant(b, op->getLoc(), isFloat, tau, ints));
 }
 
 FailureOr<std::vector<double>>

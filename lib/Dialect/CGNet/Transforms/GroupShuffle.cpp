@@ -41,17 +41,6 @@ static bool isPermutable(Conv2DOp conv) {
          (!conv.getBias() || getConstantF32(conv.getBias()));
 }
 
-static void replaceWeight(Operation *op, unsigned index,
-                          ArrayRef<float> data) {
-  OpBuilder b(op);
-  Value old = op->getOperand(index);
-  op->setOperand(index,
-                 createF32Constant(b, op->getLoc(),
-                                   cast<RankedTensorType>(old.getType()), data));
-  if (Operation *def = old.getDefiningOp(); def && def->use_empty())
-    def->erase();
-}
-
 /// Producer rows: new output channel `o` is old channel `pi[o]`.
 static void permuteRows(Conv2DOp conv, ArrayRef<int64_t> pi) {
   std::vector<float> w = *getConstantF32(conv.getWeight());
@@ -61,13 +50,13 @@ static void permuteRows(Conv2DOp conv, ArrayRef<int64_t> pi) {
   for (int64_t o = 0; o < out; ++o)
     std::copy(w.begin() + pi[o] * row, w.begin() + (pi[o] + 1) * row,
               nw.begin() + o * row);
-  replaceWeight(conv, 1, nw);
+  replaceF32Operand(conv, 1, {}, nw);
   if (conv.getBias()) {
     std::vector<float> bias = *getConstantF32(conv.getBias());
     std::vector<float> nb(out);
     for (int64_t o = 0; o < out; ++o)
       nb[o] = bias[pi[o]];
-    replaceWeight(conv, 2, nb);
+    replaceF32Operand(conv, 2, {}, nb);
   }
 }
 
@@ -83,7 +72,7 @@ static void permuteColumns(Conv2DOp conv, ArrayRef<int64_t> src) {
     for (int64_t c = 0; c < in; ++c)
       for (int64_t t = 0; t < taps; ++t)
         nw[(o * in + c) * taps + t] = w[(o * in + src[c]) * taps + t];
-  replaceWeight(conv, 1, nw);
+  replaceF32Operand(conv, 1, {}, nw);
 }
 
 /// The single conv2d that reads `v`, through per-channel single-use ops.

@@ -127,17 +127,6 @@ SmallVector<Conv2DOp> CGNetOCSPass::selectLayers(func::FuncOp func,
   return selected;
 }
 
-/// Replaces operand `index` of `op` by a new f32 constant, dropping the old
-/// constant when nothing else uses it.
-static void replaceConstant(OpBuilder &b, Operation *op, unsigned index,
-                            RankedTensorType type, ArrayRef<float> data) {
-  Value old = op->getOperand(index);
-  b.setInsertionPoint(op);
-  op->setOperand(index, createF32Constant(b, op->getLoc(), type, data));
-  if (Operation *def = old.getDefiningOp(); def && def->use_empty())
-    def->erase();
-}
-
 void CGNetOCSPass::duplicateProducerRows(Conv2DOp producer,
                                          ArrayRef<int64_t> from, bool halve) {
   auto wType = cast<RankedTensorType>(producer.getWeight().getType());
@@ -162,10 +151,10 @@ void CGNetOCSPass::duplicateProducerRows(Conv2DOp producer,
   SmallVector<int64_t> shape(wType.getShape());
   shape[0] = newOut;
   OpBuilder b(producer);
-  replaceConstant(b, producer, 1,
+  replaceF32Operand(producer, 1,
                   RankedTensorType::get(shape, wType.getElementType()), w);
   if (producer.getBias())
-    replaceConstant(b, producer, 2,
+    replaceF32Operand(producer, 2,
                     RankedTensorType::get({newOut}, wType.getElementType()),
                     bias);
   // Per-channel clip values recorded by an earlier split follow the rows.
@@ -223,7 +212,7 @@ LogicalResult CGNetOCSPass::splitWeightsOf(Conv2DOp conv) {
   SmallVector<int64_t> wShape(wType.getShape());
   wShape[1] = newIn;
   OpBuilder b(conv);
-  replaceConstant(b, conv, 1,
+  replaceF32Operand(conv, 1,
                   RankedTensorType::get(wShape, wType.getElementType()),
                   split.weight);
   SmallVector<int64_t> copied(split.copied.begin(), split.copied.end());
@@ -310,7 +299,7 @@ CGNetOCSPass::splitActivationsOf(Conv2DOp conv,
   SmallVector<int64_t> wShape(wType.getShape());
   wShape[1] = newIn;
   OpBuilder b(conv);
-  replaceConstant(b, conv, 1,
+  replaceF32Operand(conv, 1,
                   RankedTensorType::get(wShape, wType.getElementType()), nw);
   conv->setAttr("cgnet.ocs_act_copy",
                 b.getDenseI64ArrayAttr(SmallVector<int64_t>(

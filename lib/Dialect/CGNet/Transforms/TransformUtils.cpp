@@ -1,6 +1,7 @@
 //===- TransformUtils.cpp - helpers shared by cgnet passes ----------------===//
 
 #include "TransformUtils.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Reference/Npy.h"
 
@@ -95,6 +96,22 @@ LogicalResult runCalibration(func::FuncOp func, ArrayRef<Sample> samples,
     if (failed(ref::evaluate(func, sample, nullptr, observer)))
       return failure();
   return success();
+}
+
+void setOperandDroppingDead(Operation *op, unsigned index, Value value) {
+  Value old = op->getOperand(index);
+  op->setOperand(index, value);
+  if (Operation *def = old.getDefiningOp(); def && def->use_empty())
+    def->erase();
+}
+
+void replaceF32Operand(Operation *op, unsigned index, RankedTensorType type,
+                       ArrayRef<float> data) {
+  OpBuilder b(op);
+  if (!type)
+    type = cast<RankedTensorType>(op->getOperand(index).getType());
+  setOperandDroppingDead(op, index,
+                         createF32Constant(b, op->getLoc(), type, data));
 }
 
 bool isPerChannel(Operation *op) {

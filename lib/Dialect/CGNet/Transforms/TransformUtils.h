@@ -40,6 +40,17 @@ mlir::LogicalResult runCalibration(mlir::func::FuncOp func,
                                    llvm::ArrayRef<Sample> samples,
                                    const ref::ValueObserver &observer);
 
+/// Sets operand `index` of `op` to `value` and erases the old operand's
+/// defining op (a constant, typically) when nothing else uses it.
+void setOperandDroppingDead(mlir::Operation *op, unsigned index,
+                            mlir::Value value);
+
+/// Replaces operand `index` of `op` by a new f32 constant of `type` (null:
+/// the old operand's type) holding `data`, built just before `op` (see
+/// setOperandDroppingDead).
+void replaceF32Operand(mlir::Operation *op, unsigned index,
+                       mlir::RankedTensorType type, llvm::ArrayRef<float> data);
+
 /// The per-channel ops that commute with duplicating or permuting
 /// channels (relu, leaky_relu, clamp, pooling).
 bool isPerChannel(mlir::Operation *op);
