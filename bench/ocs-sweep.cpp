@@ -78,19 +78,10 @@ std::vector<double> quantizeLayer(const onnx_import::ConvLayer &l,
   const auto &sh = l.weight.shape;
   WeightShape s{sh[0], sh[1], sh[2] * sh[3]};
   splits = numSplits(ratio, s.in);
-  // The reference: a plain split to find the clip (threshold 1.0: max of
-  // the split weight), or a search on the original weight; then the
-  // grid-aware split on that grid.
-  double clip;
-  if (method == ClipMethod::None) {
-    SplitWeights pre = splitWeights(l.weight.data, s, splits, 0.0, false, {1});
-    clip = findClip(pre.weight, bits, ClipMethod::None);
-  } else {
-    clip = findClip(l.weight.data, bits, method);
-  }
-  double step = symmetricStep(clip, bits);
-  SplitWeights split =
-      splitWeights(l.weight.data, s, splits, 0.0, splits > 0, {step});
+  GridAwareSplit g = splitForQuantization(l.weight.data, s, splits, 0.0, bits,
+                                          /*perChannel=*/false, method, 1.0);
+  const SplitWeights &split = g.split;
+  double step = g.steps[0];
   std::vector<double> deq(split.weight.size());
   for (size_t e = 0; e < deq.size(); ++e)
     deq[e] = quantizeSymmetric(split.weight[e], step, bits) * step;

@@ -79,6 +79,26 @@ SplitWeights splitWeights(const std::vector<float> &weight, WeightShape shape,
   return result;
 }
 
+GridAwareSplit splitForQuantization(const std::vector<float> &weight,
+                                    WeightShape shape, int64_t splits,
+                                    double splitThreshold, unsigned bits,
+                                    bool perChannel, ClipMethod method,
+                                    double ratio) {
+  GridAwareSplit r;
+  if (method == ClipMethod::None) {
+    SplitWeights pre =
+        splitWeights(weight, shape, splits, splitThreshold, false, {1.0});
+    r.clips = weightClips(pre.weight, shape.out, bits, perChannel,
+                          ClipMethod::None, ratio);
+  } else {
+    r.clips = weightClips(weight, shape.out, bits, perChannel, method, ratio);
+  }
+  for (double c : r.clips)
+    r.steps.push_back(symmetricStep(c, bits));
+  r.split = splitWeights(weight, shape, splits, splitThreshold, true, r.steps);
+  return r;
+}
+
 std::vector<double> mergeSplits(const std::vector<double> &weight,
                                 WeightShape orig,
                                 const std::vector<int64_t> &copied) {

@@ -188,14 +188,10 @@ TEST(ChannelSplit, GridAwareSplitIsExactAfterQuantization) {
       WeightShape s{6, 16, 9};
       std::vector<float> w = randomWeights(s, 11 + bits);
       int64_t n = numSplits(0.25, s.in);
-      SplitWeights pre = splitWeights(w, s, n, 0.0, false, {1.0});
-      std::vector<double> clips =
-          weightClips(pre.weight, s.out, bits, perChannel, ClipMethod::None,
-                      1.0);
-      std::vector<double> steps;
-      for (double c : clips)
-        steps.push_back(symmetricStep(c, bits));
-      SplitWeights r = splitWeights(w, s, n, 0.0, true, steps);
+      GridAwareSplit g = splitForQuantization(w, s, n, 0.0, bits, perChannel,
+                                              ClipMethod::None, 1.0);
+      const std::vector<double> &steps = g.steps;
+      const SplitWeights &r = g.split;
       auto stepOf = [&](int64_t o) { return steps[perChannel ? o : 0]; };
       std::mt19937 rng(bits);
       std::uniform_int_distribution<int> act(-128, 127);

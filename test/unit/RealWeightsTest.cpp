@@ -61,13 +61,11 @@ void checkLayers(const std::vector<onnx_import::ConvLayer> &layers,
       ASSERT_EQ(merged[e], double(l.weight.data[e])) << "element " << e;
     for (bool perChannel : {false, true})
       for (unsigned bits : {4u, 6u, 8u}) {
-        std::vector<double> clips = weightClips(
-            plain.weight, shape.out, bits, perChannel, ClipMethod::None, 1.0);
-        std::vector<double> steps;
-        for (double c : clips)
-          steps.push_back(symmetricStep(c, bits));
-        SplitWeights grid =
-            splitWeights(l.weight.data, shape, n, 0.0, true, steps);
+        GridAwareSplit g = splitForQuantization(
+            l.weight.data, shape, n, 0.0, bits, perChannel, ClipMethod::None,
+            1.0);
+        const std::vector<double> &steps = g.steps;
+        const SplitWeights &grid = g.split;
         // Sum the quantized columns back onto their originals.
         std::vector<int64_t> sum(shape.size(), 0);
         for (int64_t o = 0; o < shape.out; ++o) {

@@ -11,6 +11,7 @@
 #ifndef CGNET_QUANT_CHANNELSPLIT_H
 #define CGNET_QUANT_CHANNELSPLIT_H
 
+#include "cgnet/Quant/Clip.h"
 #include <cstdint>
 #include <vector>
 
@@ -45,6 +46,20 @@ int64_t numSplits(double expandRatio, int64_t channels);
 SplitWeights splitWeights(const std::vector<float> &weight, WeightShape shape,
                           int64_t numSplits, double splitThreshold,
                           bool gridAware, const std::vector<double> &steps);
+
+/// The reference's quantization-aware split (OCSParamLayerWrapper): clip
+/// values from a plain split (`None`: `ratio * max|W_ocs|`, per tensor or
+/// per output channel) or from a `method` search on the original weight,
+/// then the grid-aware split of the original weight on that grid.
+struct GridAwareSplit {
+  SplitWeights split;
+  std::vector<double> clips, steps; ///< one, or one per output channel
+};
+GridAwareSplit splitForQuantization(const std::vector<float> &weight,
+                                    WeightShape shape, int64_t numSplits,
+                                    double splitThreshold, unsigned bits,
+                                    bool perChannel, ClipMethod method,
+                                    double ratio);
 
 /// Sums the appended channels back into their originals:
 /// W0[:, c] = W[:, c] + sum of W[:, j] for appended j copied from c.

@@ -189,21 +189,11 @@ LogicalResult CGNetOCSPass::splitWeightsOf(Conv2DOp conv) {
   SplitWeights split;
   std::vector<double> clips;
   if (gridAware) {
-    // The reference's two stages: a plain split to find the clip value
-    // (ratio * max|W_ocs|), or a clip search on the original weight, then
-    // the grid-aware split of the original weight on that grid.
-    if (clipMethod == ClipMethod::None) {
-      SplitWeights pre = splitWeights(w, shape, n, splitThreshold, false, {1.0});
-      clips = weightClips(pre.weight, shape.out, weightBits, perChannel,
-                          ClipMethod::None, weightClipRatio);
-    } else {
-      clips = weightClips(w, shape.out, weightBits, perChannel, clipMethod,
-                          weightClipRatio);
-    }
-    std::vector<double> steps;
-    for (double c : clips)
-      steps.push_back(symmetricStep(c, weightBits));
-    split = splitWeights(w, shape, n, splitThreshold, true, steps);
+    GridAwareSplit g =
+        splitForQuantization(w, shape, n, splitThreshold, weightBits,
+                             perChannel, clipMethod, weightClipRatio);
+    split = std::move(g.split);
+    clips = std::move(g.clips);
   } else {
     split = splitWeights(w, shape, n, splitThreshold, false, {1.0});
   }
