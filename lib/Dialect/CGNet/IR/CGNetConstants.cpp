@@ -23,13 +23,26 @@ static std::optional<ArrayRef<char>> resourceBytes(Attribute attr) {
   return blob->getData();
 }
 
-std::optional<std::vector<float>> readF32Elements(Attribute attr) {
+/// True when `attr` holds f32 elements that readF32Elements can read.
+static bool holdsF32Elements(Attribute attr) {
   auto typed = dyn_cast_or_null<TypedAttr>(attr);
   if (!typed)
-    return std::nullopt;
+    return false;
   auto type = dyn_cast<ShapedType>(typed.getType());
   if (!type || !type.getElementType().isF32())
+    return false;
+  if (isa<DenseFPElementsAttr>(attr))
+    return true;
+  auto bytes = resourceBytes(attr);
+  return bytes &&
+         bytes->size() == static_cast<size_t>(type.getNumElements()) *
+                              sizeof(float);
+}
+
+std::optional<std::vector<float>> readF32Elements(Attribute attr) {
+  if (!holdsF32Elements(attr))
     return std::nullopt;
+  auto type = cast<ShapedType>(cast<TypedAttr>(attr).getType());
   if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
     std::vector<float> out;
     out.reserve(type.getNumElements());
@@ -37,15 +50,10 @@ std::optional<std::vector<float>> readF32Elements(Attribute attr) {
       out.push_back(v.convertToFloat());
     return out;
   }
-  if (auto bytes = resourceBytes(attr)) {
-    size_t n = type.getNumElements();
-    if (bytes->size() != n * sizeof(float))
-      return std::nullopt;
-    std::vector<float> out(n);
-    std::memcpy(out.data(), bytes->data(), n * sizeof(float));
-    return out;
-  }
-  return std::nullopt;
+  ArrayRef<char> bytes = *resourceBytes(attr);
+  std::vector<float> out(type.getNumElements());
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
+  return out;
 }
 
 std::optional<std::vector<int64_t>> readIntElements(Attribute attr) {
@@ -93,6 +101,10 @@ Attribute getConstantAttr(Value value) {
   if (auto constant = value.getDefiningOp<arith::ConstantOp>())
     return constant.getValue();
   return {};
+}
+
+bool isF32Constant(Value value) {
+  return holdsF32Elements(getConstantAttr(value));
 }
 
 std::optional<std::vector<float>> getConstantF32(Value value) {

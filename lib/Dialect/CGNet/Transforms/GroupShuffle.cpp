@@ -37,8 +37,8 @@ static std::vector<int64_t> shufflePermutation(int64_t channels,
 
 /// A conv2d whose weights (and bias) can be permuted here.
 static bool isPermutable(Conv2DOp conv) {
-  return conv && conv.getGroups() == 1 && getConstantF32(conv.getWeight()) &&
-         (!conv.getBias() || getConstantF32(conv.getBias()));
+  return conv && conv.getGroups() == 1 && isF32Constant(conv.getWeight()) &&
+         (!conv.getBias() || isF32Constant(conv.getBias()));
 }
 
 /// Producer rows: new output channel `o` is old channel `pi[o]`.

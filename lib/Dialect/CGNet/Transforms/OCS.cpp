@@ -72,8 +72,9 @@ LogicalResult CGNetOCSPass::checkOptions() {
                             << static_cast<unsigned>(weightBits);
   auto m = parseClipMethod(weightClip.getValue());
   if (!m)
-    return func.emitError() << "--cgnet-ocs: unknown weight-clip '"
-                            << weightClip << "' (expected none, mse, aciq or kl)";
+    return func.emitError()
+           << "--cgnet-ocs: unknown weight-clip '" << weightClip
+           << "' (expected none, mse, aciq or kl)";
   clipMethod = *m;
   if (granularity != "per-tensor" && granularity != "per-channel")
     return func.emitError() << "--cgnet-ocs: granularity must be per-tensor "
@@ -110,7 +111,7 @@ SmallVector<Conv2DOp> CGNetOCSPass::selectLayers(func::FuncOp func,
     int64_t in = cast<ShapedType>(conv.getInput().getType()).getDimSize(1);
     if (conv.getGroups() != 1 || (skipInChannels > 0 && in == skipInChannels))
       continue;
-    if (!getConstantF32(conv.getWeight())) {
+    if (!isF32Constant(conv.getWeight())) {
       conv.emitError("--cgnet-ocs needs an f32 constant weight");
       failedAny = true;
       continue;
@@ -120,8 +121,8 @@ SmallVector<Conv2DOp> CGNetOCSPass::selectLayers(func::FuncOp func,
   for (int64_t l : layers)
     if (l < 0 || l >= static_cast<int64_t>(convs.size())) {
       func.emitError() << "--cgnet-ocs: layers index " << l
-                       << " is out of range (the function has "
-                       << convs.size() << " cgnet.conv2d ops)";
+                       << " is out of range (the function has " << convs.size()
+                       << " cgnet.conv2d ops)";
       failedAny = true;
     }
   return selected;
@@ -152,13 +153,14 @@ void CGNetOCSPass::duplicateProducerRows(Conv2DOp producer,
   shape[0] = newOut;
   OpBuilder b(producer);
   replaceF32Operand(producer, 1,
-                  RankedTensorType::get(shape, wType.getElementType()), w);
+                    RankedTensorType::get(shape, wType.getElementType()), w);
   if (producer.getBias())
     replaceF32Operand(producer, 2,
-                    RankedTensorType::get({newOut}, wType.getElementType()),
-                    bias);
+                      RankedTensorType::get({newOut}, wType.getElementType()),
+                      bias);
   // Per-channel clip values recorded by an earlier split follow the rows.
-  if (auto clip = producer->getAttrOfType<DenseF64ArrayAttr>("cgnet.weight_clip");
+  if (auto clip =
+          producer->getAttrOfType<DenseF64ArrayAttr>("cgnet.weight_clip");
       clip && clip.size() == out) {
     SmallVector<double> clips(clip.asArrayRef());
     for (int64_t src : from)
@@ -172,7 +174,8 @@ void CGNetOCSPass::duplicateProducerRows(Conv2DOp producer,
 void CGNetOCSPass::widenChain(ArrayRef<Operation *> chain, int64_t channels) {
   // The chain is listed consumer side first; widen producer side first.
   for (Operation *op : llvm::reverse(chain))
-    op->getResult(0).setType(withChannels(op->getResult(0).getType(), channels));
+    op->getResult(0).setType(
+        withChannels(op->getResult(0).getType(), channels));
 }
 
 LogicalResult CGNetOCSPass::splitWeightsOf(Conv2DOp conv) {
@@ -203,8 +206,8 @@ LogicalResult CGNetOCSPass::splitWeightsOf(Conv2DOp conv) {
   wShape[1] = newIn;
   OpBuilder b(conv);
   replaceF32Operand(conv, 1,
-                  RankedTensorType::get(wShape, wType.getElementType()),
-                  split.weight);
+                    RankedTensorType::get(wShape, wType.getElementType()),
+                    split.weight);
   SmallVector<int64_t> copied(split.copied.begin(), split.copied.end());
   conv->setAttr("cgnet.ocs_copy", b.getDenseI64ArrayAttr(copied));
   if (gridAware) {
@@ -217,8 +220,8 @@ LogicalResult CGNetOCSPass::splitWeightsOf(Conv2DOp conv) {
   ChannelPath path = traceChannelPath(conv.getInput(), isPerChannel);
   auto producer = path.source.getDefiningOp<Conv2DOp>();
   if (foldIntoProducer && !path.multiUse && producer &&
-      producer.getGroups() == 1 && getConstantF32(producer.getWeight()) &&
-      (!producer.getBias() || getConstantF32(producer.getBias()))) {
+      producer.getGroups() == 1 && isF32Constant(producer.getWeight()) &&
+      (!producer.getBias() || isF32Constant(producer.getBias()))) {
     duplicateProducerRows(producer, copied, /*halve=*/false);
     widenChain(path.chain, newIn);
     return success();
@@ -238,8 +241,7 @@ CGNetOCSPass::splitActivationsOf(Conv2DOp conv,
   int64_t n = numSplits(expandRatio, in);
   if (n == 0)
     return success();
-  ChannelPath path =
-      traceChannelPath(conv.getInput(), isPositivelyHomogeneous);
+  ChannelPath path = traceChannelPath(conv.getInput(), isPositivelyHomogeneous);
   auto producer = path.source.getDefiningOp<Conv2DOp>();
   std::string why;
   llvm::raw_string_ostream os(why);
@@ -247,14 +249,15 @@ CGNetOCSPass::splitActivationsOf(Conv2DOp conv,
     os << "a value between this convolution and its producer has other users";
   else if (!producer && path.blocker)
     os << "activation OCS needs a positively homogeneous path (relu, "
-          "pooling, leaky relu, clamp to [0, inf]) from a producing cgnet.conv2d; '"
-       << path.blocker->getName() << "' at " << formatLoc(path.blocker->getLoc())
-       << " is not";
+          "pooling, leaky relu, clamp to [0, inf]) from a producing "
+          "cgnet.conv2d; '"
+       << path.blocker->getName() << "' at "
+       << formatLoc(path.blocker->getLoc()) << " is not";
   else if (!producer)
     os << "activation OCS needs the input to come from a cgnet.conv2d, not "
           "a function argument";
-  else if (producer.getGroups() != 1 || !getConstantF32(producer.getWeight()) ||
-           (producer.getBias() && !getConstantF32(producer.getBias())))
+  else if (producer.getGroups() != 1 || !isF32Constant(producer.getWeight()) ||
+           (producer.getBias() && !isF32Constant(producer.getBias())))
     os << "activation OCS needs an ungrouped producing convolution with f32 "
           "constant weights and bias";
   if (!why.empty()) {
@@ -290,10 +293,10 @@ CGNetOCSPass::splitActivationsOf(Conv2DOp conv,
   wShape[1] = newIn;
   OpBuilder b(conv);
   replaceF32Operand(conv, 1,
-                  RankedTensorType::get(wShape, wType.getElementType()), nw);
+                    RankedTensorType::get(wShape, wType.getElementType()), nw);
   conv->setAttr("cgnet.ocs_act_copy",
-                b.getDenseI64ArrayAttr(SmallVector<int64_t>(
-                    origin.begin() + in, origin.end())));
+                b.getDenseI64ArrayAttr(
+                    SmallVector<int64_t>(origin.begin() + in, origin.end())));
   return success();
 }
 

@@ -205,7 +205,7 @@ LogicalResult CGNetQuantizePass::checkFunction(func::FuncOp func) {
                                   "(partly) integer";
     if (isLayer(op)) {
       for (unsigned i = 1; i < op->getNumOperands(); ++i)
-        if (!getConstantF32(op->getOperand(i)))
+        if (!isF32Constant(op->getOperand(i)))
           return op->emitError()
                  << "operand #" << i
                  << " (weight, threshold or bias) must be an f32 constant";

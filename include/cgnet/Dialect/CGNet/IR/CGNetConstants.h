@@ -31,6 +31,10 @@ std::optional<std::vector<int64_t>> readIntElements(mlir::Attribute attr);
 /// `quant.scast`), or null.
 mlir::Attribute getConstantAttr(mlir::Value value);
 
+/// True when getConstantF32 would succeed on `value`, without decoding
+/// it (for checks that come before the real read).
+bool isF32Constant(mlir::Value value);
+
 /// Convenience: the f32 elements of a constant value.
 std::optional<std::vector<float>> getConstantF32(mlir::Value value);
 
