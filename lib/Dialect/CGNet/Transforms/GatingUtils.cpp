@@ -133,13 +133,8 @@ SmallVector<Conv2DOp> GatingDriver::select(EligibilityFn eligible,
     }
     selected.push_back(conv);
   }
-  for (int64_t l : o.layers)
-    if (l < 0 || l >= static_cast<int64_t>(convs.size())) {
-      func.emitError() << o.passName << ": layers index " << l
-                       << " is out of range (the function has "
-                       << convs.size() << " cgnet.conv2d ops)";
-      failedAny = true;
-    }
+  if (!checkLayerIndices(func, o.passName, o.layers, convs.size()))
+    failedAny = true;
   for (const std::string &n : o.names)
     if (!foundNames.contains(n)) {
       func.emitError() << o.passName << ": no cgnet.conv2d named '" << n

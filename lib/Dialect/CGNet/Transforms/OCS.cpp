@@ -118,13 +118,8 @@ SmallVector<Conv2DOp> CGNetOCSPass::selectLayers(func::FuncOp func,
     }
     selected.push_back(conv);
   }
-  for (int64_t l : layers)
-    if (l < 0 || l >= static_cast<int64_t>(convs.size())) {
-      func.emitError() << "--cgnet-ocs: layers index " << l
-                       << " is out of range (the function has " << convs.size()
-                       << " cgnet.conv2d ops)";
-      failedAny = true;
-    }
+  if (!checkLayerIndices(func, "--cgnet-ocs", layers, convs.size()))
+    failedAny = true;
   return selected;
 }
 

@@ -98,6 +98,19 @@ LogicalResult runCalibration(func::FuncOp func, ArrayRef<Sample> samples,
   return success();
 }
 
+bool checkLayerIndices(func::FuncOp func, StringRef passName,
+                       ArrayRef<int64_t> layers, size_t count) {
+  bool ok = true;
+  for (int64_t l : layers)
+    if (l < 0 || l >= static_cast<int64_t>(count)) {
+      func.emitError() << passName << ": layers index " << l
+                       << " is out of range (the function has " << count
+                       << " cgnet.conv2d ops)";
+      ok = false;
+    }
+  return ok;
+}
+
 void setOperandDroppingDead(Operation *op, unsigned index, Value value) {
   Value old = op->getOperand(index);
   op->setOperand(index, value);

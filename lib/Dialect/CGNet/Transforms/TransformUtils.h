@@ -40,6 +40,11 @@ mlir::LogicalResult runCalibration(mlir::func::FuncOp func,
                                    llvm::ArrayRef<Sample> samples,
                                    const ref::ValueObserver &observer);
 
+/// Emits an error on `func` for each index of a pass's `layers` option
+/// that does not name one of its `count` cgnet.conv2d ops; false if any.
+bool checkLayerIndices(mlir::func::FuncOp func, llvm::StringRef passName,
+                       llvm::ArrayRef<int64_t> layers, size_t count);
+
 /// Sets operand `index` of `op` to `value` and erases the old operand's
 /// defining op (a constant, typically) when nothing else uses it.
 void setOperandDroppingDead(mlir::Operation *op, unsigned index,
