@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Target/ONNX/ImportONNX.h"
@@ -14,7 +15,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
@@ -76,18 +76,12 @@ OwningOpRef<ModuleOp> importConvLayers(const onnx_import::Model &model,
     Block *body = func.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(body);
     auto wType = RankedTensorType::get(ws, f32);
-    auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
-        ArrayRef<float>(l.weight.data));
-    Value w = arith::ConstantOp::create(
-        fb, nodeLoc,
-        DenseResourceElementsAttr::get(wType, l.name + ".weight",
-                                       std::move(blob)));
+    Value w = createF32ResourceConstant(fb, nodeLoc, wType, l.weight.data,
+                                        l.name + ".weight");
     Value bias;
     if (!l.bias.empty())
-      bias = arith::ConstantOp::create(
-          fb, nodeLoc,
-          DenseElementsAttr::get(RankedTensorType::get({outC}, f32),
-                                 ArrayRef<float>(l.bias)));
+      bias = createF32Constant(fb, nodeLoc, RankedTensorType::get({outC}, f32),
+                               l.bias);
     Value y = Conv2DOp::create(
         fb, nodeLoc, outType, body->getArgument(0), w, bias,
         fb.getDenseI64ArrayAttr(l.strides),

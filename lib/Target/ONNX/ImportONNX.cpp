@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Target/ONNX/ImportONNX.h"
@@ -16,7 +17,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -231,17 +231,12 @@ FailureOr<std::vector<int64_t>> Importer::intConstant(const onnx::NodeProto &n,
 
 Value Importer::weightConstant(Location loc, const Shape &shape,
                                ArrayRef<float> data, StringRef name) {
-  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
-  return arith::ConstantOp::create(
-      b, loc, DenseResourceElementsAttr::get(f32Tensor(shape), name,
-                                             std::move(blob)));
+  return createF32ResourceConstant(b, loc, f32Tensor(shape), data, name);
 }
 
 Value Importer::vectorConstant(Location loc, ArrayRef<float> data) {
-  return arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(f32Tensor({static_cast<int64_t>(data.size())}),
-                             data));
+  return createF32Constant(
+      b, loc, f32Tensor({static_cast<int64_t>(data.size())}), data);
 }
 
 /// 1-D convolutions and pooling run as 2-D ones of height 1: the spatial

@@ -117,4 +117,12 @@ Value createF32Constant(OpBuilder &builder, Location loc, RankedTensorType type,
   return arith::ConstantOp::create(builder, loc, attr);
 }
 
+Value createF32ResourceConstant(OpBuilder &builder, Location loc,
+                                RankedTensorType type, ArrayRef<float> data,
+                                StringRef name) {
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
+  return arith::ConstantOp::create(
+      builder, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
 } // namespace cgnet

@@ -43,6 +43,15 @@ mlir::Value createF32Constant(mlir::OpBuilder &builder, mlir::Location loc,
                               mlir::RankedTensorType type,
                               llvm::ArrayRef<float> data);
 
+/// Builds an `arith.constant` of f32 `type` holding `data` as a dense
+/// resource named `name` (weights: printed once at the end of the file,
+/// not as giant inline text).
+mlir::Value createF32ResourceConstant(mlir::OpBuilder &builder,
+                                      mlir::Location loc,
+                                      mlir::RankedTensorType type,
+                                      llvm::ArrayRef<float> data,
+                                      llvm::StringRef name);
+
 } // namespace cgnet
 
 #endif // CGNET_DIALECT_CGNET_IR_CGNETCONSTANTS_H
