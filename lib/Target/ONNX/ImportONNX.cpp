@@ -46,6 +46,13 @@ const llvm::StringSet<> &supportedOps() {
   return ops;
 }
 
+/// The spatial attributes convolution and pooling share, with ONNX's
+/// defaults for one (1-D) or two (2-D) spatial dimensions.
+struct WindowAttrs {
+  Shape strides, dil, pads;
+  std::string autoPad;
+};
+
 class Importer {
 public:
   Importer(const onnx::ModelProto &model, MLIRContext *ctx, Location fileLoc,
@@ -89,6 +96,7 @@ private:
   }
 
   LogicalResult conv(const onnx::NodeProto &n);
+  FailureOr<WindowAttrs> windowAttrs(const onnx::NodeProto &n, bool lifted);
   Value toHeightOne(Location loc, Value x);
   void defineFromHeightOne(const onnx::NodeProto &n, Location loc, Value y,
                            bool lifted);
@@ -241,13 +249,25 @@ Value Importer::vectorConstant(Location loc, ArrayRef<float> data) {
 
 /// 1-D convolutions and pooling run as 2-D ones of height 1: the spatial
 /// attributes of one dimension become those of the width.
-static void liftAttrs(Shape &strides, Shape &dil, Shape &pads) {
-  if (strides.size() == 1)
-    strides = {1, strides[0]};
-  if (dil.size() == 1)
-    dil = {1, dil[0]};
-  if (pads.size() == 2)
-    pads = {0, pads[0], 0, pads[1]};
+static void liftAttrs(WindowAttrs &w) {
+  if (w.strides.size() == 1)
+    w.strides = {1, w.strides[0]};
+  if (w.dil.size() == 1)
+    w.dil = {1, w.dil[0]};
+  if (w.pads.size() == 2)
+    w.pads = {0, w.pads[0], 0, w.pads[1]};
+}
+
+FailureOr<WindowAttrs> Importer::windowAttrs(const onnx::NodeProto &n,
+                                             bool lifted) {
+  WindowAttrs w;
+  w.strides = intsAttr(n, "strides", lifted ? Shape{1} : Shape{1, 1});
+  w.dil = intsAttr(n, "dilations", lifted ? Shape{1} : Shape{1, 1});
+  w.pads = intsAttr(n, "pads", lifted ? Shape{0, 0} : Shape{0, 0, 0, 0});
+  w.autoPad = stringAttr(n, "auto_pad", "NOTSET");
+  if (!onnx_import::isKnownAutoPad(w.autoPad))
+    return nodeError(n) << "unknown auto_pad '" << w.autoPad << "'";
+  return w;
 }
 
 Value Importer::toHeightOne(Location loc, Value x) {
@@ -277,12 +297,10 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
     return nodeError(n) << "only 1-D and 2-D convolutions (3-D or 4-D input "
                            "and weight) are supported";
   int64_t groups = intAttr(n, "group", 1);
-  Shape strides = intsAttr(n, "strides", lifted ? Shape{1} : Shape{1, 1});
-  Shape dil = intsAttr(n, "dilations", lifted ? Shape{1} : Shape{1, 1});
-  Shape pads = intsAttr(n, "pads", lifted ? Shape{0, 0} : Shape{0, 0, 0, 0});
-  std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
-  if (!onnx_import::isKnownAutoPad(autoPad))
-    return nodeError(n) << "unknown auto_pad '" << autoPad << "'";
+  auto win = windowAttrs(n, lifted);
+  if (failed(win))
+    return failure();
+  auto &[strides, dil, pads, autoPad] = *win;
   if (strides.size() != 2 - lifted || dil.size() != 2 - lifted ||
       pads.size() != 4 - 2 * lifted)
     return nodeError(n) << "strides, dilations and pads must match the "
@@ -293,7 +311,7 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
                         << groups << " do not agree";
   Location loc = nodeLoc(n);
   if (lifted) {
-    liftAttrs(strides, dil, pads);
+    liftAttrs(*win);
     *x = toHeightOne(loc, *x);
     xs = shapeOf(*x);
     wShape = {wShape[0], wShape[1], 1, wShape[2]};
@@ -335,12 +353,10 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
   Shape xs = shapeOf(*x);
   Shape k = intsAttr(n, "kernel_shape", {});
   bool lifted = xs.size() == 3 && k.size() == 1;
-  Shape strides = intsAttr(n, "strides", lifted ? Shape{1} : Shape{1, 1});
-  Shape pads = intsAttr(n, "pads", lifted ? Shape{0, 0} : Shape{0, 0, 0, 0});
-  Shape dil = intsAttr(n, "dilations", lifted ? Shape{1} : Shape{1, 1});
-  std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
-  if (!onnx_import::isKnownAutoPad(autoPad))
-    return nodeError(n) << "unknown auto_pad '" << autoPad << "'";
+  auto win = windowAttrs(n, lifted);
+  if (failed(win))
+    return failure();
+  auto &[strides, dil, pads, autoPad] = *win;
   if (xs.size() != 4 - lifted || k.size() != 2 - lifted ||
       strides.size() != 2 - lifted || pads.size() != 4 - 2 * lifted)
     return nodeError(n) << "only 1-D and 2-D pooling is supported";
@@ -356,7 +372,7 @@ LogicalResult Importer::pool(const onnx::NodeProto &n, bool isMax) {
                            "supported";
   Location loc = nodeLoc(n);
   if (lifted) {
-    liftAttrs(strides, dil, pads);
+    liftAttrs(*win);
     k = {1, k[0]};
     *x = toHeightOne(loc, *x);
     xs = shapeOf(*x);
