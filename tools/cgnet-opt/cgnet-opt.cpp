@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cgnet/Conversion/Passes.h"
+#include "cgnet/Dialect/CGIsa/IR/CGIsaDialect.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
 #include "cgnet/Dialect/CGNet/Transforms/Passes.h"
 
@@ -46,7 +47,7 @@ static llvm::cl::opt<std::string, /*ExternalStorage=*/true> quantReportTable(
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<cgnet::CGNetDialect, mlir::arith::ArithDialect,
+  registry.insert<cgnet::CGNetDialect, cgnet::cgisa::CGIsaDialect, mlir::arith::ArithDialect,
                   mlir::bufferization::BufferizationDialect,
                   mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
                   mlir::LLVM::LLVMDialect, mlir::memref::MemRefDialect,

@@ -1,7 +1,9 @@
 //===- cgnet-translate.cpp - cgnet translation driver ---------------------===//
 //
 // mlir-translate with cgnet's translations: ONNX import (the whole graph,
-// or one function per Conv node).
+// or one function per Conv node) and the accelerator's binary and text
+// forms (--emit-cgisa-bin, --emit-cgisa-asm, --disassemble-cgisa,
+// --assemble-cgisa).
 //
 // Imported ops carry their ONNX node names as locations, which passes use
 // as layer names (threshold files, reports). The output is printed with
@@ -10,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cgnet/Target/CGIsa/TranslateCGIsa.h"
 #include "cgnet/Target/ONNX/ImportONNX.h"
 
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
@@ -18,6 +21,7 @@
 
 int main(int argc, char **argv) {
   cgnet::registerONNXTranslations();
+  cgnet::registerCGIsaTranslations();
   std::vector<char *> args(argv, argv + argc);
   bool userChose = false;
   for (int i = 1; i < argc; ++i)

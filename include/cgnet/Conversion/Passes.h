@@ -3,6 +3,7 @@
 #ifndef CGNET_CONVERSION_PASSES_H
 #define CGNET_CONVERSION_PASSES_H
 
+#include "cgnet/Conversion/CGNetToCGIsa/CGNetToCGIsa.h"
 #include "cgnet/Conversion/TosaToCGNet/TosaToCGNet.h"
 
 namespace cgnet {

@@ -31,4 +31,45 @@ def ConvertTosaToCGNet : Pass<"convert-tosa-to-cgnet", "::mlir::func::FuncOp"> {
                            "::mlir::quant::QuantDialect"];
 }
 
+def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
+  let summary = "Compile integer cgnet functions into CGNet accelerator programs";
+  let description = [{
+    Replaces every `func.func` with a body by a `cgisa.program` of the same
+    name: the instructions that run the function on the CGNet accelerator
+    described by the configuration file (`config=`, default: the built-in
+    prototype configuration, config/cgnet-prototype.cfg), the DRAM image
+    with the weights and per-channel parameters, and the inputs and
+    outputs. docs/isa.md describes the machine.
+
+    Layers, in DRAM as int8 NHWC tensors:
+    - `cgnet.conv2d` (grouped, depthwise, strided, padded, dilated),
+      `cgnet.fully_connected`, `cgnet.channel_gated_conv2d` and
+      `cgnet.precision_gated_conv2d`, each followed by its
+      `cgnet.requantize` and optionally a `cgnet.relu` or `cgnet.clamp`,
+      fused into one layer: tiled over output rows (the input tile with its
+      padding rows and columns) and output channel blocks (a multiple of the
+      array width where possible, inside one gating group for grouped
+      channel gating, so a tile shares one base input range), double
+      buffered with dependency tokens. Gated layers run base conv, gate,
+      compact and the conditional conv over the active pixels only.
+    - `cgnet.max_pool2d`, `cgnet.avg_pool2d`, `cgnet.global_avg_pool`,
+      `cgnet.add`, stand-alone `cgnet.requantize`, `cgnet.relu` and
+      `cgnet.clamp` on int8 tensors run on the vector unit.
+    - `cgnet.reshape` costs nothing when it keeps the NHWC byte order.
+    - `cgnet.quantize` of an argument and `cgnet.dequantize` of a result
+      run on the host (the program's input and output descriptors).
+
+    Anything else (float layers, zero points other than 0, more than 8
+    bits, a layer whose smallest tile does not fit the buffers, a field
+    that overflows its encoding) is an error naming the op; no program is
+    produced for that function.
+  }];
+  let options = [
+    Option<"configPath", "config", "std::string", "\"\"",
+           "Accelerator configuration file (key = value lines); empty: the "
+           "built-in defaults">,
+  ];
+  let dependentDialects = ["::cgnet::cgisa::CGIsaDialect"];
+}
+
 #endif // CGNET_CONVERSION_PASSES_TD

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TransformUtils.h"
+#include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Dialect/CGNet/Transforms/Passes.h"
 

@@ -1,7 +1,7 @@
 //===- GatingUtils.cpp - what the gating passes share ---------------------===//
 
 #include "GatingUtils.h"
-#include "TransformUtils.h"
+#include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
 #include "cgnet/Quant/Clip.h"

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TransformUtils.h"
+#include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"

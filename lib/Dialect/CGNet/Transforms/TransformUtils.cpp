@@ -1,6 +1,6 @@
 //===- TransformUtils.cpp - helpers shared by cgnet passes ----------------===//
 
-#include "TransformUtils.h"
+#include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Reference/Npy.h"

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CGNET_LIB_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
-#define CGNET_LIB_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
+#ifndef CGNET_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
+#define CGNET_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
 
 #include "cgnet/Reference/Evaluator.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -98,4 +98,4 @@ std::string layerName(mlir::Operation *op);
 
 } // namespace cgnet
 
-#endif // CGNET_LIB_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H
+#endif // CGNET_DIALECT_CGNET_TRANSFORMS_TRANSFORMUTILS_H

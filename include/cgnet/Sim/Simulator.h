@@ -1,0 +1,82 @@
+//===- Simulator.h - cycle-level simulator of cgisa programs ----*- C++ -*-===//
+//
+// Executes a cgisa program: the functional effect of every instruction on
+// DRAM and the on-chip buffers, bit-exact with the reference evaluator, and
+// the timing of the three queues (load, compute, store) with their
+// dependency tokens and the shared DRAM channel, per the cycle model of
+// docs/isa.md. The simulation is event-driven and single-threaded: the
+// next instruction to run is always the one that can start earliest (ties:
+// load, compute, store), so a run is deterministic.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CGNET_SIM_SIMULATOR_H
+#define CGNET_SIM_SIMULATOR_H
+
+#include "cgnet/Reference/Tensor.h"
+#include "cgnet/Target/CGIsa/ISA.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <string>
+#include <vector>
+
+namespace cgnet::sim {
+
+struct ClassStats {
+  uint64_t count = 0, busyCycles = 0;
+};
+
+struct LayerStats {
+  std::string name;
+  uint64_t start = 0, end = 0; ///< first start and last end, in cycles
+  uint64_t instructions = 0, convCycles = 0;
+  uint64_t macs = 0;       ///< multiply-accumulates performed
+  uint64_t gateOutputs = 0, gateOn = 0;
+  uint64_t dramBytes = 0;
+};
+
+struct Report {
+  isa::AccelConfig config;
+  uint64_t cycles = 0;
+  std::vector<std::pair<std::string, ClassStats>> classes; ///< by mnemonic
+  uint64_t stall[isa::kNumQueues] = {}; ///< cycles a queue waited for tokens or DRAM
+  uint64_t busy[isa::kNumQueues] = {};
+  uint64_t macs = 0, arrayCycles = 0;
+  uint64_t sramRead[isa::kNumBuffers] = {}, sramWritten[isa::kNumBuffers] = {};
+  uint64_t dramRead = 0, dramWritten = 0;
+  uint64_t gateOutputs = 0, gateOn = 0;
+  std::vector<LayerStats> layers;
+
+  double seconds() const { return cycles / (config.clockMHz * 1e6); }
+  /// MACs over the array's capacity during the whole run.
+  double utilization() const;
+  /// MACs over the array's capacity while a conv instruction ran.
+  double convUtilization() const;
+  double energyMacPJ() const { return macs * config.macPJ; }
+  double energySramPJ() const;
+  double energyDramPJ() const {
+    return (dramRead + dramWritten) * config.dramPJPerByte;
+  }
+
+  void writeJSON(llvm::raw_ostream &os) const;
+  void writeTable(llvm::raw_ostream &os) const;
+};
+
+struct RunOptions {
+  /// Chrome trace-event JSON (one event per instruction) when not null.
+  llvm::raw_ostream *trace = nullptr;
+};
+
+/// Runs `program` on `inputs` (one per input of the program, in order: f32
+/// tensors quantized on the host when the input has a scale, integer
+/// tensors otherwise) and returns the outputs (dequantized to f32 when the
+/// output has a scale). Errors name the instruction and what is wrong.
+llvm::Error run(const isa::Program &program,
+                llvm::ArrayRef<ref::Tensor> inputs,
+                std::vector<ref::Tensor> &outputs, Report &report,
+                const RunOptions &options = {});
+
+} // namespace cgnet::sim
+
+#endif // CGNET_SIM_SIMULATOR_H

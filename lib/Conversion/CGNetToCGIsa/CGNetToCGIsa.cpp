@@ -1,0 +1,1060 @@
+//===- CGNetToCGIsa.cpp - cgnet to CGNet accelerator programs -------------===//
+//
+// Compiles an integer cgnet function into a cgisa program: DRAM layout
+// (int8 NHWC activations, one constant segment with weights and per-channel
+// parameters), tiling of every layer to the array and the buffers of the
+// configuration, double buffering and the dependency tokens between the
+// load, compute and store queues. docs/isa.md describes the machine; the
+// pass description in Passes.td what is supported.
+//
+// Token protocol (per layer of T tiles; tile t uses INP/OUT slot t % 2):
+//   load t:    first pops a compute->load token when t >= 2 (slot free) or,
+//              for t = 0, the barrier of the previous layer; last pushes
+//              load->compute.
+//   compute t: first pops load->compute, and store->compute when t >= 2;
+//              last pushes compute->store, and compute->load when t + 2 < T.
+//   store t:   first pops compute->store; last pushes store->compute when
+//              t + 2 < T or t = T - 1 (the barrier).
+//   after the layer: `sync` pops that barrier and pushes compute->load for
+//   the next layer's first load, so a layer reads DRAM only after the
+//   previous one has written it.
+// Weights and parameters of channel block b go to WGT/PARAM half b % 2 at
+// the block's first tile: block b + 2 starts after the slot token of a
+// tile of block b + 1, so block b's tiles are done.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cgnet/Conversion/CGNetToCGIsa/CGNetToCGIsa.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
+#include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace cgnet {
+#define GEN_PASS_DEF_CONVERTCGNETTOCGISA
+#include "cgnet/Conversion/Passes.h.inc"
+} // namespace cgnet
+
+using namespace mlir;
+using namespace cgnet;
+namespace I = cgnet::isa;
+
+namespace {
+
+/// An int8 tensor in DRAM: NHWC for rank 4 (dims n, h, w, c), otherwise
+/// row-major, seen as n x 1 x 1 x (the rest).
+struct DramTensor {
+  uint64_t addr = 0;
+  SmallVector<int64_t> shape;
+  int64_t n = 1, h = 1, w = 1, c = 1;
+};
+
+struct Tile {
+  SmallVector<I::Instr> loads, compute, stores;
+};
+
+I::Instr make(I::Opcode op) {
+  I::Instr in;
+  in.op = op;
+  return in;
+}
+
+
+/// The fused post-processing of a convolution: its requantize and an
+/// optional ReLU or clamp.
+struct PostSpec {
+  SmallVector<int32_t> mult, shift;
+  int64_t lo = -128, hi = 127, zp = 0;
+  bool roundUp = false;
+  Value result;
+  SmallVector<Operation *> fused;
+};
+
+class Compiler {
+public:
+  Compiler(func::FuncOp func, const I::AccelConfig &cfg)
+      : func(func), cfg(cfg) {}
+  FailureOr<cgisa::ProgramOp> run();
+
+private:
+  // DRAM
+  uint64_t addConstant(ArrayRef<uint8_t> bytes);
+  template <typename T> uint64_t addConstantWords(ArrayRef<T> words) {
+    return addConstant(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(words.data()), words.size() * 4));
+  }
+  /// Activations are placed after the constants, whose size is known only
+  /// at the end: until then their addresses carry this tag.
+  static constexpr uint64_t kActivationTag = uint64_t(1) << 39;
+  uint64_t allocate(int64_t bytes) {
+    uint64_t a = activationTop;
+    activationTop += (bytes + 63) / 64 * 64;
+    return a;
+  }
+  LogicalResult define(Operation *op, Value v);
+  FailureOr<DramTensor> lookup(Operation *op, Value v);
+  LogicalResult checkInt8(Operation *op, Value v, StringRef what,
+                          bool needZeroZp = true);
+
+  // Layers
+  LogicalResult emitLayer(Operation *op, std::vector<Tile> &tiles);
+  LogicalResult convLayer(Operation *op);
+  FailureOr<PostSpec> fusedPost(Operation *conv, Value acc, int64_t channels);
+  LogicalResult poolLayer(Operation *op, Value in, Value out,
+                          ArrayRef<int64_t> k, ArrayRef<int64_t> s,
+                          ArrayRef<int64_t> pad, bool avg, bool includePad);
+  LogicalResult ewiseLayer(Operation *op, int64_t kind, Value a, Value b,
+                           Value out, ArrayRef<int32_t> mult,
+                           ArrayRef<int32_t> shift, int64_t channels,
+                           int64_t lo, int64_t hi, bool roundUp);
+  LogicalResult reshape(cgnet::ReshapeOp op);
+  LogicalResult inputs();
+  LogicalResult outputs(Operation *ret);
+
+  func::FuncOp func;
+  const I::AccelConfig &cfg;
+  std::vector<uint8_t> constants;
+  uint64_t activationTop = kActivationTag;
+  DenseMap<Value, DramTensor> tensors;
+  DenseSet<Operation *> fused;
+  std::vector<I::IoDesc> io;
+  std::vector<I::Instr> instrs;
+  std::vector<Location> instrLocs;
+  std::vector<I::LayerMark> marks;
+  bool needBarrier = false;
+};
+
+} // namespace
+
+uint64_t Compiler::addConstant(ArrayRef<uint8_t> bytes) {
+  uint64_t a = constants.size();
+  constants.insert(constants.end(), bytes.begin(), bytes.end());
+  constants.resize((constants.size() + 63) / 64 * 64, 0);
+  return a;
+}
+
+LogicalResult Compiler::checkInt8(Operation *op, Value v, StringRef what,
+                                  bool needZeroZp) {
+  auto info = getElementInfo(cast<ShapedType>(v.getType()).getElementType());
+  if (!info || !info->isIntegerLike() || info->bits > 8 || !info->isSigned ||
+      info->storageMin < -128 || info->storageMax > 127)
+    return op->emitOpError() << "cannot run on the accelerator: its " << what
+                             << " must be a signed integer of at most 8 bits, "
+                                "got "
+                             << v.getType();
+  if (needZeroZp && info->hasZeroPoints())
+    return op->emitOpError() << "cannot run on the accelerator: its " << what
+                             << " has a non-zero zero point (the accelerator "
+                                "runs symmetric quantization)";
+  return success();
+}
+
+/// DRAM placement of a new int8 tensor `v` produced by `op`.
+LogicalResult Compiler::define(Operation *op, Value v) {
+  if (failed(checkInt8(op, v, "result", false)))
+    return failure();
+  auto type = cast<RankedTensorType>(v.getType());
+  DramTensor t;
+  t.shape.assign(type.getShape().begin(), type.getShape().end());
+  if (type.getRank() == 4) {
+    t.n = t.shape[0];
+    t.c = t.shape[1];
+    t.h = t.shape[2];
+    t.w = t.shape[3];
+  } else if (type.getRank() >= 1) {
+    t.n = t.shape[0];
+    t.c = type.getNumElements() / t.n;
+  }
+  t.addr = allocate(type.getNumElements());
+  tensors[v] = t;
+  return success();
+}
+
+FailureOr<DramTensor> Compiler::lookup(Operation *op, Value v) {
+  auto it = tensors.find(v);
+  if (it != tensors.end())
+    return it->second;
+  InFlightDiagnostic d = op->emitOpError()
+                         << "cannot run on the accelerator: its operand is "
+                            "not an int8 tensor the accelerator holds in DRAM";
+  if (Operation *def = v.getDefiningOp())
+    d.attachNote(def->getLoc()) << "produced here by '" << def->getName()
+                                << "'";
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Layer emission and the token protocol
+//===----------------------------------------------------------------------===//
+
+LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles) {
+  size_t T = tiles.size();
+  for (size_t t = 0; t < T; ++t) {
+    Tile &tile = tiles[t];
+    assert(!tile.loads.empty() && !tile.compute.empty() &&
+           !tile.stores.empty() && "every tile loads, computes and stores");
+    if (t >= 2 || (t == 0 && needBarrier))
+      tile.loads.front()[I::Common::pop_next] = 1;
+    tile.loads.back()[I::Common::push_next] = 1;
+    tile.compute.front()[I::Common::pop_prev] = 1;
+    if (t >= 2)
+      tile.compute.front()[I::Common::pop_next] = 1;
+    tile.compute.back()[I::Common::push_next] = 1;
+    if (t + 2 < T)
+      tile.compute.back()[I::Common::push_prev] = 1;
+    tile.stores.front()[I::Common::pop_prev] = 1;
+    if (t + 2 < T || t + 1 == T)
+      tile.stores.back()[I::Common::push_prev] = 1;
+  }
+  marks.push_back({static_cast<uint32_t>(instrs.size()), layerName(op)});
+  for (Tile &tile : tiles)
+    for (auto *list : {&tile.loads, &tile.compute, &tile.stores})
+      for (I::Instr &in : *list) {
+        if (llvm::Error e = I::checkFields(in))
+          return op->emitOpError()
+                 << "cannot be encoded for the accelerator: "
+                 << llvm::toString(std::move(e));
+        instrs.push_back(in);
+        instrLocs.push_back(op->getLoc());
+      }
+  I::Instr sync = make(I::Opcode::Sync);
+  sync[I::Common::pop_next] = 1;
+  sync[I::Common::push_prev] = 1;
+  instrs.push_back(sync);
+  instrLocs.push_back(op->getLoc());
+  needBarrier = true;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolutions
+//===----------------------------------------------------------------------===//
+
+FailureOr<PostSpec> Compiler::fusedPost(Operation *conv, Value acc,
+                                        int64_t channels) {
+  PostSpec post;
+  if (!acc.hasOneUse())
+    return conv->emitOpError()
+           << "cannot run on the accelerator: its int32 result must feed "
+              "exactly one cgnet.requantize";
+  auto rq = dyn_cast<cgnet::RequantizeOp>(*acc.getUsers().begin());
+  if (!rq)
+    return conv->emitOpError()
+           << "cannot run on the accelerator: its int32 result must feed a "
+              "cgnet.requantize, not '"
+           << acc.getUsers().begin()->getName() << "'";
+  if (rq.getRounding() == RoundingMode::HalfToEven)
+    return rq.emitOpError("cannot run on the accelerator: half-to-even "
+                          "rounding is not supported");
+  ArrayRef<int32_t> m = rq.getMultiplier(), s = rq.getShift();
+  if (m.size() > 1 && rq.getAxis() != 1)
+    return rq.emitOpError("cannot run on the accelerator: per-channel "
+                          "parameters must be along the channel axis (1)");
+  for (int64_t j = 0; j < channels; ++j) {
+    post.mult.push_back(m.size() == 1 ? m[0] : m[j]);
+    post.shift.push_back(s.size() == 1 ? s[0] : s[j]);
+  }
+  post.roundUp = rq.getRounding() == RoundingMode::HalfUp;
+  auto info = *getElementInfo(getElementTypeOrSelf(rq.getOutput().getType()));
+  if (failed(checkInt8(rq, rq.getOutput(), "result", false)))
+    return failure();
+  post.lo = info.storageMin;
+  post.hi = info.storageMax;
+  post.zp = info.zeroPoint();
+  post.result = rq.getOutput();
+  post.fused.push_back(rq);
+  // A ReLU or clamp that is the requantized value's only user.
+  if (post.result.hasOneUse()) {
+    Operation *user = *post.result.getUsers().begin();
+    if (auto relu = dyn_cast<cgnet::ReluOp>(user)) {
+      post.lo = std::max(post.lo, post.zp);
+      post.result = relu.getOutput();
+      post.fused.push_back(relu);
+    } else if (auto clamp = dyn_cast<cgnet::ClampOp>(user)) {
+      if (auto lo = clamp.getMinInt())
+        post.lo = std::max<int64_t>(post.lo, static_cast<int64_t>(*lo));
+      if (auto hi = clamp.getMaxInt())
+        post.hi = std::min<int64_t>(post.hi, static_cast<int64_t>(*hi));
+      if (post.lo > post.hi)
+        return clamp.emitOpError("cannot run on the accelerator: empty range");
+      post.result = clamp.getOutput();
+      post.fused.push_back(clamp);
+    }
+  }
+  return post;
+}
+
+/// Integer values of a constant operand (through quant.scast).
+static FailureOr<std::vector<int64_t>> constantInts(Operation *op, Value v,
+                                                    StringRef what) {
+  auto values = readIntElements(getConstantAttr(v));
+  if (!values)
+    return op->emitOpError() << "cannot run on the accelerator: its " << what
+                             << " must be an integer constant";
+  return std::move(*values);
+}
+
+LogicalResult Compiler::convLayer(Operation *op) {
+  enum Kind { Dense, ChannelGated, PrecisionGated } kind = Dense;
+  Value input, weight, bias, threshold, acc = op->getResult(0);
+  SmallVector<int64_t> strides{1, 1}, pad{0, 0, 0, 0}, dil{1, 1};
+  int64_t groups = 1, partitions = 1, bits = 8, highBits = 8;
+  bool grouped = false;
+  bool isFC = false;
+  if (auto c = dyn_cast<cgnet::Conv2DOp>(op)) {
+    input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
+    strides.assign(c.getStrides().begin(), c.getStrides().end());
+    pad.assign(c.getPadding().begin(), c.getPadding().end());
+    dil.assign(c.getDilations().begin(), c.getDilations().end());
+    groups = c.getGroups();
+  } else if (auto c = dyn_cast<cgnet::FullyConnectedOp>(op)) {
+    input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
+    isFC = true;
+  } else if (auto c = dyn_cast<cgnet::ChannelGatedConv2DOp>(op)) {
+    kind = ChannelGated;
+    input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
+    threshold = c.getThreshold();
+    strides.assign(c.getStrides().begin(), c.getStrides().end());
+    pad.assign(c.getPadding().begin(), c.getPadding().end());
+    dil.assign(c.getDilations().begin(), c.getDilations().end());
+    partitions = c.getPartitions();
+    grouped = c.getGrouped();
+  } else if (auto c = dyn_cast<cgnet::PrecisionGatedConv2DOp>(op)) {
+    kind = PrecisionGated;
+    input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
+    threshold = c.getThreshold();
+    strides.assign(c.getStrides().begin(), c.getStrides().end());
+    pad.assign(c.getPadding().begin(), c.getPadding().end());
+    dil.assign(c.getDilations().begin(), c.getDilations().end());
+    bits = c.getBits();
+    highBits = c.getHighBits();
+  }
+  if (isFloatType(getElementTypeOrSelf(input.getType())))
+    return op->emitOpError("cannot run on the accelerator: float layers must "
+                           "be quantized first (--cgnet-quantize)");
+  if (failed(checkInt8(op, input, "input")) ||
+      failed(checkInt8(op, weight, "weight")))
+    return failure();
+  FailureOr<DramTensor> in = lookup(op, input);
+  if (failed(in))
+    return failure();
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t O = wType.getDimSize(0), Ig = wType.getDimSize(1);
+  int64_t kh = isFC ? 1 : wType.getDimSize(2), kw = isFC ? 1 : wType.getDimSize(3);
+  auto w = constantInts(op, weight, "weight");
+  if (failed(w))
+    return failure();
+  std::vector<int64_t> biasV(O, 0), thrV(O, INT32_MIN);
+  if (bias) {
+    auto b = constantInts(op, bias, "bias");
+    if (failed(b))
+      return failure();
+    biasV = *b;
+  }
+  if (threshold) {
+    auto t = constantInts(op, threshold, "threshold");
+    if (failed(t))
+      return failure();
+    thrV = *t;
+  }
+  FailureOr<PostSpec> post = fusedPost(op, acc, O);
+  if (failed(post))
+    return failure();
+  if (failed(define(op, post->result)))
+    return failure();
+  DramTensor out = tensors[post->result];
+  for (Operation *f : post->fused)
+    fused.insert(f);
+
+  // Geometry.
+  int64_t N = in->n, H = isFC ? 1 : in->h, W = isFC ? 1 : in->w, C = in->c;
+  int64_t OH = isFC ? 1 : out.h, OW = isFC ? 1 : out.w;
+  int64_t sh = strides[0], sw = strides[1], dh = dil[0], dw = dil[1];
+  int64_t pt = pad[0], pl = pad[1], pr = pad[3];
+  int64_t Wp = W + pl + pr, kSize = kh * kw * Ig;
+  bool gatedKind = kind != Dense;
+
+  // Weights OIHW -> O x kh x kw x I, and per-block parameters.
+  std::vector<uint8_t> wBytes(O * kSize);
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t c = 0; c < Ig; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          wBytes[((o * kh + y) * kw + x) * Ig + c] = static_cast<uint8_t>(
+              (*w)[((o * Ig + c) * kh + y) * kw + x]);
+  uint64_t wAddr = addConstant(wBytes);
+
+  // Output channel blocks: at most half of WGT and PARAM, a multiple of the
+  // array width where possible, inside one gating group.
+  int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2,
+          wgtHalf = cfg.wgtBytes / 2, paramHalf = cfg.paramBytes / 2;
+  int64_t groupSize = (kind == ChannelGated && grouped) ? O / partitions : O;
+  int64_t tc = std::min({groupSize, wgtHalf / kSize, paramHalf / 16});
+  if (tc < 1)
+    return op->emitOpError() << "does not fit the accelerator: the weights of "
+                                "one output channel ("
+                             << kSize << " bytes) exceed half of WGT ("
+                             << wgtHalf << " bytes)";
+  if (tc >= cfg.cols)
+    tc = tc / cfg.cols * cfg.cols;
+  // Output rows per tile for a block of `tc` channels.
+  auto rowsFor = [&](int64_t tc) {
+    int64_t byInp = inpHalf / (Wp * C);
+    int64_t rows = byInp < (kh - 1) * dh + 1 ? 0 : (byInp - (kh - 1) * dh - 1) / sh + 1;
+    rows = std::min(rows, cfg.accBytes / (4 * tc * OW));
+    rows = std::min(rows, outHalf / (tc * OW));
+    rows = std::min(rows, int64_t(65535) / OW);
+    if (gatedKind) {
+      rows = std::min(rows, cfg.bmpBytes / (tc * OW));
+      rows = std::min(rows, cfg.idxBytes / (4 * OW));
+    }
+    return std::min(rows, OH);
+  };
+  while (tc > 1 && rowsFor(tc) < 1)
+    tc = tc > cfg.cols ? tc - cfg.cols : tc / 2;
+  int64_t th = rowsFor(tc);
+  if (th < 1) {
+    int64_t inRow = ((kh - 1) * dh + 1) * Wp * C;
+    return op->emitOpError()
+           << "does not fit the accelerator: one output row needs " << inRow
+           << " bytes of input (half of INP is " << inpHalf << ") and "
+           << OW * 4 << " bytes of accumulators per output channel (ACC is "
+           << cfg.accBytes << ")";
+  }
+
+  // Blocks [o0, o0 + tcb) and their parameters in DRAM.
+  struct Block {
+    int64_t o0, tc;
+    uint64_t params;
+  };
+  std::vector<Block> blocks;
+  for (int64_t g0 = 0; g0 < O; g0 += groupSize)
+    for (int64_t o0 = g0; o0 < g0 + groupSize; o0 += tc) {
+      int64_t n = std::min(tc, g0 + groupSize - o0);
+      std::vector<int32_t> words;
+      for (auto *src : {&biasV, &thrV})
+        for (int64_t j = 0; j < n; ++j)
+          words.push_back(static_cast<int32_t>((*src)[o0 + j]));
+      for (int64_t j = 0; j < n; ++j)
+        words.push_back(post->mult[o0 + j]);
+      for (int64_t j = 0; j < n; ++j)
+        words.push_back(post->shift[o0 + j]);
+      blocks.push_back({o0, n, addConstantWords(ArrayRef<int32_t>(words))});
+    }
+
+  std::vector<Tile> tiles;
+  I::Instr cfgI = make(I::Opcode::Config);
+  cfgI[I::Config::in_w] = Wp;
+  cfgI[I::Config::in_c] = C;
+  cfgI[I::Config::out_w] = OW;
+  cfgI[I::Config::kh] = kh;
+  cfgI[I::Config::kw] = kw;
+  cfgI[I::Config::sh] = sh;
+  cfgI[I::Config::sw] = sw;
+  cfgI[I::Config::dh] = dh;
+  cfgI[I::Config::dw] = dw;
+  cfgI[I::Config::w_c] = Ig;
+  cfgI[I::Config::oc_per_group] = groups > 1 ? O / groups : 0;
+  int64_t lowBits = bits - highBits;
+  int64_t inBits = getElementInfo(getElementTypeOrSelf(input.getType()))->bits;
+  for (int64_t n = 0; n < N; ++n)
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      const Block &blk = blocks[b];
+      int64_t wHalf = (b % 2) * wgtHalf, pHalf = (b % 2) * paramHalf;
+      for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
+        int64_t rows = std::min(th, OH - oy0);
+        int64_t slot = tiles.size() % 2, P = rows * OW;
+        Tile tile;
+        if (oy0 == 0) {
+          I::Instr ld = make(I::Opcode::DmaLoad);
+          ld[I::DmaLoad::buf] = 1;
+          ld[I::DmaLoad::sram] = wHalf;
+          ld[I::DmaLoad::dram] = wAddr + blk.o0 * kSize;
+          ld[I::DmaLoad::y_size] = 1;
+          ld[I::DmaLoad::x_size] = blk.tc * kSize;
+          ld[I::DmaLoad::dram_stride] = blk.tc * kSize;
+          tile.loads.push_back(ld);
+          ld[I::DmaLoad::buf] = 2;
+          ld[I::DmaLoad::sram] = pHalf;
+          ld[I::DmaLoad::dram] = blk.params;
+          ld[I::DmaLoad::x_size] = 16 * blk.tc;
+          ld[I::DmaLoad::dram_stride] = 16 * blk.tc;
+          tile.loads.push_back(ld);
+        }
+        int64_t iy0 = oy0 * sh - pt, iy1 = (oy0 + rows - 1) * sh - pt +
+                                           (kh - 1) * dh + 1;
+        int64_t v0 = std::max<int64_t>(0, iy0), v1 = std::min(H, iy1);
+        I::Instr ld = make(I::Opcode::DmaLoad);
+        ld[I::DmaLoad::buf] = 0;
+        ld[I::DmaLoad::sram] = slot * inpHalf;
+        ld[I::DmaLoad::dram] = in->addr + ((n * H + v0) * W) * C;
+        ld[I::DmaLoad::y_size] = std::max<int64_t>(0, v1 - v0);
+        ld[I::DmaLoad::x_size] = W * C;
+        ld[I::DmaLoad::dram_stride] = W * C;
+        ld[I::DmaLoad::pad_top] = v0 - iy0;
+        ld[I::DmaLoad::pad_bottom] = iy1 - std::max(v0, v1);
+        ld[I::DmaLoad::pad_left] = pl;
+        ld[I::DmaLoad::pad_right] = pr;
+        ld[I::DmaLoad::elem] = C;
+        tile.loads.push_back(ld);
+
+        if (tiles.empty())
+          tile.compute.push_back(cfgI);
+        I::Instr conv = make(I::Opcode::Conv);
+        conv[I::Conv::inp] = slot * inpHalf;
+        conv[I::Conv::wgt] = wHalf;
+        conv[I::Conv::acc] = 0;
+        conv[I::Conv::param] = pHalf;
+        conv[I::Conv::rows] = rows;
+        conv[I::Conv::oc_base] = blk.o0;
+        conv[I::Conv::oc_count] = blk.tc;
+        conv[I::Conv::ch_lo] = 0;
+        conv[I::Conv::ch_hi] = Ig;
+        conv[I::Conv::init] = 1;
+        conv[I::Conv::bias] = 1;
+        conv[I::Conv::op_bits] = inBits;
+        if (kind == ChannelGated) {
+          int64_t k = grouped ? blk.o0 / groupSize : 0, bw = C / partitions;
+          conv[I::Conv::ch_lo] = k * bw;
+          conv[I::Conv::ch_hi] = (k + 1) * bw;
+        } else if (kind == PrecisionGated) {
+          conv[I::Conv::mode] = 1;
+          conv[I::Conv::low_bits] = lowBits;
+          conv[I::Conv::op_bits] = highBits;
+        }
+        tile.compute.push_back(conv);
+        if (gatedKind) {
+          I::Instr gate = make(I::Opcode::Gate);
+          gate[I::Gate::acc] = 0;
+          gate[I::Gate::param] = pHalf + 4 * blk.tc;
+          gate[I::Gate::bmp] = 0;
+          gate[I::Gate::pixels] = P;
+          gate[I::Gate::oc_count] = blk.tc;
+          tile.compute.push_back(gate);
+          I::Instr compact = make(I::Opcode::Compact);
+          compact[I::Compact::bmp] = 0;
+          compact[I::Compact::idx] = 0;
+          compact[I::Compact::pixels] = P;
+          compact[I::Compact::oc_count] = blk.tc;
+          tile.compute.push_back(compact);
+          I::Instr cond = conv;
+          cond[I::Conv::init] = 0;
+          cond[I::Conv::bias] = 0;
+          cond[I::Conv::gated] = 1;
+          if (kind == ChannelGated) {
+            cond[I::Conv::exclude] = 1;
+          } else {
+            cond[I::Conv::mode] = 2;
+            cond[I::Conv::op_bits] = lowBits;
+          }
+          tile.compute.push_back(cond);
+        }
+        I::Instr postI = make(I::Opcode::Post);
+        postI[I::Post::acc] = 0;
+        postI[I::Post::out] = slot * outHalf;
+        postI[I::Post::param] = pHalf + 8 * blk.tc;
+        postI[I::Post::pixels] = P;
+        postI[I::Post::oc_count] = blk.tc;
+        postI[I::Post::clamp_lo] = post->lo;
+        postI[I::Post::clamp_hi] = post->hi;
+        postI[I::Post::out_zp] = post->zp;
+        postI[I::Post::round] = post->roundUp;
+        tile.compute.push_back(postI);
+
+        I::Instr st = make(I::Opcode::DmaStore);
+        st[I::DmaStore::sram] = slot * outHalf;
+        st[I::DmaStore::dram] = out.addr + ((n * OH + oy0) * OW) * O + blk.o0;
+        st[I::DmaStore::y_size] = P;
+        st[I::DmaStore::x_size] = blk.tc;
+        st[I::DmaStore::dram_stride] = O;
+        tile.stores.push_back(st);
+        tiles.push_back(std::move(tile));
+      }
+    }
+  return emitLayer(op, tiles);
+}
+
+//===----------------------------------------------------------------------===//
+// Vector-unit layers
+//===----------------------------------------------------------------------===//
+
+LogicalResult Compiler::poolLayer(Operation *op, Value input, Value output,
+                                  ArrayRef<int64_t> k, ArrayRef<int64_t> s,
+                                  ArrayRef<int64_t> pad, bool avg,
+                                  bool includePad) {
+  if (failed(checkInt8(op, input, "input")))
+    return failure();
+  FailureOr<DramTensor> in = lookup(op, input);
+  if (failed(in) || failed(define(op, output)))
+    return failure();
+  DramTensor out = tensors[output];
+  auto info = *getElementInfo(getElementTypeOrSelf(output.getType()));
+  int64_t N = in->n, H = in->h, W = in->w, C = in->c, OH = out.h, OW = out.w;
+  int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2;
+  // Output rows per tile: whole input rows in half of INP, outputs in half
+  // of OUT.
+  int64_t byInp = inpHalf / (W * C);
+  int64_t th = byInp < k[0] ? 0 : (byInp - k[0]) / s[0] + 1;
+  th = std::min({th, outHalf / (OW * C), OH});
+  if (th < 1)
+    return op->emitOpError()
+           << "does not fit the accelerator: one output row needs "
+           << k[0] * W * C << " bytes of input rows (half of INP is "
+           << inpHalf << ") and " << OW * C << " bytes of output (half of OUT "
+           << "is " << outHalf << ")";
+  I::Instr cfgI = make(I::Opcode::Config);
+  cfgI[I::Config::in_h] = H;
+  cfgI[I::Config::in_w] = W;
+  cfgI[I::Config::in_c] = C;
+  cfgI[I::Config::out_w] = OW;
+  cfgI[I::Config::kh] = k[0];
+  cfgI[I::Config::kw] = k[1];
+  cfgI[I::Config::sh] = s[0];
+  cfgI[I::Config::sw] = s[1];
+  cfgI[I::Config::dh] = 1;
+  cfgI[I::Config::dw] = 1;
+  cfgI[I::Config::pad_t] = pad[0];
+  cfgI[I::Config::pad_l] = pad[1];
+  std::vector<Tile> tiles;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
+      int64_t rows = std::min(th, OH - oy0), slot = tiles.size() % 2;
+      int64_t first = std::max<int64_t>(0, oy0 * s[0] - pad[0]);
+      int64_t last =
+          std::min(H - 1, (oy0 + rows - 1) * s[0] - pad[0] + k[0] - 1);
+      Tile tile;
+      I::Instr ld = make(I::Opcode::DmaLoad);
+      ld[I::DmaLoad::sram] = slot * inpHalf;
+      ld[I::DmaLoad::dram] = in->addr + ((n * H + first) * W) * C;
+      ld[I::DmaLoad::y_size] = std::max<int64_t>(0, last - first + 1);
+      ld[I::DmaLoad::x_size] = W * C;
+      ld[I::DmaLoad::dram_stride] = W * C;
+      ld[I::DmaLoad::elem] = C;
+      tile.loads.push_back(ld);
+      if (tiles.empty())
+        tile.compute.push_back(cfgI);
+      I::Instr p = make(I::Opcode::Pool);
+      p[I::Pool::inp] = slot * inpHalf;
+      p[I::Pool::out] = slot * outHalf;
+      p[I::Pool::row0] = first;
+      p[I::Pool::oy0] = oy0;
+      p[I::Pool::rows] = rows;
+      p[I::Pool::mode] = avg;
+      p[I::Pool::include_pad] = includePad;
+      p[I::Pool::clamp_lo] = info.storageMin;
+      p[I::Pool::clamp_hi] = info.storageMax;
+      tile.compute.push_back(p);
+      I::Instr st = make(I::Opcode::DmaStore);
+      st[I::DmaStore::sram] = slot * outHalf;
+      st[I::DmaStore::dram] = out.addr + ((n * OH + oy0) * OW) * C;
+      st[I::DmaStore::y_size] = 1;
+      st[I::DmaStore::x_size] = rows * OW * C;
+      st[I::DmaStore::dram_stride] = rows * OW * C;
+      tile.stores.push_back(st);
+      tiles.push_back(std::move(tile));
+    }
+  return emitLayer(op, tiles);
+}
+
+LogicalResult Compiler::ewiseLayer(Operation *op, int64_t kind, Value a,
+                                   Value b, Value output,
+                                   ArrayRef<int32_t> mult,
+                                   ArrayRef<int32_t> shift, int64_t channels,
+                                   int64_t lo, int64_t hi, bool roundUp) {
+  for (Value v : {a, b})
+    if (v && failed(checkInt8(op, v, "operand")))
+      return failure();
+  FailureOr<DramTensor> ta = lookup(op, a), tb = ta;
+  if (failed(ta))
+    return failure();
+  if (b && failed(tb = lookup(op, b)))
+    return failure();
+  if (failed(define(op, output)))
+    return failure();
+  DramTensor out = tensors[output];
+  int64_t total = cast<ShapedType>(output.getType()).getNumElements();
+  int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2;
+  int64_t chunk = std::min(b ? inpHalf / 2 : inpHalf, outHalf);
+  chunk = std::min<int64_t>(chunk, (int64_t(1) << 24) - 1) / channels * channels;
+  if (chunk < 1 || 8 * channels > cfg.paramBytes / 2)
+    return op->emitOpError() << "does not fit the accelerator: " << channels
+                             << " channels of requantization parameters";
+  uint64_t params = 0;
+  if (kind == 1) {
+    std::vector<int32_t> words;
+    for (int64_t c = 0; c < channels; ++c)
+      words.push_back(mult.size() == 1 ? mult[0] : mult[c]);
+    for (int64_t c = 0; c < channels; ++c)
+      words.push_back(shift.size() == 1 ? shift[0] : shift[c]);
+    params = addConstantWords(ArrayRef<int32_t>(words));
+  }
+  std::vector<Tile> tiles;
+  for (int64_t e0 = 0; e0 < total; e0 += chunk) {
+    int64_t n = std::min(chunk, total - e0), slot = tiles.size() % 2;
+    Tile tile;
+    if (kind == 1 && tiles.empty()) {
+      I::Instr ld = make(I::Opcode::DmaLoad);
+      ld[I::DmaLoad::buf] = 2;
+      ld[I::DmaLoad::dram] = params;
+      ld[I::DmaLoad::y_size] = 1;
+      ld[I::DmaLoad::x_size] = 8 * channels;
+      ld[I::DmaLoad::dram_stride] = 8 * channels;
+      tile.loads.push_back(ld);
+    }
+    for (int operand = 0; operand < (b ? 2 : 1); ++operand) {
+      I::Instr ld = make(I::Opcode::DmaLoad);
+      ld[I::DmaLoad::sram] = slot * inpHalf + operand * (inpHalf / 2);
+      ld[I::DmaLoad::dram] = (operand ? tb->addr : ta->addr) + e0;
+      ld[I::DmaLoad::y_size] = 1;
+      ld[I::DmaLoad::x_size] = n;
+      ld[I::DmaLoad::dram_stride] = n;
+      tile.loads.push_back(ld);
+    }
+    I::Instr ew = make(I::Opcode::Ewise);
+    ew[I::Ewise::op] = kind;
+    ew[I::Ewise::a] = slot * inpHalf;
+    ew[I::Ewise::b] = slot * inpHalf + inpHalf / 2;
+    ew[I::Ewise::out] = slot * outHalf;
+    ew[I::Ewise::count] = n;
+    ew[I::Ewise::channels] = channels;
+    ew[I::Ewise::param] = 0;
+    ew[I::Ewise::clamp_lo] = lo;
+    ew[I::Ewise::clamp_hi] = hi;
+    ew[I::Ewise::round] = roundUp;
+    tile.compute.push_back(ew);
+    I::Instr st = make(I::Opcode::DmaStore);
+    st[I::DmaStore::sram] = slot * outHalf;
+    st[I::DmaStore::dram] = out.addr + e0;
+    st[I::DmaStore::y_size] = 1;
+    st[I::DmaStore::x_size] = n;
+    st[I::DmaStore::dram_stride] = n;
+    tile.stores.push_back(st);
+    tiles.push_back(std::move(tile));
+  }
+  return emitLayer(op, tiles);
+}
+
+/// The DRAM index of row-major element `e` of `shape` (NHWC for rank 4).
+static int64_t dramIndex(ArrayRef<int64_t> shape, int64_t e) {
+  if (shape.size() != 4)
+    return e;
+  int64_t w = e % shape[3], h = (e / shape[3]) % shape[2],
+          c = (e / (shape[3] * shape[2])) % shape[1],
+          n = e / (shape[3] * shape[2] * shape[1]);
+  return ((n * shape[2] + h) * shape[3] + w) * shape[1] + c;
+}
+
+LogicalResult Compiler::reshape(cgnet::ReshapeOp op) {
+  FailureOr<DramTensor> in = lookup(op, op.getInput());
+  if (failed(in))
+    return failure();
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  for (int64_t e = 0; e < outType.getNumElements(); ++e)
+    if (dramIndex(in->shape, e) != dramIndex(outType.getShape(), e))
+      return op.emitOpError()
+             << "cannot run on the accelerator: the reshape changes the "
+                "order of the elements in DRAM (int8 NHWC); element "
+             << e << " moves";
+  DramTensor t = *in;
+  t.shape.assign(outType.getShape().begin(), outType.getShape().end());
+  if (outType.getRank() == 4) {
+    t.n = t.shape[0], t.c = t.shape[1], t.h = t.shape[2], t.w = t.shape[3];
+  } else {
+    t.n = t.shape[0], t.h = 1, t.w = 1, t.c = outType.getNumElements() / t.n;
+  }
+  tensors[op.getOutput()] = t;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs, outputs, the whole function
+//===----------------------------------------------------------------------===//
+
+static I::IoDesc ioFor(StringRef name, Type type, bool isOutput,
+                       bool hostConverts, RoundingMode rounding) {
+  auto shaped = cast<ShapedType>(type);
+  ElementInfo info = *getElementInfo(shaped.getElementType());
+  I::IoDesc d;
+  d.isOutput = isOutput;
+  d.name = name.str();
+  d.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+  d.scale = hostConverts ? info.scale() : 0.0;
+  d.zeroPoint = static_cast<int32_t>(info.zeroPoint());
+  d.storageMin = static_cast<int32_t>(info.storageMin);
+  d.storageMax = static_cast<int32_t>(info.storageMax);
+  d.rounding = rounding == RoundingMode::HalfToEven ? I::Rounding::ToEven
+               : rounding == RoundingMode::HalfUp   ? I::Rounding::Up
+                                                    : I::Rounding::AwayFromZero;
+  return d;
+}
+
+LogicalResult Compiler::inputs() {
+  for (BlockArgument arg : func.getArguments()) {
+    std::string name = "arg" + std::to_string(arg.getArgNumber());
+    Type t = arg.getType();
+    if (isFloatType(getElementTypeOrSelf(t))) {
+      cgnet::QuantizeOp q;
+      if (arg.hasOneUse())
+        q = dyn_cast<cgnet::QuantizeOp>(*arg.getUsers().begin());
+      if (!q)
+        return func.emitOpError()
+               << "cannot run on the accelerator: float argument #"
+               << arg.getArgNumber()
+               << " must have exactly one user, a cgnet.quantize";
+      auto info = getElementInfo(getElementTypeOrSelf(q.getOutput().getType()));
+      if (info && info->isPerAxis())
+        return q.emitOpError("cannot run on the accelerator: the host "
+                             "quantizes inputs per tensor only");
+      if (failed(define(q, q.getOutput())))
+        return failure();
+      I::IoDesc d = ioFor(name, q.getOutput().getType(), false, true,
+                          q.getRounding());
+      d.addr = tensors[q.getOutput()].addr;
+      io.push_back(d);
+      fused.insert(q);
+      continue;
+    }
+    if (failed(define(func, arg)))
+      return failure();
+    I::IoDesc d = ioFor(name, t, false, false, RoundingMode::HalfAwayFromZero);
+    d.addr = tensors[arg].addr;
+    io.push_back(d);
+  }
+  return success();
+}
+
+LogicalResult Compiler::outputs(Operation *ret) {
+  for (OpOperand &operand : ret->getOpOperands()) {
+    Value v = operand.get();
+    std::string name = "result" + std::to_string(operand.getOperandNumber());
+    if (auto dq = v.getDefiningOp<cgnet::DequantizeOp>()) {
+      auto info = getElementInfo(getElementTypeOrSelf(dq.getInput().getType()));
+      if (info && info->isPerAxis())
+        return dq.emitOpError("cannot run on the accelerator: the host "
+                              "dequantizes outputs per tensor only");
+      FailureOr<DramTensor> t = lookup(dq, dq.getInput());
+      if (failed(t))
+        return failure();
+      I::IoDesc d = ioFor(name, dq.getInput().getType(), true, true,
+                          RoundingMode::HalfAwayFromZero);
+      d.addr = t->addr;
+      io.push_back(d);
+      continue;
+    }
+    FailureOr<DramTensor> t = lookup(ret, v);
+    if (failed(t))
+      return failure();
+    I::IoDesc d =
+        ioFor(name, v.getType(), true, false, RoundingMode::HalfAwayFromZero);
+    d.addr = t->addr;
+    io.push_back(d);
+  }
+  return success();
+}
+
+FailureOr<cgisa::ProgramOp> Compiler::run() {
+  if (!func.getBody().hasOneBlock())
+    return func.emitOpError("must have a single block to be compiled for the "
+                            "accelerator");
+  if (failed(inputs()))
+    return failure();
+  for (Operation &op : func.getBody().front()) {
+    if (fused.contains(&op))
+      continue;
+    LogicalResult r =
+        TypeSwitch<Operation *, LogicalResult>(&op)
+            .Case<arith::ConstantOp, quant::StorageCastOp>(
+                [](Operation *) { return success(); })
+            .Case<cgnet::DequantizeOp>([](Operation *) { return success(); })
+            .Case<cgnet::Conv2DOp, cgnet::FullyConnectedOp,
+                  cgnet::ChannelGatedConv2DOp, cgnet::PrecisionGatedConv2DOp>(
+                [&](Operation *o) { return convLayer(o); })
+            .Case<cgnet::MaxPool2DOp>([&](cgnet::MaxPool2DOp p) {
+              return poolLayer(p, p.getInput(), p.getOutput(), p.getKernel(),
+                               p.getStrides(), p.getPadding(), false, false);
+            })
+            .Case<cgnet::AvgPool2DOp>([&](cgnet::AvgPool2DOp p) {
+              return poolLayer(p, p.getInput(), p.getOutput(), p.getKernel(),
+                               p.getStrides(), p.getPadding(), true,
+                               p.getCountIncludePad());
+            })
+            .Case<cgnet::GlobalAvgPoolOp>([&](cgnet::GlobalAvgPoolOp p) {
+              auto s = cast<ShapedType>(p.getInput().getType()).getShape();
+              return poolLayer(p, p.getInput(), p.getOutput(), {s[2], s[3]},
+                               {1, 1}, {0, 0, 0, 0}, true, false);
+            })
+            .Case<cgnet::AddOp>([&](cgnet::AddOp a) {
+              auto info = *getElementInfo(getElementTypeOrSelf(a.getType()));
+              return ewiseLayer(a, 0, a.getLhs(), a.getRhs(), a.getOutput(),
+                                {}, {}, 1, info.storageMin, info.storageMax,
+                                false);
+            })
+            .Case<cgnet::RequantizeOp>([&](cgnet::RequantizeOp rq) -> LogicalResult {
+              if (failed(checkInt8(rq, rq.getOutput(), "result")))
+                return failure();
+              if (rq.getRounding() == RoundingMode::HalfToEven)
+                return rq.emitOpError("cannot run on the accelerator: "
+                                      "half-to-even rounding is not "
+                                      "supported");
+              auto shape = cast<ShapedType>(rq.getType()).getShape();
+              int64_t channels = rq.getMultiplier().size();
+              if (channels > 1 && rq.getAxis() != 1)
+                return rq.emitOpError("cannot run on the accelerator: "
+                                      "per-channel parameters must be along "
+                                      "the channel axis (1)");
+              if (channels > 1 && shape.size() != 4 && shape.size() != 2)
+                return rq.emitOpError("cannot run on the accelerator: "
+                                      "per-channel requantization needs a "
+                                      "rank-2 or rank-4 tensor");
+              auto info = *getElementInfo(getElementTypeOrSelf(rq.getType()));
+              return ewiseLayer(rq, 1, rq.getInput(), Value(), rq.getOutput(),
+                                rq.getMultiplier(), rq.getShift(), channels,
+                                info.storageMin, info.storageMax,
+                                rq.getRounding() == RoundingMode::HalfUp);
+            })
+            .Case<cgnet::ReluOp>([&](cgnet::ReluOp r) {
+              auto info = *getElementInfo(getElementTypeOrSelf(r.getType()));
+              return ewiseLayer(r, 2, r.getInput(), Value(), r.getOutput(), {},
+                                {}, 1, std::max<int64_t>(0, info.storageMin),
+                                info.storageMax, false);
+            })
+            .Case<cgnet::ClampOp>([&](cgnet::ClampOp c) -> LogicalResult {
+              auto info = *getElementInfo(getElementTypeOrSelf(c.getType()));
+              int64_t lo = info.storageMin, hi = info.storageMax;
+              if (auto v = c.getMinInt())
+                lo = std::max<int64_t>(lo, static_cast<int64_t>(*v));
+              if (auto v = c.getMaxInt())
+                hi = std::min<int64_t>(hi, static_cast<int64_t>(*v));
+              if (lo > hi)
+                return c.emitOpError("cannot run on the accelerator: empty "
+                                     "range");
+              return ewiseLayer(c, 2, c.getInput(), Value(), c.getOutput(), {},
+                                {}, 1, lo, hi, false);
+            })
+            .Case<cgnet::ReshapeOp>([&](cgnet::ReshapeOp r) { return reshape(r); })
+            .Case<func::ReturnOp>([&](Operation *r) { return outputs(r); })
+            .Default([](Operation *o) {
+              return o->emitOpError()
+                     << "cannot run on the accelerator: no lowering to cgisa "
+                        "for this op";
+            });
+    if (failed(r))
+      return failure();
+  }
+  instrs.push_back(make(I::Opcode::Finish));
+  instrLocs.push_back(func.getLoc());
+
+  // Constants first, activations after them: relocate the activation
+  // addresses, tagged with kActivationTag until now.
+  uint64_t base = (constants.size() + 63) / 64 * 64;
+  auto relocate = [&](auto &addr) {
+    if (static_cast<uint64_t>(addr) >= kActivationTag)
+      addr = static_cast<std::decay_t<decltype(addr)>>(addr - kActivationTag +
+                                                       base);
+  };
+  for (I::Instr &in : instrs) {
+    if (in.op == I::Opcode::DmaLoad)
+      relocate(in[I::DmaLoad::dram]);
+    if (in.op == I::Opcode::DmaStore)
+      relocate(in[I::DmaStore::dram]);
+  }
+  for (I::IoDesc &d : io)
+    relocate(d.addr);
+  uint64_t dramBytes = base + (activationTop - kActivationTag);
+  if (dramBytes > (uint64_t(1) << 32))
+    return func.emitOpError() << "needs " << dramBytes
+                              << " bytes of DRAM, more than the 4 GiB the "
+                                 "accelerator addresses";
+
+  OpBuilder b(func);
+  MLIRContext *ctx = func.getContext();
+  auto program = cgisa::ProgramOp::create(
+      b, func.getLoc(), b.getStringAttr(func.getSymName()),
+      cgisa::configToAttr(ctx, cfg), b.getI64IntegerAttr(dramBytes));
+  Block *body = new Block();
+  program.getBody().push_back(body);
+  b.setInsertionPointToEnd(body);
+  if (!constants.empty()) {
+    auto type = RankedTensorType::get({static_cast<int64_t>(constants.size())},
+                                      b.getIntegerType(8));
+    auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
+        ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(constants.data()),
+                         constants.size()));
+    cgisa::SegmentOp::create(
+        b, func.getLoc(), b.getI64IntegerAttr(0),
+        DenseResourceElementsAttr::get(type, "cgisa_" + func.getSymName().str(),
+                                       std::move(blob)));
+  }
+  for (const I::IoDesc &d : io) {
+    StringRef rounding = d.rounding == I::Rounding::ToEven ? "even"
+                         : d.rounding == I::Rounding::Up   ? "up"
+                                                           : "away";
+    auto attrs = std::make_tuple(
+        b.getStringAttr(d.name), b.getI64IntegerAttr(d.addr),
+        b.getDenseI64ArrayAttr(d.shape), b.getF64FloatAttr(d.scale),
+        b.getI64IntegerAttr(d.zeroPoint), b.getI64IntegerAttr(d.storageMin),
+        b.getI64IntegerAttr(d.storageMax), b.getStringAttr(rounding));
+    auto build = [&](auto tag) {
+      using Op = decltype(tag);
+      std::apply([&](auto... a) { Op::create(b, func.getLoc(), a...); },
+                 attrs);
+    };
+    if (d.isOutput)
+      build(cgisa::OutputOp());
+    else
+      build(cgisa::InputOp());
+  }
+  size_t mark = 0;
+  for (size_t i = 0; i < instrs.size(); ++i) {
+    while (mark < marks.size() && marks[mark].firstInstr == i)
+      cgisa::LayerOp::create(b, instrLocs[i],
+                             b.getStringAttr(marks[mark++].name));
+    cgisa::buildInstr(b, instrLocs[i], instrs[i]);
+  }
+  return program;
+}
+
+FailureOr<cgisa::ProgramOp>
+cgnet::compileToCGIsa(func::FuncOp func, const I::AccelConfig &config) {
+  return Compiler(func, config).run();
+}
+
+namespace {
+struct ConvertCGNetToCGIsaPass
+    : public cgnet::impl::ConvertCGNetToCGIsaBase<ConvertCGNetToCGIsaPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    I::AccelConfig config;
+    if (!configPath.empty()) {
+      auto loaded = I::loadConfigFile(configPath);
+      if (!loaded) {
+        getOperation().emitError() << llvm::toString(loaded.takeError());
+        return signalPassFailure();
+      }
+      config = *loaded;
+    }
+    SmallVector<func::FuncOp> funcs;
+    for (auto f : getOperation().getOps<func::FuncOp>())
+      if (!f.isExternal())
+        funcs.push_back(f);
+    bool failedAny = false;
+    for (func::FuncOp f : funcs) {
+      if (failed(compileToCGIsa(f, config))) {
+        failedAny = true;
+        continue;
+      }
+      f.erase();
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+} // namespace
