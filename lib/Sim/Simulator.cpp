@@ -597,8 +597,8 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
     const ref::Tensor &t = inputs[k++];
     if (t.shape != d.shape)
       return createStringError(
-          formatv("input '{0}' must be {1} elements {2}, got {3}", d.name,
-                  d.numElements(), shapeString(d.shape), t.describe())
+          formatv("input '{0}' must have shape {1}, got {2}", d.name,
+                  shapeString(d.shape), t.describe())
               .str());
     if (d.scale > 0 && !t.isFloat)
       return createStringError("input '" + d.name +

@@ -99,7 +99,9 @@ private:
     activationTop += (bytes + 63) / 64 * 64;
     return a;
   }
-  LogicalResult define(Operation *op, Value v);
+  /// DRAM placement of a new int8 tensor `v` produced by `op` (`what`
+  /// names it in diagnostics).
+  LogicalResult define(Operation *op, Value v, StringRef what = "result");
   FailureOr<DramTensor> lookup(Operation *op, Value v);
   LogicalResult checkInt8(Operation *op, Value v, StringRef what,
                           bool needZeroZp = true);
@@ -157,9 +159,8 @@ LogicalResult Compiler::checkInt8(Operation *op, Value v, StringRef what,
   return success();
 }
 
-/// DRAM placement of a new int8 tensor `v` produced by `op`.
-LogicalResult Compiler::define(Operation *op, Value v) {
-  if (failed(checkInt8(op, v, "result", false)))
+LogicalResult Compiler::define(Operation *op, Value v, StringRef what) {
+  if (failed(checkInt8(op, v, what, false)))
     return failure();
   auto type = cast<RankedTensorType>(v.getType());
   DramTensor t;
@@ -251,9 +252,6 @@ FailureOr<PostSpec> Compiler::fusedPost(Operation *conv, Value acc,
            << "cannot run on the accelerator: its int32 result must feed a "
               "cgnet.requantize, not '"
            << acc.getUsers().begin()->getName() << "'";
-  if (rq.getRounding() == RoundingMode::HalfToEven)
-    return rq.emitOpError("cannot run on the accelerator: half-to-even "
-                          "rounding is not supported");
   ArrayRef<int32_t> m = rq.getMultiplier(), s = rq.getShift();
   if (m.size() > 1 && rq.getAxis() != 1)
     return rq.emitOpError("cannot run on the accelerator: per-channel "
@@ -822,7 +820,7 @@ LogicalResult Compiler::inputs() {
       fused.insert(q);
       continue;
     }
-    if (failed(define(func, arg)))
+    if (failed(define(func, arg, "argument #" + std::to_string(arg.getArgNumber()))))
       return failure();
     I::IoDesc d = ioFor(name, t, false, false, RoundingMode::HalfAwayFromZero);
     d.addr = tensors[arg].addr;
@@ -900,10 +898,6 @@ FailureOr<cgisa::ProgramOp> Compiler::run() {
             .Case<cgnet::RequantizeOp>([&](cgnet::RequantizeOp rq) -> LogicalResult {
               if (failed(checkInt8(rq, rq.getOutput(), "result")))
                 return failure();
-              if (rq.getRounding() == RoundingMode::HalfToEven)
-                return rq.emitOpError("cannot run on the accelerator: "
-                                      "half-to-even rounding is not "
-                                      "supported");
               auto shape = cast<ShapedType>(rq.getType()).getShape();
               int64_t channels = rq.getMultiplier().size();
               if (channels > 1 && rq.getAxis() != 1)

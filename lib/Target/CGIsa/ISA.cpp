@@ -138,7 +138,7 @@ Expected<Instr> decode(const uint8_t in[kInstrBytes], uint64_t offset) {
   const InstrDesc *d = lookup(in[0]);
   if (!d)
     return createStringError(
-        formatv("offset {0}: unknown opcode 0x{1:x2}", offset, in[0]).str());
+        formatv("offset {0}: unknown opcode 0x{1:x-2}", offset, in[0]).str());
   Instr out;
   out.op = d->opcode;
   unsigned end = 8;
@@ -289,11 +289,11 @@ int64_t IoDesc::numElements() const {
 void printEncodingTable(raw_ostream &os) {
   for (const InstrDesc &d : instructionTable()) {
     os << "### `" << d.mnemonic << "` (opcode "
-       << formatv("0x{0:x2}", static_cast<unsigned>(d.opcode)) << ", "
+       << formatv("0x{0:x-2}", static_cast<unsigned>(d.opcode)) << ", "
        << queueName(d.queue) << " queue)\n\n"
        << d.summary << ".\n\n"
        << "| bits | field | meaning |\n|---|---|---|\n"
-       << "| 0-7 | opcode | " << formatv("0x{0:x2}", unsigned(d.opcode))
+       << "| 0-7 | opcode | " << formatv("0x{0:x-2}", unsigned(d.opcode))
        << " |\n";
     for (const FieldDesc &f : d.fields) {
       os << "| " << f.lsb;

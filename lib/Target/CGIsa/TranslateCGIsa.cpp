@@ -10,6 +10,7 @@
 #include "cgnet/Dialect/CGIsa/IR/CGIsaDialect.h"
 #include "cgnet/Target/CGIsa/ISA.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/SourceMgr.h"
@@ -50,7 +51,9 @@ void registerCGIsaTranslations() {
           return module.emitError() << llvm::toString(std::move(e));
         return success();
       },
-      [](DialectRegistry &r) { r.insert<cgisa::CGIsaDialect>(); });
+      [](DialectRegistry &r) {
+        r.insert<cgisa::CGIsaDialect, func::FuncDialect>();
+      });
   static TranslateFromMLIRRegistration toAsm(
       "emit-cgisa-asm", "Write a cgisa.program as accelerator assembly",
       [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
@@ -63,7 +66,9 @@ void registerCGIsaTranslations() {
         isa::writeAssembly(*p, os);
         return success();
       },
-      [](DialectRegistry &r) { r.insert<cgisa::CGIsaDialect>(); });
+      [](DialectRegistry &r) {
+        r.insert<cgisa::CGIsaDialect, func::FuncDialect>();
+      });
   static TranslateRegistration disassemble(
       "disassemble-cgisa", "Accelerator binary -> assembly",
       [](const std::shared_ptr<llvm::SourceMgr> &sm, llvm::raw_ostream &os,

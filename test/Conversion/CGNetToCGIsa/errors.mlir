@@ -1,0 +1,71 @@
+// RUN: cgnet-opt %s --convert-cgnet-to-cgisa -split-input-file -verify-diagnostics
+// RUN: not cgnet-opt %s --convert-cgnet-to-cgisa=config=%t.missing.cfg 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: error: cannot open configuration '{{.*}}missing.cfg'
+
+// expected-error @+1 {{cannot run on the accelerator: float argument #0 must have exactly one user, a cgnet.quantize}}
+func.func @float_arg(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  return %x : tensor<1x4xf32>
+}
+
+// -----
+
+func.func @float_layer(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %q = cgnet.quantize %x : (tensor<1x1x4x4xf32>) -> tensor<1x1x4x4x!quant.uniform<i8:f32, 0.1>>
+  %d = cgnet.dequantize %q : (tensor<1x1x4x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x4x4xf32>
+  %w = arith.constant dense<1.0> : tensor<1x1x1x1xf32>
+  // expected-error @+1 {{cannot run on the accelerator: float layers must be quantized first (--cgnet-quantize)}}
+  %c = cgnet.conv2d %d, %w : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  return %c : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @concat(%a: tensor<1x2x4x4xi8>, %b: tensor<1x2x4x4xi8>) -> tensor<1x4x4x4xi8> {
+  // expected-error @+1 {{cannot run on the accelerator: no lowering to cgisa for this op}}
+  %c = cgnet.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4x4xi8>, tensor<1x2x4x4xi8>) -> tensor<1x4x4x4xi8>
+  return %c : tensor<1x4x4x4xi8>
+}
+
+// -----
+
+!q = !quant.uniform<i8:f32, 0.1:3>
+func.func @zero_point(%x: tensor<1x2x4x4x!q>) -> tensor<1x2x2x2x!q> {
+  // expected-error @+1 {{cannot run on the accelerator: its input has a non-zero zero point (the accelerator runs symmetric quantization)}}
+  %p = cgnet.avg_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4x!q>) -> tensor<1x2x2x2x!q>
+  return %p : tensor<1x2x2x2x!q>
+}
+
+// -----
+
+// expected-error @+1 {{cannot run on the accelerator: its argument #0 must be a signed integer of at most 8 bits, got 'tensor<1x2x4x4xi16>'}}
+func.func @wide(%x: tensor<1x2x4x4xi16>) -> tensor<1x2x2x2xi16> {
+  %p = cgnet.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4xi16>) -> tensor<1x2x2x2xi16>
+  return %p : tensor<1x2x2x2xi16>
+}
+
+// -----
+
+func.func @no_requantize(%x: tensor<1x2x4x4xi8>) -> tensor<1x2x4x4xi32> {
+  %w = arith.constant dense<1> : tensor<2x2x1x1xi8>
+  // expected-error @+1 {{cannot run on the accelerator: its int32 result must feed a cgnet.requantize, not 'func.return'}}
+  %c = cgnet.conv2d %x, %w : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi32>
+  return %c : tensor<1x2x4x4xi32>
+}
+
+// -----
+
+func.func @weight_arg(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8> {
+  // expected-error @+1 {{cannot run on the accelerator: its weight must be an integer constant}}
+  %c = cgnet.conv2d %x, %w : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi32>
+  %r = cgnet.requantize %c {multiplier = array<i32: 1073741824>, shift = array<i32: 31>} : (tensor<1x2x4x4xi32>) -> tensor<1x2x4x4xi8>
+  return %r : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+func.func @reshape(%x: tensor<1x2x2x2xi8>) -> tensor<1x8xi8> {
+  // expected-error @+1 {{cannot run on the accelerator: the reshape changes the order of the elements in DRAM (int8 NHWC); element 1 moves}}
+  %r = cgnet.reshape %x : (tensor<1x2x2x2xi8>) -> tensor<1x8xi8>
+  return %r : tensor<1x8xi8>
+}
+

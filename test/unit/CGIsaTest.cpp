@@ -1,0 +1,114 @@
+//===- CGIsaTest.cpp - the encoding table and its users agree -------------===//
+
+#include "cgnet/Dialect/CGIsa/IR/CGIsaDialect.h"
+#include "cgnet/Target/CGIsa/ISA.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "gtest/gtest.h"
+#include <random>
+#include <set>
+
+using namespace cgnet;
+
+namespace {
+
+TEST(CGIsa, TableIsConsistent) {
+  std::set<unsigned> opcodes;
+  std::set<std::string> mnemonics;
+  for (const isa::InstrDesc &d : isa::instructionTable()) {
+    EXPECT_TRUE(opcodes.insert(static_cast<unsigned>(d.opcode)).second)
+        << d.mnemonic;
+    EXPECT_TRUE(mnemonics.insert(d.mnemonic).second) << d.mnemonic;
+    ASSERT_LE(d.fields.size(), isa::kMaxFields);
+    const isa::FieldDesc &last = d.fields.back();
+    EXPECT_LE(last.lsb + last.bits, isa::kInstrBytes * 8) << d.mnemonic;
+    std::set<std::string> names;
+    for (const isa::FieldDesc &f : d.fields)
+      EXPECT_TRUE(names.insert(f.name).second) << d.mnemonic << "." << f.name;
+  }
+  // The slot constants generated from the table point at the right fields.
+  const isa::InstrDesc *conv = isa::lookup(isa::Opcode::Conv);
+  EXPECT_STREQ(conv->fields[isa::Conv::op_bits].name, "op_bits");
+  EXPECT_STREQ(isa::lookup(isa::Opcode::DmaLoad)->fields[isa::DmaLoad::elem].name,
+               "elem");
+  EXPECT_STREQ(isa::lookup(isa::Opcode::Ewise)->fields[isa::Ewise::round].name,
+               "round");
+}
+
+TEST(CGIsa, EncodeDecodeRoundTrip) {
+  std::mt19937_64 rng(7);
+  for (const isa::InstrDesc &d : isa::instructionTable())
+    for (int trial = 0; trial < 200; ++trial) {
+      isa::Instr in;
+      in.op = d.opcode;
+      for (size_t i = 0; i < d.fields.size(); ++i) {
+        const isa::FieldDesc &f = d.fields[i];
+        uint64_t span = static_cast<uint64_t>(f.max() - f.min());
+        in.v[i] = f.min() + static_cast<int64_t>(rng() % (span + 1));
+        if (trial == 0)
+          in.v[i] = f.min();
+        if (trial == 1)
+          in.v[i] = f.max();
+      }
+      uint8_t bytes[isa::kInstrBytes];
+      ASSERT_FALSE(static_cast<bool>(isa::encode(in, bytes))) << d.mnemonic;
+      auto out = isa::decode(bytes, 0);
+      ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+      EXPECT_EQ(out->op, in.op);
+      EXPECT_EQ(out->v, in.v) << d.mnemonic;
+    }
+}
+
+TEST(CGIsa, EncodeRejectsOverflow) {
+  isa::Instr in;
+  in.op = isa::Opcode::Post;
+  in[isa::Post::clamp_hi] = 1 << 15; // 16-bit signed
+  uint8_t bytes[isa::kInstrBytes];
+  llvm::Error e = isa::encode(in, bytes);
+  ASSERT_TRUE(static_cast<bool>(e));
+  EXPECT_NE(llvm::toString(std::move(e)).find("'clamp_hi' = 32768"),
+            std::string::npos);
+}
+
+// Every instruction of the table is one op of the dialect, and every op
+// of the dialect other than the program structure is an instruction.
+TEST(CGIsa, DialectMatchesTable) {
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<cgisa::CGIsaDialect>();
+  for (const isa::InstrDesc &d : isa::instructionTable())
+    EXPECT_TRUE(mlir::RegisteredOperationName::lookup(
+                    std::string("cgisa.") + d.mnemonic, &ctx)
+                    .has_value())
+        << d.mnemonic;
+  std::set<std::string> structure = {"cgisa.program", "cgisa.segment",
+                                     "cgisa.input", "cgisa.output",
+                                     "cgisa.layer"};
+  for (mlir::RegisteredOperationName name : ctx.getRegisteredOperations()) {
+    if (name.getDialectNamespace() != "cgisa" ||
+        structure.count(name.getStringRef().str()))
+      continue;
+    EXPECT_NE(isa::lookup(name.stripDialect()), nullptr)
+        << name.getStringRef().str();
+  }
+}
+
+TEST(CGIsa, ConfigRoundTrip) {
+  isa::AccelConfig c;
+  c.rows = 7;
+  c.clockMHz = 123.456;
+  c.macPJ = 0.1;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  isa::printConfig(c, os);
+  auto back = isa::parseConfig(text);
+  ASSERT_TRUE(static_cast<bool>(back));
+  EXPECT_EQ(back->rows, 7);
+  EXPECT_EQ(back->clockMHz, 123.456);
+  EXPECT_EQ(back->macPJ, 0.1);
+  auto bad = isa::parseConfig("rows = 0\n", "cfg");
+  ASSERT_FALSE(static_cast<bool>(bad));
+  EXPECT_EQ(llvm::toString(bad.takeError()),
+            "cfg:1: 'rows' = 0 is out of range [1, 4096]");
+}
+
+} // namespace
