@@ -104,8 +104,10 @@ private:
   std::vector<uint8_t> buf[kNumBuffers];
   Geometry geo;
   bool haveGeometry = false;
-  int64_t activeCount = -1; ///< pixels in the last active list (COMPACT)
-  int64_t activeCapacity = 0;
+  /// The active-list registers set by COMPACT: per-channel lists or one
+  /// list, and their lengths.
+  bool haveLists = false, perChannel = false;
+  std::vector<int64_t> listLength;
   std::vector<size_t> layerIndex; ///< instruction -> report.layers index
   uint64_t curMacs = 0, curGateOut = 0, curGateOn = 0, curDram = 0;
 };
@@ -253,83 +255,101 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
   if (in[Conv::bias])
     if (Error e = checkBuffer(i, Buffer::Param, in[Conv::param], oc * 4, false))
       return e;
-  int64_t active = pixels;
-  const uint32_t *list = nullptr;
-  const uint8_t *bmp = nullptr;
-  if (gated) {
-    if (activeCount < 0)
-      return fail(i, "gated, but no 'compact' has built an active list");
-    active = activeCount;
-    if (Error e = checkBuffer(i, Buffer::Idx, in[Conv::idx], active * 4, false))
-      return e;
-    if (Error e = checkBuffer(i, Buffer::Bmp, in[Conv::bmp], pixels * oc, false))
-      return e;
-    list = reinterpret_cast<const uint32_t *>(buffer(Buffer::Idx).data() +
-                                              in[Conv::idx]);
-    bmp = buffer(Buffer::Bmp).data() + in[Conv::bmp];
-  }
   int64_t nch = exclude ? g.wC - (hi - lo) : hi - lo;
   const int8_t *inp = i8(Buffer::Inp, in[Conv::inp]);
   const int8_t *wgt = i8(Buffer::Wgt, in[Conv::wgt]);
   int32_t *acc = i32(Buffer::Acc, in[Conv::acc]);
-  std::vector<int8_t> xs; // the operand of modes 1 and 2 for one pixel row
-  uint64_t macs = 0;
   // [lo, hi), or [0, lo) and [hi, wC).
   int64_t r0 = exclude ? 0 : lo, r0e = exclude ? lo : hi;
   int64_t r1 = exclude ? hi : 0, r1e = exclude ? g.wC : 0;
-  for (int64_t a = 0; a < active; ++a) {
-    int64_t p = gated ? list[a] : a;
-    if (p < 0 || p >= pixels)
-      return fail(i, formatv("active list entry {0} is pixel {1}, outside the "
-                             "tile's {2}",
-                             a, p, pixels));
+  uint64_t macs = 0;
+  auto compute = [&](int64_t p, int64_t j) {
     int64_t oy = p / g.outW, ox = p % g.outW;
-    for (int64_t j = 0; j < oc; ++j) {
-      if (gated && !bmp[p * oc + j])
-        continue;
-      int64_t o = in[Conv::oc_base] + j;
-      int64_t cbase = groups ? (o / g.ocPerGroup) * g.wC : 0;
-      uint32_t sum = 0;
-      for (int64_t ky = 0; ky < g.kh; ++ky)
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-          const int8_t *x =
-              inp + ((oy * g.sh + ky * g.dh) * g.inW + ox * g.sw + kx * g.dw) *
-                        g.inC +
-              cbase;
-          const int8_t *w = wgt + ((j * g.kh + ky) * g.kw + kx) * g.wC;
-          if (mode == 0) {
-            sum += uint32_t(dot(x + r0, w + r0, r0e - r0));
-            sum += uint32_t(dot(x + r1, w + r1, r1e - r1));
-          } else {
-            for (int64_t c = 0; c < g.wC; ++c) {
-              bool inRange = (c >= r0 && c < r0e) || (c >= r1 && c < r1e);
-              if (inRange)
-                sum += uint32_t(operand(x[c], mode, lowBits) * int32_t(w[c]));
-            }
-          }
+    int64_t o = in[Conv::oc_base] + j;
+    int64_t cbase = groups ? (o / g.ocPerGroup) * g.wC : 0;
+    uint32_t sum = 0;
+    for (int64_t ky = 0; ky < g.kh; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const int8_t *x =
+            inp +
+            ((oy * g.sh + ky * g.dh) * g.inW + ox * g.sw + kx * g.dw) * g.inC +
+            cbase;
+        const int8_t *w = wgt + ((j * g.kh + ky) * g.kw + kx) * g.wC;
+        if (mode == 0) {
+          sum += uint32_t(dot(x + r0, w + r0, r0e - r0));
+          sum += uint32_t(dot(x + r1, w + r1, r1e - r1));
+        } else {
+          for (int64_t c = 0; c < g.wC; ++c)
+            if ((c >= r0 && c < r0e) || (c >= r1 && c < r1e))
+              sum += uint32_t(operand(x[c], mode, lowBits) * int32_t(w[c]));
         }
-      macs += nch * g.kh * g.kw;
-      int32_t &dst = acc[p * oc + j];
-      if (gated || !in[Conv::init])
-        dst = static_cast<int32_t>(uint32_t(dst) + sum);
-      else
-        dst = static_cast<int32_t>(
-            (in[Conv::bias] ? uint32_t(param(in[Conv::param], j)) : 0u) + sum);
+      }
+    macs += nch * g.kh * g.kw;
+    int32_t &dst = acc[p * oc + j];
+    if (gated || !in[Conv::init])
+      dst = static_cast<int32_t>(uint32_t(dst) + sum);
+    else
+      dst = static_cast<int32_t>(
+          (in[Conv::bias] ? uint32_t(param(in[Conv::param], j)) : 0u) + sum);
+  };
+  // Array passes: rows of the array take `rowsNeeded` pixels per column.
+  int64_t rowsNeeded = pixels;
+  uint64_t inputReads = 0;
+  uint64_t k = uint64_t(nch) * g.kh * g.kw;
+  if (!gated) {
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t j = 0; j < oc; ++j)
+        compute(p, j);
+    inputReads = uint64_t(pixels) * k * ((oc + cfg.cols - 1) / cfg.cols);
+  } else {
+    if (!haveLists)
+      return fail(i, "gated, but no 'compact' has built active lists");
+    if (int64_t(listLength.size()) != (perChannel ? oc : 1))
+      return fail(i, formatv("gated over {0} channels, but the last 'compact' "
+                             "built lists for {1}",
+                             oc, perChannel ? listLength.size() : 0));
+    if (Error e = checkBuffer(i, Buffer::Bmp, in[Conv::bmp], pixels * oc, false))
+      return e;
+    const uint8_t *bmp = buffer(Buffer::Bmp).data() + in[Conv::bmp];
+    int64_t stride = perChannel ? pixels : 0;
+    if (Error e = checkBuffer(i, Buffer::Idx, in[Conv::idx],
+                              4 * (perChannel ? oc * pixels : listLength[0]),
+                              false))
+      return e;
+    const uint32_t *lists = reinterpret_cast<const uint32_t *>(
+        buffer(Buffer::Idx).data() + in[Conv::idx]);
+    rowsNeeded = 0;
+    for (int64_t j = 0; j < oc; ++j) {
+      int64_t n = listLength[perChannel ? j : 0];
+      const uint32_t *list = lists + j * stride;
+      for (int64_t a = 0; a < n; ++a) {
+        int64_t p = list[a];
+        if (p >= pixels)
+          return fail(i, formatv("active list entry {0} is pixel {1}, outside "
+                                 "the tile's {2}",
+                                 a, p, pixels));
+        if (bmp[p * oc + j])
+          compute(p, j);
+      }
+      rowsNeeded = std::max(rowsNeeded, n);
+      // Per-channel lists: every column gathers its own inputs.
+      if (perChannel)
+        inputReads += uint64_t(n) * k;
     }
+    if (!perChannel)
+      inputReads = uint64_t(rowsNeeded) * k * ((oc + cfg.cols - 1) / cfg.cols);
   }
   int64_t opBits = in[Conv::op_bits] ? in[Conv::op_bits] : 8;
   int64_t slices = (opBits + cfg.sliceBits - 1) / cfg.sliceBits;
-  uint64_t k = uint64_t(nch) * g.kh * g.kw;
-  cycles = active ? passes(active, oc) * (k * slices + cfg.fill()) : 1;
+  cycles = rowsNeeded ? passes(rowsNeeded, oc) * (k * slices + cfg.fill()) : 1;
   report.macs += macs;
   curMacs += macs;
   report.arrayCycles += cycles;
   // Systolic reuse: each weight is read once per row pass, each input once
   // per column pass.
   report.sramRead[unsigned(Buffer::Wgt)] +=
-      uint64_t(oc) * k * ((active + cfg.rows - 1) / cfg.rows);
-  report.sramRead[unsigned(Buffer::Inp)] +=
-      uint64_t(active) * k * ((oc + cfg.cols - 1) / cfg.cols);
+      uint64_t(oc) * k * ((rowsNeeded + cfg.rows - 1) / cfg.rows);
+  report.sramRead[unsigned(Buffer::Inp)] += inputReads;
   return Error::success();
 }
 
@@ -361,22 +381,37 @@ Error Machine::gate(size_t i, const Instr &in, uint64_t &cycles) {
 
 Error Machine::compact(size_t i, const Instr &in, uint64_t &cycles) {
   int64_t pixels = in[Compact::pixels], oc = in[Compact::oc_count];
+  bool byChannel = in[Compact::per_channel];
   if (Error e = checkBuffer(i, Buffer::Bmp, in[Compact::bmp], pixels * oc,
                             false))
     return e;
   const uint8_t *bmp = buffer(Buffer::Bmp).data() + in[Compact::bmp];
-  std::vector<uint32_t> list;
-  for (int64_t p = 0; p < pixels; ++p)
-    if (std::any_of(bmp + p * oc, bmp + (p + 1) * oc,
-                    [](uint8_t b) { return b != 0; }))
-      list.push_back(static_cast<uint32_t>(p));
+  std::vector<uint32_t> entries;
+  listLength.assign(byChannel ? oc : 1, 0);
+  if (byChannel) {
+    // Column j's list at idx + 4 * j * pixels.
+    entries.assign(oc * pixels, 0);
+    for (int64_t j = 0; j < oc; ++j)
+      for (int64_t p = 0; p < pixels; ++p)
+        if (bmp[p * oc + j])
+          entries[j * pixels + listLength[j]++] = static_cast<uint32_t>(p);
+  } else {
+    for (int64_t p = 0; p < pixels; ++p)
+      if (std::any_of(bmp + p * oc, bmp + (p + 1) * oc,
+                      [](uint8_t b) { return b != 0; }))
+        entries.push_back(static_cast<uint32_t>(p));
+    listLength[0] = static_cast<int64_t>(entries.size());
+  }
   if (Error e = checkBuffer(i, Buffer::Idx, in[Compact::idx],
-                            int64_t(list.size()) * 4, true))
+                            int64_t(entries.size()) * 4, true))
     return e;
-  std::memcpy(buffer(Buffer::Idx).data() + in[Compact::idx], list.data(),
-              list.size() * 4);
-  activeCount = static_cast<int64_t>(list.size());
-  cycles = std::max<int64_t>(1, (pixels + cfg.rows - 1) / cfg.rows);
+  std::memcpy(buffer(Buffer::Idx).data() + in[Compact::idx], entries.data(),
+              entries.size() * 4);
+  haveLists = true;
+  perChannel = byChannel;
+  // The bitmap is scanned R pixels (one array row each) per cycle.
+  cycles = std::max<int64_t>(1, (pixels + cfg.rows - 1) / cfg.rows) *
+           std::max<int64_t>(1, (oc + cfg.cols - 1) / cfg.cols);
   return Error::success();
 }
 
@@ -479,10 +514,12 @@ Error Machine::ewise(size_t i, const Instr &in, uint64_t &cycles) {
   int64_t lo = in[Ewise::clamp_lo], hi = in[Ewise::clamp_hi];
   if (lo > hi || lo < -128 || hi > 127)
     return fail(i, formatv("clamp [{0}, {1}] is not an int8 range", lo, hi));
-  if (Error e = checkBuffer(i, Buffer::Inp, in[Ewise::a], n, false))
+  Buffer bufA = in[Ewise::a_buf] ? Buffer::Out : Buffer::Inp,
+         bufB = in[Ewise::b_buf] ? Buffer::Out : Buffer::Inp;
+  if (Error e = checkBuffer(i, bufA, in[Ewise::a], n, false))
     return e;
   if (op == 0)
-    if (Error e = checkBuffer(i, Buffer::Inp, in[Ewise::b], n, false))
+    if (Error e = checkBuffer(i, bufB, in[Ewise::b], n, false))
       return e;
   if (Error e = checkBuffer(i, Buffer::Out, in[Ewise::out], n, true))
     return e;
@@ -502,8 +539,10 @@ Error Machine::ewise(size_t i, const Instr &in, uint64_t &cycles) {
                                shift.back()));
     }
   }
-  const int8_t *a = i8(Buffer::Inp, in[Ewise::a]);
-  const int8_t *b = i8(Buffer::Inp, in[Ewise::b]);
+  // Operands may be the output itself (in place) or overlap it: read each
+  // element before writing it.
+  const int8_t *a = i8(bufA, in[Ewise::a]);
+  const int8_t *b = i8(bufB, in[Ewise::b]);
   int8_t *out = i8(Buffer::Out, in[Ewise::out]);
   bool up = in[Ewise::round];
   for (int64_t e = 0; e < n; ++e) {

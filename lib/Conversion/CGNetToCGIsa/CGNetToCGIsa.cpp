@@ -78,6 +78,22 @@ struct PostSpec {
   SmallVector<Operation *> fused;
 };
 
+/// One element-wise op of a fused group: add, requantize (int8 to int8),
+/// ReLU or clamp.
+struct EwiseNode {
+  Operation *op = nullptr;
+  int64_t kind = 0; ///< Ewise::op: 0 add, 1 requantize, 2 clamp
+  SmallVector<Value, 2> operands;
+  SmallVector<int32_t> mult, shift;
+  int64_t channels = 1, lo = -128, hi = 127;
+  bool roundUp = false;
+};
+
+static bool isEwise(Operation *op) {
+  return llvm::isa<cgnet::AddOp, cgnet::RequantizeOp, cgnet::ReluOp,
+             cgnet::ClampOp>(op);
+}
+
 class Compiler {
 public:
   Compiler(func::FuncOp func, const I::AccelConfig &cfg)
@@ -113,10 +129,8 @@ private:
   LogicalResult poolLayer(Operation *op, Value in, Value out,
                           ArrayRef<int64_t> k, ArrayRef<int64_t> s,
                           ArrayRef<int64_t> pad, bool avg, bool includePad);
-  LogicalResult ewiseLayer(Operation *op, int64_t kind, Value a, Value b,
-                           Value out, ArrayRef<int32_t> mult,
-                           ArrayRef<int32_t> shift, int64_t channels,
-                           int64_t lo, int64_t hi, bool roundUp);
+  FailureOr<EwiseNode> describeEwise(Operation *op);
+  LogicalResult ewiseGroup(Operation *root);
   LogicalResult reshape(cgnet::ReshapeOp op);
   LogicalResult inputs();
   LogicalResult outputs(Operation *ret);
@@ -412,7 +426,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
     rows = std::min(rows, int64_t(65535) / OW);
     if (gatedKind) {
       rows = std::min(rows, cfg.bmpBytes / (tc * OW));
-      rows = std::min(rows, cfg.idxBytes / (4 * OW));
+      int64_t lists = cfg.perChannelCompact ? tc : 1;
+      rows = std::min(rows, cfg.idxBytes / (4 * lists * OW));
     }
     return std::min(rows, OH);
   };
@@ -542,6 +557,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
           compact[I::Compact::idx] = 0;
           compact[I::Compact::pixels] = P;
           compact[I::Compact::oc_count] = blk.tc;
+          compact[I::Compact::per_channel] = cfg.perChannelCompact;
           tile.compute.push_back(compact);
           I::Instr cond = conv;
           cond[I::Conv::init] = 0;
@@ -662,74 +678,173 @@ LogicalResult Compiler::poolLayer(Operation *op, Value input, Value output,
   return emitLayer(op, tiles);
 }
 
-LogicalResult Compiler::ewiseLayer(Operation *op, int64_t kind, Value a,
-                                   Value b, Value output,
-                                   ArrayRef<int32_t> mult,
-                                   ArrayRef<int32_t> shift, int64_t channels,
-                                   int64_t lo, int64_t hi, bool roundUp) {
-  for (Value v : {a, b})
-    if (v && failed(checkInt8(op, v, "operand")))
+FailureOr<EwiseNode> Compiler::describeEwise(Operation *op) {
+  EwiseNode n;
+  n.op = op;
+  Value out = op->getResult(0);
+  for (Value v : op->getOperands())
+    if (failed(checkInt8(op, v, "operand")))
       return failure();
-  FailureOr<DramTensor> ta = lookup(op, a), tb = ta;
-  if (failed(ta))
+  if (failed(checkInt8(op, out, "result")))
     return failure();
-  if (b && failed(tb = lookup(op, b)))
-    return failure();
-  if (failed(define(op, output)))
+  auto info = *getElementInfo(getElementTypeOrSelf(out.getType()));
+  n.lo = info.storageMin;
+  n.hi = info.storageMax;
+  n.operands.assign(op->getOperands().begin(), op->getOperands().end());
+  if (auto rq = dyn_cast<cgnet::RequantizeOp>(op)) {
+    n.kind = 1;
+    auto shape = cast<ShapedType>(rq.getType()).getShape();
+    if (rq.getMultiplier().size() > 1) {
+      if (rq.getAxis() != 1 || (shape.size() != 4 && shape.size() != 2))
+        return rq.emitOpError("cannot run on the accelerator: per-channel "
+                              "parameters must be along the channel axis (1) "
+                              "of a rank-2 or rank-4 tensor");
+      n.channels = shape[1];
+    }
+    n.mult.assign(rq.getMultiplier().begin(), rq.getMultiplier().end());
+    n.shift.assign(rq.getShift().begin(), rq.getShift().end());
+    n.roundUp = rq.getRounding() == RoundingMode::HalfUp;
+  } else if (llvm::isa<cgnet::ReluOp>(op)) {
+    n.kind = 2;
+    n.lo = std::max<int64_t>(0, n.lo);
+  } else if (auto c = dyn_cast<cgnet::ClampOp>(op)) {
+    n.kind = 2;
+    if (auto v = c.getMinInt())
+      n.lo = std::max<int64_t>(n.lo, static_cast<int64_t>(*v));
+    if (auto v = c.getMaxInt())
+      n.hi = std::min<int64_t>(n.hi, static_cast<int64_t>(*v));
+    if (n.lo > n.hi)
+      return c.emitOpError("cannot run on the accelerator: empty range");
+  }
+  return n;
+}
+
+/// Runs `root` and the element-wise ops that feed only it, transitively, as
+/// one layer: the inputs from outside the group are loaded into INP, every
+/// op writes its own region of OUT, later ops read earlier results there,
+/// and only the root's result goes back to DRAM.
+LogicalResult Compiler::ewiseGroup(Operation *root) {
+  SmallVector<Operation *> members;
+  SmallVector<Value> leaves;
+  std::function<void(Operation *)> collect = [&](Operation *op) {
+    members.push_back(op);
+    for (Value v : op->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (def && isEwise(def) && v.hasOneUse() && !fused.contains(def) &&
+          !tensors.count(v))
+        collect(def);
+      else if (!llvm::is_contained(leaves, v))
+        leaves.push_back(v);
+    }
+  };
+  collect(root);
+  llvm::sort(members, [](Operation *a, Operation *b) {
+    return a->isBeforeInBlock(b);
+  });
+  std::vector<EwiseNode> nodes;
+  int64_t channels = 1;
+  for (Operation *op : members) {
+    FailureOr<EwiseNode> n = describeEwise(op);
+    if (failed(n))
+      return failure();
+    channels = std::max(channels, n->channels);
+    nodes.push_back(*n);
+  }
+  SmallVector<DramTensor> leafTensors;
+  for (Value v : leaves) {
+    FailureOr<DramTensor> t = lookup(root, v);
+    if (failed(t))
+      return failure();
+    leafTensors.push_back(*t);
+  }
+  Value output = root->getResult(0);
+  if (failed(define(root, output)))
     return failure();
   DramTensor out = tensors[output];
   int64_t total = cast<ShapedType>(output.getType()).getNumElements();
-  int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2;
-  int64_t chunk = std::min(b ? inpHalf / 2 : inpHalf, outHalf);
-  chunk = std::min<int64_t>(chunk, (int64_t(1) << 24) - 1) / channels * channels;
-  if (chunk < 1 || 8 * channels > cfg.paramBytes / 2)
-    return op->emitOpError() << "does not fit the accelerator: " << channels
-                             << " channels of requantization parameters";
-  uint64_t params = 0;
-  if (kind == 1) {
+  int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2,
+          paramHalf = cfg.paramBytes / 2;
+  int64_t chunk = std::min<int64_t>(
+      {inpHalf / int64_t(leaves.size()), outHalf / int64_t(nodes.size()),
+       (int64_t(1) << 24) - 1});
+  chunk = chunk / channels * channels;
+  // Requantization parameters: multipliers then shifts, per node.
+  SmallVector<uint64_t> paramDram(nodes.size(), 0), paramSram(nodes.size(), 0);
+  int64_t paramTop = 0;
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    EwiseNode &n = nodes[k];
+    if (n.kind != 1)
+      continue;
     std::vector<int32_t> words;
-    for (int64_t c = 0; c < channels; ++c)
-      words.push_back(mult.size() == 1 ? mult[0] : mult[c]);
-    for (int64_t c = 0; c < channels; ++c)
-      words.push_back(shift.size() == 1 ? shift[0] : shift[c]);
-    params = addConstantWords(ArrayRef<int32_t>(words));
+    for (int64_t c = 0; c < n.channels; ++c)
+      words.push_back(n.mult.size() == 1 ? n.mult[0] : n.mult[c]);
+    for (int64_t c = 0; c < n.channels; ++c)
+      words.push_back(n.shift.size() == 1 ? n.shift[0] : n.shift[c]);
+    paramDram[k] = addConstantWords(ArrayRef<int32_t>(words));
+    paramSram[k] = paramTop;
+    paramTop += 8 * n.channels;
   }
+  if (chunk < 1 || paramTop > paramHalf)
+    return root->emitOpError()
+           << "does not fit the accelerator: " << nodes.size()
+           << " fused element-wise ops over " << channels
+           << " channels need more than half of INP, OUT or PARAM";
+  auto regionOf = [&](Value v, int64_t slot, int64_t &addr, int64_t &buf) {
+    for (size_t k = 0; k < nodes.size(); ++k)
+      if (nodes[k].op->getResult(0) == v) {
+        addr = slot * outHalf + int64_t(k) * chunk;
+        buf = 1;
+        return;
+      }
+    int64_t l = llvm::find(leaves, v) - leaves.begin();
+    addr = slot * inpHalf + l * chunk;
+    buf = 0;
+  };
   std::vector<Tile> tiles;
   for (int64_t e0 = 0; e0 < total; e0 += chunk) {
     int64_t n = std::min(chunk, total - e0), slot = tiles.size() % 2;
     Tile tile;
-    if (kind == 1 && tiles.empty()) {
+    if (tiles.empty())
+      for (size_t k = 0; k < nodes.size(); ++k) {
+        if (nodes[k].kind != 1)
+          continue;
+        I::Instr ld = make(I::Opcode::DmaLoad);
+        ld[I::DmaLoad::buf] = 2;
+        ld[I::DmaLoad::sram] = paramSram[k];
+        ld[I::DmaLoad::dram] = paramDram[k];
+        ld[I::DmaLoad::y_size] = 1;
+        ld[I::DmaLoad::x_size] = 8 * nodes[k].channels;
+        ld[I::DmaLoad::dram_stride] = 8 * nodes[k].channels;
+        tile.loads.push_back(ld);
+      }
+    for (size_t l = 0; l < leaves.size(); ++l) {
       I::Instr ld = make(I::Opcode::DmaLoad);
-      ld[I::DmaLoad::buf] = 2;
-      ld[I::DmaLoad::dram] = params;
-      ld[I::DmaLoad::y_size] = 1;
-      ld[I::DmaLoad::x_size] = 8 * channels;
-      ld[I::DmaLoad::dram_stride] = 8 * channels;
-      tile.loads.push_back(ld);
-    }
-    for (int operand = 0; operand < (b ? 2 : 1); ++operand) {
-      I::Instr ld = make(I::Opcode::DmaLoad);
-      ld[I::DmaLoad::sram] = slot * inpHalf + operand * (inpHalf / 2);
-      ld[I::DmaLoad::dram] = (operand ? tb->addr : ta->addr) + e0;
+      ld[I::DmaLoad::sram] = slot * inpHalf + int64_t(l) * chunk;
+      ld[I::DmaLoad::dram] = leafTensors[l].addr + e0;
       ld[I::DmaLoad::y_size] = 1;
       ld[I::DmaLoad::x_size] = n;
       ld[I::DmaLoad::dram_stride] = n;
       tile.loads.push_back(ld);
     }
-    I::Instr ew = make(I::Opcode::Ewise);
-    ew[I::Ewise::op] = kind;
-    ew[I::Ewise::a] = slot * inpHalf;
-    ew[I::Ewise::b] = slot * inpHalf + inpHalf / 2;
-    ew[I::Ewise::out] = slot * outHalf;
-    ew[I::Ewise::count] = n;
-    ew[I::Ewise::channels] = channels;
-    ew[I::Ewise::param] = 0;
-    ew[I::Ewise::clamp_lo] = lo;
-    ew[I::Ewise::clamp_hi] = hi;
-    ew[I::Ewise::round] = roundUp;
-    tile.compute.push_back(ew);
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      const EwiseNode &node = nodes[k];
+      I::Instr ew = make(I::Opcode::Ewise);
+      ew[I::Ewise::op] = node.kind;
+      regionOf(node.operands[0], slot, ew[I::Ewise::a], ew[I::Ewise::a_buf]);
+      if (node.operands.size() > 1)
+        regionOf(node.operands[1], slot, ew[I::Ewise::b],
+                 ew[I::Ewise::b_buf]);
+      ew[I::Ewise::out] = slot * outHalf + int64_t(k) * chunk;
+      ew[I::Ewise::count] = n;
+      ew[I::Ewise::channels] = node.channels;
+      ew[I::Ewise::param] = paramSram[k];
+      ew[I::Ewise::clamp_lo] = node.lo;
+      ew[I::Ewise::clamp_hi] = node.hi;
+      ew[I::Ewise::round] = node.roundUp;
+      tile.compute.push_back(ew);
+    }
     I::Instr st = make(I::Opcode::DmaStore);
-    st[I::DmaStore::sram] = slot * outHalf;
+    st[I::DmaStore::sram] = slot * outHalf + int64_t(nodes.size() - 1) * chunk;
     st[I::DmaStore::dram] = out.addr + e0;
     st[I::DmaStore::y_size] = 1;
     st[I::DmaStore::x_size] = n;
@@ -737,7 +852,9 @@ LogicalResult Compiler::ewiseLayer(Operation *op, int64_t kind, Value a,
     tile.stores.push_back(st);
     tiles.push_back(std::move(tile));
   }
-  return emitLayer(op, tiles);
+  for (Operation *op : members)
+    fused.insert(op);
+  return emitLayer(root, tiles);
 }
 
 /// The DRAM index of row-major element `e` of `shape` (NHWC for rank 4).
@@ -889,49 +1006,14 @@ FailureOr<cgisa::ProgramOp> Compiler::run() {
               return poolLayer(p, p.getInput(), p.getOutput(), {s[2], s[3]},
                                {1, 1}, {0, 0, 0, 0}, true, false);
             })
-            .Case<cgnet::AddOp>([&](cgnet::AddOp a) {
-              auto info = *getElementInfo(getElementTypeOrSelf(a.getType()));
-              return ewiseLayer(a, 0, a.getLhs(), a.getRhs(), a.getOutput(),
-                                {}, {}, 1, info.storageMin, info.storageMax,
-                                false);
-            })
-            .Case<cgnet::RequantizeOp>([&](cgnet::RequantizeOp rq) -> LogicalResult {
-              if (failed(checkInt8(rq, rq.getOutput(), "result")))
-                return failure();
-              auto shape = cast<ShapedType>(rq.getType()).getShape();
-              int64_t channels = rq.getMultiplier().size();
-              if (channels > 1 && rq.getAxis() != 1)
-                return rq.emitOpError("cannot run on the accelerator: "
-                                      "per-channel parameters must be along "
-                                      "the channel axis (1)");
-              if (channels > 1 && shape.size() != 4 && shape.size() != 2)
-                return rq.emitOpError("cannot run on the accelerator: "
-                                      "per-channel requantization needs a "
-                                      "rank-2 or rank-4 tensor");
-              auto info = *getElementInfo(getElementTypeOrSelf(rq.getType()));
-              return ewiseLayer(rq, 1, rq.getInput(), Value(), rq.getOutput(),
-                                rq.getMultiplier(), rq.getShift(), channels,
-                                info.storageMin, info.storageMax,
-                                rq.getRounding() == RoundingMode::HalfUp);
-            })
-            .Case<cgnet::ReluOp>([&](cgnet::ReluOp r) {
-              auto info = *getElementInfo(getElementTypeOrSelf(r.getType()));
-              return ewiseLayer(r, 2, r.getInput(), Value(), r.getOutput(), {},
-                                {}, 1, std::max<int64_t>(0, info.storageMin),
-                                info.storageMax, false);
-            })
-            .Case<cgnet::ClampOp>([&](cgnet::ClampOp c) -> LogicalResult {
-              auto info = *getElementInfo(getElementTypeOrSelf(c.getType()));
-              int64_t lo = info.storageMin, hi = info.storageMax;
-              if (auto v = c.getMinInt())
-                lo = std::max<int64_t>(lo, static_cast<int64_t>(*v));
-              if (auto v = c.getMaxInt())
-                hi = std::min<int64_t>(hi, static_cast<int64_t>(*v));
-              if (lo > hi)
-                return c.emitOpError("cannot run on the accelerator: empty "
-                                     "range");
-              return ewiseLayer(c, 2, c.getInput(), Value(), c.getOutput(), {},
-                                {}, 1, lo, hi, false);
+            .Case<cgnet::AddOp, cgnet::RequantizeOp, cgnet::ReluOp,
+                  cgnet::ClampOp>([&](Operation *o) -> LogicalResult {
+              // An op whose only user is another element-wise op runs in
+              // that op's group.
+              Value v = o->getResult(0);
+              if (v.hasOneUse() && isEwise(*v.getUsers().begin()))
+                return success();
+              return ewiseGroup(o);
             })
             .Case<cgnet::ReshapeOp>([&](cgnet::ReshapeOp r) { return reshape(r); })
             .Case<func::ReturnOp>([&](Operation *r) { return outputs(r); })

@@ -209,6 +209,7 @@ static const IntKey intKeys[] = {
     {"fill_drain", &AccelConfig::fillDrain, -1, 1 << 20},
     {"vector_lanes", &AccelConfig::vectorLanes, -1, 1 << 16},
     {"slice_bits", &AccelConfig::sliceBits, 1, 8},
+    {"per_channel_compact", &AccelConfig::perChannelCompact, 0, 1},
     {"dram_latency", &AccelConfig::dramLatency, 0, 1 << 20},
 };
 static const FloatKey floatKeys[] = {

@@ -114,12 +114,16 @@ struct AccelConfig {
   int64_t rows = 32, cols = 32; ///< systolic array: pixels x output channels
   int64_t inpBytes = 256 * 1024, wgtBytes = 512 * 1024,
           accBytes = 128 * 1024, outBytes = 64 * 1024, paramBytes = 16 * 1024,
-          bmpBytes = 32 * 1024, idxBytes = 64 * 1024;
+          bmpBytes = 32 * 1024, idxBytes = 128 * 1024;
   int64_t fillDrain = -1;   ///< cycles per array pass; -1: rows + cols
   int64_t vectorLanes = -1; ///< post/pool/ewise elements per cycle; -1: cols
   int64_t sliceBits = 8;    ///< activation bits per array pass
+  /// 1: gated layers build one active list per output channel (the array's
+  /// columns gather their own pixels); 0: one list per tile, of the pixels
+  /// with any gate on.
+  int64_t perChannelCompact = 1;
   double clockMHz = 800;
-  double dramBytesPerCycle = 16;
+  double dramBytesPerCycle = 32;
   int64_t dramLatency = 64; ///< cycles before a DMA's first byte
   double macPJ = 0.2, sramPJPerByte = 1.2, dramPJPerByte = 80;
 

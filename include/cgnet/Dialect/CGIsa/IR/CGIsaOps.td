@@ -182,7 +182,9 @@ def CGIsa_EwiseOp : CGIsa_InstrOp<"ewise", [{
     Compute queue, vector unit. `count` elements: `op = 0` saturating add
     of `a` and `b`, `op = 1` requantize `a` (per channel `e mod channels`,
     multipliers then shifts at `param`), `op = 2` clamp `a`; all clamp to
-    `[clamp_lo, clamp_hi]`.
+    `[clamp_lo, clamp_hi]`. Operands come from INP or OUT (`a_buf`,
+    `b_buf`), so a chain of element-wise layers runs on chip, each step
+    reading the previous one's result in OUT.
   }]> {
   let summary = "element-wise add, requantize or clamp";
 }
