@@ -22,7 +22,7 @@ if [ ! -x "$build/bin/cgnet-fuzz-ir" ]; then
 fi
 corpus=$build/fuzz-corpus
 artifacts=$build/fuzz-artifacts
-mkdir -p "$corpus/ir" "$corpus/onnx" "$corpus/npy" "$artifacts"
+mkdir -p "$corpus/ir" "$corpus/onnx" "$corpus/npy" "$corpus/cgisa" "$artifacts"
 
 # IR seeds: every test and example, split at '// -----' like the tests.
 i=0
@@ -49,7 +49,21 @@ for f in $(find "$root/test/fuzz/regressions" -type f | sort); do
     *.onnx) cp "$f" "$corpus/onnx/" ;;
     *.mlir) cp "$f" "$corpus/ir/" ;;
     *.npy) cp "$f" "$corpus/npy/" ;;
+    *.cgbin) cp "$f" "$corpus/cgisa/" ;;
   esac
+done
+# Accelerator binary seeds: the hand-written test programs, and the
+# bundled example compiled with the default and the tiny-buffer
+# configurations.
+for f in $(find "$root/test" -name '*.s' | sort); do
+  "$build/bin/cgnet-translate" --assemble-cgisa "$f" \
+    -o "$corpus/cgisa/$(basename "$f" .s).cgbin" 2> /dev/null || true
+done
+for cfg in "" "config=$root/test/Sim/Inputs/small.cfg"; do
+  "$build/bin/cgnet-opt" "$root/test/Target/CGIsa/Inputs/tiny-int8.mlir" \
+    --convert-cgnet-to-cgisa=$cfg |
+    "$build/bin/cgnet-translate" --emit-cgisa-bin \
+      -o "$corpus/cgisa/tiny-int8${cfg:+-small}.cgbin"
 done
 # .npy seeds: the tests' inputs.
 for f in $(find "$root/test" -name '*.npy' | sort); do
@@ -62,7 +76,7 @@ done
 export ASAN_OPTIONS=${ASAN_OPTIONS:-allow_user_poisoning=0}
 
 status=0
-for target in ir onnx npy; do
+for target in ir onnx npy cgisa; do
   log=$build/fuzz-$target.log
   if ! "$build/bin/cgnet-fuzz-$target" "$corpus/$target" \
       "${limit[@]}" -timeout=20 -rss_limit_mb=4096 \

@@ -5,7 +5,9 @@
 #   -> check they agree -> calibrate and quantize to 8 bits (with the
 #   per-layer quantization report) -> run the integer model and check its
 #   output SQNR against the float model -> per-layer MACs, gate-on rates
-#   and FLOP reduction.
+#   and FLOP reduction -> compile for the CGNet accelerator (binary and
+#   assembly) -> simulate it, check its output bit for bit against the
+#   reference, per-layer cycles and gate-on rates (table, JSON, trace).
 # Artifacts go to ${OUT_DIR:-out/tiny-cnn}.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,9 +41,20 @@ echo "== 5. quantize to 8-bit integers (per-layer report: quant-report.json)"
 echo "== 6. reference run of the integer model against the float output"
 "$bin/cgnet-run" "$out/int8.mlir" --random-inputs --seed 1 --gate-stats \
   --expect "$out/folded.npy" --min-sqnr 30 --print-values \
-  --output "$out/int8.npy"
+  --output "$out/int8.npy" --save-inputs "$out/input.npy"
 echo "== 7. per-layer MACs and measured gate-on rates (flop-report.json)"
 "$bin/cgnet-opt" "$out/int8.mlir" \
   --cgnet-flop-report="inputs=$out/calib-11.npy,$out/calib-12.npy report=$out/flop-report.json table=-" \
   -o /dev/null
+echo "== 8. compile for the CGNet accelerator (config/cgnet-prototype.cfg)"
+"$bin/cgnet-opt" "$out/int8.mlir" \
+  --convert-cgnet-to-cgisa="config=$root/config/cgnet-prototype.cfg" \
+  -o "$out/accel.mlir"
+"$bin/cgnet-translate" --emit-cgisa-bin "$out/accel.mlir" -o "$out/accel.cgbin"
+"$bin/cgnet-translate" --emit-cgisa-asm "$out/accel.mlir" -o "$out/accel.s"
+echo "   wrote $out/accel.cgbin ($(wc -c < "$out/accel.cgbin") bytes) and $out/accel.s"
+echo "== 9. simulate: output checked bit for bit against step 6, per-layer report"
+"$bin/cgnet-sim" "$out/accel.cgbin" --input "$out/input.npy" \
+  --expect "$out/int8.npy" --report "$out/accel-report.json" \
+  --trace "$out/accel-trace.json" --table -
 echo "== done: artifacts in $out"

@@ -292,8 +292,17 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
       dst = static_cast<int32_t>(
           (in[Conv::bias] ? uint32_t(param(in[Conv::param], j)) : 0u) + sum);
   };
-  // Array passes: rows of the array take `rowsNeeded` pixels per column.
-  int64_t rowsNeeded = pixels;
+  if (opts.macBudget) {
+    uint64_t most = uint64_t(pixels) * uint64_t(oc) * uint64_t(nch) *
+                    uint64_t(g.kh * g.kw);
+    if (report.macs + most > opts.macBudget)
+      return fail(i, formatv("would exceed the budget of {0} MACs",
+                             opts.macBudget));
+  }
+  // Array passes: rows of the array take `rowsNeeded` pixels per column;
+  // `rowPasses` counts the passes (row blocks x column blocks).
+  int64_t rowsNeeded = pixels, columnTileRows = 0;
+  uint64_t rowPasses = passes(pixels, oc);
   uint64_t inputReads = 0;
   uint64_t k = uint64_t(nch) * g.kh * g.kw;
   if (!gated) {
@@ -319,6 +328,7 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
     const uint32_t *lists = reinterpret_cast<const uint32_t *>(
         buffer(Buffer::Idx).data() + in[Conv::idx]);
     rowsNeeded = 0;
+    rowPasses = 0;
     for (int64_t j = 0; j < oc; ++j) {
       int64_t n = listLength[perChannel ? j : 0];
       const uint32_t *list = lists + j * stride;
@@ -332,16 +342,26 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
           compute(p, j);
       }
       rowsNeeded = std::max(rowsNeeded, n);
-      // Per-channel lists: every column gathers its own inputs.
-      if (perChannel)
+      // Per-channel lists: every column gathers its own inputs, and each
+      // group of `cols` columns takes as many row passes as its longest
+      // list.
+      if (perChannel) {
         inputReads += uint64_t(n) * k;
+        columnTileRows = std::max(columnTileRows, n);
+        if ((j + 1) % cfg.cols == 0 || j + 1 == oc) {
+          rowPasses += (columnTileRows + cfg.rows - 1) / cfg.rows;
+          columnTileRows = 0;
+        }
+      }
     }
-    if (!perChannel)
+    if (!perChannel) {
       inputReads = uint64_t(rowsNeeded) * k * ((oc + cfg.cols - 1) / cfg.cols);
+      rowPasses = passes(rowsNeeded, oc);
+    }
   }
   int64_t opBits = in[Conv::op_bits] ? in[Conv::op_bits] : 8;
   int64_t slices = (opBits + cfg.sliceBits - 1) / cfg.sliceBits;
-  cycles = rowsNeeded ? passes(rowsNeeded, oc) * (k * slices + cfg.fill()) : 1;
+  cycles = rowPasses ? rowPasses * (k * slices + cfg.fill()) : 1;
   report.macs += macs;
   curMacs += macs;
   report.arrayCycles += cycles;
@@ -600,17 +620,6 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
   for (int64_t d : shape)
     s += (s.empty() ? "" : "x") + std::to_string(d);
   return s;
-}
-
-/// The DRAM index of row-major (NCHW) element `e` of a tensor of `shape`:
-/// rank-4 tensors are NHWC in DRAM, others row-major.
-static int64_t dramIndex(ArrayRef<int64_t> shape, int64_t e) {
-  if (shape.size() != 4)
-    return e;
-  int64_t w = e % shape[3], h = (e / shape[3]) % shape[2],
-          c = (e / (shape[3] * shape[2])) % shape[1],
-          n = e / (shape[3] * shape[2] * shape[1]);
-  return ((n * shape[2] + h) * shape[3] + w) * shape[1] + c;
 }
 
 Error Machine::run(ArrayRef<ref::Tensor> inputs,

@@ -66,6 +66,9 @@ struct Report {
 struct RunOptions {
   /// Chrome trace-event JSON (one event per instruction) when not null.
   llvm::raw_ostream *trace = nullptr;
+  /// Stop with an error once the program would perform more MACs (0: no
+  /// limit).
+  uint64_t macBudget = 0;
 };
 
 /// Runs `program` on `inputs` (one per input of the program, in order: f32

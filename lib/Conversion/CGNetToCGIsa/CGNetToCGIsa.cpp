@@ -857,23 +857,13 @@ LogicalResult Compiler::ewiseGroup(Operation *root) {
   return emitLayer(root, tiles);
 }
 
-/// The DRAM index of row-major element `e` of `shape` (NHWC for rank 4).
-static int64_t dramIndex(ArrayRef<int64_t> shape, int64_t e) {
-  if (shape.size() != 4)
-    return e;
-  int64_t w = e % shape[3], h = (e / shape[3]) % shape[2],
-          c = (e / (shape[3] * shape[2])) % shape[1],
-          n = e / (shape[3] * shape[2] * shape[1]);
-  return ((n * shape[2] + h) * shape[3] + w) * shape[1] + c;
-}
-
 LogicalResult Compiler::reshape(cgnet::ReshapeOp op) {
   FailureOr<DramTensor> in = lookup(op, op.getInput());
   if (failed(in))
     return failure();
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
   for (int64_t e = 0; e < outType.getNumElements(); ++e)
-    if (dramIndex(in->shape, e) != dramIndex(outType.getShape(), e))
+    if (I::dramIndex(in->shape, e) != I::dramIndex(outType.getShape(), e))
       return op.emitOpError()
              << "cannot run on the accelerator: the reshape changes the "
                 "order of the elements in DRAM (int8 NHWC); element "

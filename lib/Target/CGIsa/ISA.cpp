@@ -287,6 +287,15 @@ int64_t IoDesc::numElements() const {
   return n;
 }
 
+int64_t dramIndex(ArrayRef<int64_t> shape, int64_t e) {
+  if (shape.size() != 4)
+    return e;
+  int64_t w = e % shape[3], h = (e / shape[3]) % shape[2],
+          c = (e / (shape[3] * shape[2])) % shape[1],
+          n = e / (shape[3] * shape[2] * shape[1]);
+  return ((n * shape[2] + h) * shape[3] + w) * shape[1] + c;
+}
+
 void printEncodingTable(raw_ostream &os) {
   for (const InstrDesc &d : instructionTable()) {
     os << "### `" << d.mnemonic << "` (opcode "

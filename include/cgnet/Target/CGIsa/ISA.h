@@ -157,6 +157,10 @@ struct IoDesc {
   int64_t numElements() const;
 };
 
+/// The DRAM index of row-major (NCHW) element `e` of a tensor of `shape`:
+/// rank-4 tensors are NHWC in DRAM, others row-major.
+int64_t dramIndex(llvm::ArrayRef<int64_t> shape, int64_t e);
+
 struct Segment {
   uint64_t addr = 0;
   std::vector<uint8_t> bytes;

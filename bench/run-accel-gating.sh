@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Channel gating on the CGNet accelerator (docs/isa.md): ResNet-18 with
+# ImageNet (224x224, 1000 classes) and CIFAR (32x32, 10 classes) shapes,
+# 8-bit, seeded random weights (cgnet-model-gen), every convolution but the
+# first gated with p = 4 (base path: the first C/4 input channels) and
+# thresholds calibrated to each gate-off rate; each gated program and the
+# same network with gating off run side by side on the simulator with the
+# default configuration (config/cgnet-prototype.cfg), every output checked
+# bit for bit against the reference evaluator.
+#
+# Reports per network and rate: measured gate-off rate, FLOP reduction
+# (MACs of the dense run / MACs the gated run performs, both counted by
+# the simulator), accelerator cycles, fps at the configured clock, speedup
+# over gating off, speedup / FLOP reduction, and the simulator's own speed
+# (simulated MACs per host second, wall time of one inference).
+#
+#   bash bench/run-accel-gating.sh            # both networks, rates 0.5 0.8 0.9
+#   NETS=cifar RATES="0.8" bash bench/run-accel-gating.sh
+# Results: ${OUT_DIR:-out/bench-accel}/accel-gating.md (the committed copy is
+# bench/results/accel-gating.md).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${BUILD_DIR:-$root/build}/bin
+out=${OUT_DIR:-$root/out/bench-accel}
+nets=${NETS:-"imagenet cifar"}
+rates=${RATES:-"0.5 0.8 0.9"}
+config=${CONFIG:-$root/config/cgnet-prototype.cfg}
+mkdir -p "$out"
+table=$out/accel-gating.md
+
+# json FILE KEY: the first number after "KEY": in FILE.
+json() { sed -n "s/^ *\"$2\": \([0-9.e+-]*\),\{0,1\}$/\1/p" "$1" | head -1; }
+
+# run NAME MODEL: compile, simulate (timed), check against the reference.
+run() {
+  local name=$1 model=$2
+  "$bin/cgnet-opt" "$model" --convert-cgnet-to-cgisa="config=$config" |
+    "$bin/cgnet-translate" --emit-cgisa-bin -o "$out/$name.bin"
+  "$bin/cgnet-run" "$model" --input "$out/$net.x.npy" --output "$out/$name.ref.npy" > /dev/null
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$bin/cgnet-sim" "$out/$name.bin" --input "$out/$net.x.npy" \
+    --expect "$out/$name.ref.npy" --report "$out/$name.json" \
+    --table "$out/$name.table.txt" > /dev/null
+  t1=$(date +%s.%N)
+  echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}' > "$out/$name.wall"
+}
+
+{
+  echo "| network | gate-off target | measured gate-off | FLOP reduction | cycles | fps | speedup | speedup / FLOP reduction | sim MACs/s | sim wall s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+} > "$table"
+
+for net in $nets; do
+  case $net in
+    imagenet) size=224 classes=1000 ;;
+    cifar) size=32 classes=10 ;;
+    *) echo "unknown network '$net' (imagenet or cifar)" >&2; exit 1 ;;
+  esac
+  echo "== $net: model, 8-bit quantization"
+  "$bin/cgnet-model-gen" resnet18 --input-size "$size" --classes "$classes" --seed 1 -o "$out/$net.float.mlir"
+  "$bin/cgnet-opt" "$out/$net.float.mlir" --cgnet-quantize=random-calibration=1 \
+    --mlir-print-debuginfo -o "$out/$net.int.mlir"
+  "$bin/cgnet-run" "$out/$net.int.mlir" --random-inputs --seed 7 \
+    --save-inputs "$out/$net.x.npy" > /dev/null
+  run "$net.dense" "$out/$net.int.mlir"
+  dense_cycles=$(json "$out/$net.dense.json" cycles)
+  dense_macs=$(json "$out/$net.dense.json" macs)
+  clock=$(sed -n 's/^clock_mhz *= *//p' "$config")
+  wall=$(cat "$out/$net.dense.wall")
+  awk -v n=$net -v c=$dense_cycles -v m=$dense_macs -v w=$wall -v f=$clock 'BEGIN {
+    printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | %.2e | %.2f |\n", n, c, f * 1e6 / c, m / w, w }' >> "$table"
+  for r in $rates; do
+    echo "== $net: gate-off rate $r"
+    "$bin/cgnet-opt" "$out/$net.int.mlir" \
+      --cgnet-channel-gating="partitions=4 target-off-rate=$r random-calibration=1" \
+      --mlir-print-debuginfo -o "$out/$net.g$r.mlir" 2> /dev/null
+    run "$net.g$r" "$out/$net.g$r.mlir"
+    j=$out/$net.g$r.json
+    awk -v n=$net -v r=$r -v c=$(json $j cycles) -v m=$(json $j macs) \
+        -v dc=$dense_cycles -v dm=$dense_macs -v go=$(json $j gate_outputs) \
+        -v on=$(json $j gate_on) -v w=$(cat "$out/$net.g$r.wall") -v f=$clock 'BEGIN {
+      red = dm / m; sp = dc / c
+      printf "| %s | %s | %.3f | %.2f | %d | %.1f | %.2f | %.2f | %.2e | %.2f |\n",
+        n, r, 1 - on / go, red, c, f * 1e6 / c, sp, sp / red, m / w, w }' >> "$table"
+  done
+done
+cat "$table"
