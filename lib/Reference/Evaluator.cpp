@@ -137,7 +137,8 @@ public:
       : stats(stats), observer(observer) {}
 
   FailureOr<std::vector<Tensor>> run(func::FuncOp func,
-                                     ArrayRef<Tensor> inputs);
+                                     ArrayRef<Tensor> inputs,
+                                     Operation *stopAfter);
 
 private:
   LogicalResult execute(Operation *op);
@@ -753,7 +754,8 @@ LogicalResult Interpreter::execute(Operation *op) {
 }
 
 FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
-                                                ArrayRef<Tensor> inputs) {
+                                                ArrayRef<Tensor> inputs,
+                                                Operation *stopAfter) {
   if (func.isExternal())
     return func.emitOpError("has no body to evaluate");
   if (!func.getBody().hasOneBlock())
@@ -790,6 +792,8 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
     if (observer)
       for (Value r : op.getResults())
         observer(r, get(r));
+    if (&op == stopAfter)
+      return std::vector<Tensor>();
   }
   return func.emitOpError("has no func.return");
 }
@@ -851,9 +855,10 @@ std::string checkCompatible(const Tensor &t, Type type) {
 FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func,
                                         ArrayRef<Tensor> inputs,
                                         std::vector<GateStats> *gateStats,
-                                        const ValueObserver &observer) {
+                                        const ValueObserver &observer,
+                                        Operation *stopAfter) {
   Interpreter interp(gateStats, observer);
-  return interp.run(func, inputs);
+  return interp.run(func, inputs, stopAfter);
 }
 
 } // namespace cgnet::ref

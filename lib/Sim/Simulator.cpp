@@ -301,7 +301,7 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
   }
   // Array passes: rows of the array take `rowsNeeded` pixels per column;
   // `rowPasses` counts the passes (row blocks x column blocks).
-  int64_t rowsNeeded = pixels, columnTileRows = 0;
+  int64_t rowsNeeded = pixels, chunks = 0;
   uint64_t rowPasses = passes(pixels, oc);
   uint64_t inputReads = 0;
   uint64_t k = uint64_t(nch) * g.kh * g.kw;
@@ -342,26 +342,25 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
           compute(p, j);
       }
       rowsNeeded = std::max(rowsNeeded, n);
-      // Per-channel lists: every column gathers its own inputs, and each
-      // group of `cols` columns takes as many row passes as its longest
-      // list.
+      // Per-channel lists: every column gathers its own inputs and takes
+      // the next chunk of `rows` pixels of any channel's list.
       if (perChannel) {
         inputReads += uint64_t(n) * k;
-        columnTileRows = std::max(columnTileRows, n);
-        if ((j + 1) % cfg.cols == 0 || j + 1 == oc) {
-          rowPasses += (columnTileRows + cfg.rows - 1) / cfg.rows;
-          columnTileRows = 0;
-        }
+        chunks += (n + cfg.rows - 1) / cfg.rows;
       }
     }
-    if (!perChannel) {
+    if (perChannel) {
+      rowPasses = (chunks + cfg.cols - 1) / cfg.cols;
+    } else {
       inputReads = uint64_t(rowsNeeded) * k * ((oc + cfg.cols - 1) / cfg.cols);
       rowPasses = passes(rowsNeeded, oc);
     }
   }
   int64_t opBits = in[Conv::op_bits] ? in[Conv::op_bits] : 8;
   int64_t slices = (opBits + cfg.sliceBits - 1) / cfg.sliceBits;
-  cycles = rowPasses ? rowPasses * (k * slices + cfg.fill()) : 1;
+  cycles = rowPasses ? rowPasses * k * slices +
+                          (cfg.fillPerPass ? rowPasses : 1) * cfg.fill()
+                    : 1;
   report.macs += macs;
   curMacs += macs;
   report.arrayCycles += cycles;

@@ -36,10 +36,12 @@ using ValueObserver = std::function<void(mlir::Value, const Tensor &)>;
 /// Emits a diagnostic on the offending op (or the function) and fails on
 /// anything it cannot run. `gateStats`, when given, receives one entry per
 /// gated convolution executed; `observer`, when given, sees every value.
+/// With `stopAfter`, evaluation ends after that op and returns no results.
 mlir::FailureOr<std::vector<Tensor>>
 evaluate(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> inputs,
          std::vector<GateStats> *gateStats = nullptr,
-         const ValueObserver &observer = nullptr);
+         const ValueObserver &observer = nullptr,
+         mlir::Operation *stopAfter = nullptr);
 
 /// The largest tensor the evaluator materializes (2^28 elements, 1 GiB of
 /// f32): bigger values are an error naming the op, not an allocation

@@ -7,7 +7,8 @@
 // Sections: 1 configuration (text, `key = value`), 2 code (32-byte
 // instructions), 3 data (per segment u64 address, u64 size, bytes),
 // 4 inputs/outputs, 5 layer names, 6 DRAM size (u64). docs/isa.md has the
-// record layouts.
+// record layouts. The writer puts the code first (at offset 160); the
+// reader takes the sections in any order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -92,13 +93,8 @@ public:
 } // namespace
 
 Error writeBinary(const Program &p, raw_ostream &os) {
+  // The code first: its offset (160) does not depend on the rest.
   std::vector<std::pair<uint32_t, std::string>> sections;
-  {
-    std::string text;
-    raw_string_ostream s(text);
-    printConfig(p.config, s);
-    sections.emplace_back(SecConfig, text);
-  }
   {
     std::string code(p.code.size() * kInstrBytes, '\0');
     for (size_t i = 0; i < p.code.size(); ++i)
@@ -107,6 +103,12 @@ Error writeBinary(const Program &p, raw_ostream &os) {
         return createStringError("instruction " + Twine(i) + ": " +
                                  toString(std::move(e)));
     sections.emplace_back(SecCode, std::move(code));
+  }
+  {
+    std::string text;
+    raw_string_ostream s(text);
+    printConfig(p.config, s);
+    sections.emplace_back(SecConfig, text);
   }
   {
     Writer w;

@@ -207,6 +207,7 @@ static const IntKey intKeys[] = {
     {"bmp_bytes", &AccelConfig::bmpBytes, 64, int64_t(1) << 24},
     {"idx_bytes", &AccelConfig::idxBytes, 64, int64_t(1) << 24},
     {"fill_drain", &AccelConfig::fillDrain, -1, 1 << 20},
+    {"fill_per_pass", &AccelConfig::fillPerPass, 0, 1},
     {"vector_lanes", &AccelConfig::vectorLanes, -1, 1 << 16},
     {"slice_bits", &AccelConfig::sliceBits, 1, 8},
     {"per_channel_compact", &AccelConfig::perChannelCompact, 0, 1},

@@ -115,7 +115,10 @@ struct AccelConfig {
   int64_t inpBytes = 256 * 1024, wgtBytes = 512 * 1024,
           accBytes = 128 * 1024, outBytes = 64 * 1024, paramBytes = 16 * 1024,
           bmpBytes = 32 * 1024, idxBytes = 128 * 1024;
-  int64_t fillDrain = -1;   ///< cycles per array pass; -1: rows + cols
+  int64_t fillDrain = -1;   ///< array fill + drain cycles; -1: rows + cols
+  /// 1: every pass of a conv pays fill + drain (passes do not overlap);
+  /// 0: once per conv instruction (the passes stream back to back).
+  int64_t fillPerPass = 0;
   int64_t vectorLanes = -1; ///< post/pool/ewise elements per cycle; -1: cols
   int64_t sliceBits = 8;    ///< activation bits per array pass
   /// 1: gated layers build one active list per output channel (the array's

@@ -237,7 +237,8 @@ LogicalResult GatingDriver::calibrate(ArrayRef<Operation *> gated) {
         partials[(e / plane) % out].push_back(t.isFloat ? double(t.f[e])
                                                         : double(t.i[e]));
     };
-    if (failed(runCalibration(func, *samples, observe)))
+    // Later layers do not change this one's partial sums: stop after it.
+    if (failed(runCalibration(func, *samples, observe, op)))
       return failure();
     std::vector<double> tau(out);
     std::vector<int32_t> ints(out);

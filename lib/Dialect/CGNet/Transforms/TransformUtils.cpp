@@ -91,9 +91,10 @@ FailureOr<std::vector<Sample>> makeRandomSamples(func::FuncOp func,
 }
 
 LogicalResult runCalibration(func::FuncOp func, ArrayRef<Sample> samples,
-                             const ref::ValueObserver &observer) {
+                             const ref::ValueObserver &observer,
+                             Operation *stopAfter) {
   for (const Sample &sample : samples)
-    if (failed(ref::evaluate(func, sample, nullptr, observer)))
+    if (failed(ref::evaluate(func, sample, nullptr, observer, stopAfter)))
       return failure();
   return success();
 }

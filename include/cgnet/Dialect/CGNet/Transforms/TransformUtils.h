@@ -35,10 +35,12 @@ loadCalibrationSamples(mlir::func::FuncOp func,
 mlir::FailureOr<std::vector<Sample>>
 makeRandomSamples(mlir::func::FuncOp func, int64_t count, uint32_t seed);
 
-/// Runs `func` on every sample, calling `observer` on every value.
+/// Runs `func` on every sample, calling `observer` on every value (up to
+/// `stopAfter` when given).
 mlir::LogicalResult runCalibration(mlir::func::FuncOp func,
                                    llvm::ArrayRef<Sample> samples,
-                                   const ref::ValueObserver &observer);
+                                   const ref::ValueObserver &observer,
+                                   mlir::Operation *stopAfter = nullptr);
 
 /// Emits an error on `func` for each index of a pass's `layers` option
 /// that does not name one of its `count` cgnet.conv2d ops; false if any.
