@@ -944,6 +944,11 @@ void Report::writeTable(raw_ostream &os) const {
     os << formatv("{0} queue: busy {1}, stalled {2} cycles\n",
                   queueName(Queue(q)), busy[q], stall[q]);
   os << formatv("DRAM: {0} bytes read, {1} written\n", dramRead, dramWritten);
+  os << "SRAM bytes read/written:";
+  for (unsigned b = 0; b < kNumBuffers; ++b)
+    os << formatv(" {0} {1}/{2}", bufferName(Buffer(b)), sramRead[b],
+                  sramWritten[b]);
+  os << "\n";
   os << formatv("energy: {0:f1} uJ (MAC {1:f1}, SRAM {2:f1}, DRAM {3:f1})\n",
                 (energyMacPJ() + energySramPJ() + energyDramPJ()) * 1e-6,
                 energyMacPJ() * 1e-6, energySramPJ() * 1e-6,
