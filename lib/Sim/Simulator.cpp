@@ -424,8 +424,9 @@ Error Machine::compact(size_t i, const Instr &in, uint64_t &cycles) {
   if (Error e = checkBuffer(i, Buffer::Idx, in[Compact::idx],
                             int64_t(entries.size()) * 4, true))
     return e;
-  std::memcpy(buffer(Buffer::Idx).data() + in[Compact::idx], entries.data(),
-              entries.size() * 4);
+  if (!entries.empty())
+    std::memcpy(buffer(Buffer::Idx).data() + in[Compact::idx], entries.data(),
+                entries.size() * 4);
   haveLists = true;
   perChannel = byChannel;
   // The bitmap is scanned R pixels (one array row each) per cycle.
@@ -492,6 +493,10 @@ Error Machine::pool(size_t i, const Instr &in, uint64_t &cycles) {
   int64_t outElems = rows * g.outW * g.inC;
   if (Error e = checkBuffer(i, Buffer::Out, in[Pool::out], outElems, true))
     return e;
+  if (opts.macBudget &&
+      uint64_t(outElems) * uint64_t(g.kh * g.kw) > opts.macBudget)
+    return fail(i, formatv("would exceed the budget of {0} operations",
+                           opts.macBudget));
   int64_t lo = in[Pool::clamp_lo], hi = in[Pool::clamp_hi];
   const int8_t *inp = i8(Buffer::Inp, in[Pool::inp]);
   int8_t *out = i8(Buffer::Out, in[Pool::out]);
@@ -630,7 +635,8 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
   for (unsigned b = 0; b < kNumBuffers; ++b)
     buf[b].assign(cfg.bufferBytes(static_cast<Buffer>(b)), 0);
   for (const Segment &s : prog.data)
-    std::memcpy(dram.data() + s.addr, s.bytes.data(), s.bytes.size());
+    if (!s.bytes.empty())
+      std::memcpy(dram.data() + s.addr, s.bytes.data(), s.bytes.size());
   // Host side: quantize and lay out the inputs.
   size_t k = 0;
   for (const IoDesc &d : prog.io) {

@@ -8,9 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cgnet/Conversion/Passes.h"
+#include "cgnet/Dialect/CGIsa/IR/CGIsaDialect.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
 #include "cgnet/Dialect/CGNet/Transforms/Passes.h"
 #include "cgnet/Reference/Evaluator.h"
+#include "cgnet/Sim/Simulator.h"
 #include "cgnet/Support/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -47,12 +50,43 @@ static void runPipeline(MLIRContext &context, ModuleOp module,
   (void)pm.run(*copy);
 }
 
+/// Quantizes (when float), compiles for the accelerator and, when that
+/// succeeds, runs the program on the simulator with zero inputs.
+static void compileAndSimulate(MLIRContext &context, ModuleOp module) {
+  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
+  PassManager pm(&context);
+  if (failed(parsePassPipeline(
+          "builtin.module(func.func(cgnet-quantize{act-range=1}),"
+          "convert-cgnet-to-cgisa)",
+          pm)) ||
+      failed(pm.run(*copy)))
+    return;
+  for (auto op : copy->getOps<cgnet::cgisa::ProgramOp>()) {
+    FailureOr<cgnet::isa::Program> program = cgnet::cgisa::toProgram(op);
+    if (failed(program) || program->dramBytes > (uint64_t(4) << 20))
+      continue;
+    std::vector<cgnet::ref::Tensor> inputs;
+    for (const cgnet::isa::IoDesc &d : program->io)
+      if (!d.isOutput)
+        inputs.push_back(d.scale > 0 ? cgnet::ref::Tensor::floats(d.shape)
+                                     : cgnet::ref::Tensor::ints(d.shape));
+    std::vector<cgnet::ref::Tensor> outputs;
+    cgnet::sim::Report report;
+    cgnet::sim::RunOptions options;
+    options.macBudget = 20'000'000;
+    if (llvm::Error e =
+            cgnet::sim::run(*program, inputs, outputs, report, options))
+      llvm::consumeError(std::move(e));
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static DialectRegistry *registry = [] {
     auto *r = new DialectRegistry();
-    r->insert<cgnet::CGNetDialect, arith::ArithDialect, func::FuncDialect,
-              quant::QuantDialect>();
+    r->insert<cgnet::CGNetDialect, cgnet::cgisa::CGIsaDialect,
+              arith::ArithDialect, func::FuncDialect, quant::QuantDialect>();
     cgnet::registerCGNetPasses();
+    cgnet::registerCGNetConversionPasses();
     return r;
   }();
   MLIRContext context(*registry);
@@ -76,6 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         "cgnet-precision-split{threshold=0 high-bits=2 skip-in-channels=0}))",
         "builtin.module(func.func(cgnet-quantize{random-calibration=1}))"})
     runPipeline(context, *module, pipeline);
+  compileAndSimulate(context, *module);
   std::mt19937 rng(1);
   for (auto func : module->getOps<func::FuncOp>()) {
     if (func.isExternal())

@@ -66,8 +66,8 @@ struct Report {
 struct RunOptions {
   /// Chrome trace-event JSON (one event per instruction) when not null.
   llvm::raw_ostream *trace = nullptr;
-  /// Stop with an error once the program would perform more MACs (0: no
-  /// limit).
+  /// Stop with an error once the program would perform more MACs, or a
+  /// pool instruction read more window elements (0: no limit).
   uint64_t macBudget = 0;
 };
 

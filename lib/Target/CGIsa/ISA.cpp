@@ -262,6 +262,8 @@ Expected<AccelConfig> parseConfig(StringRef text, StringRef name) {
     }
     if (!found)
       return fail("unknown key '" + key + "'");
+    if (c.vectorLanes == 0)
+      return fail("'vector_lanes' must be -1 (the array width) or at least 1");
   }
   return c;
 }
