@@ -7,7 +7,9 @@
 #   output SQNR against the float model -> per-layer MACs, gate-on rates
 #   and FLOP reduction -> compile for the CGNet accelerator (binary and
 #   assembly) -> simulate it, check its output bit for bit against the
-#   reference, per-layer cycles and gate-on rates (table, JSON, trace).
+#   reference, per-layer cycles and gate-on rates (table, JSON, trace)
+#   -> per-layer speedup and MAC reduction against the same network with
+#   every gate on.
 # Artifacts go to ${OUT_DIR:-out/tiny-cnn}.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,4 +59,11 @@ echo "== 9. simulate: output checked bit for bit against step 6, per-layer repor
 "$bin/cgnet-sim" "$out/accel.cgbin" --input "$out/input.npy" \
   --expect "$out/int8.npy" --report "$out/accel-report.json" \
   --trace "$out/accel-trace.json" --table -
+echo "== 10. against the same network with every gate on (--cgnet-ungate)"
+"$bin/cgnet-opt" "$out/int8.mlir" --cgnet-ungate \
+  --convert-cgnet-to-cgisa="config=$root/config/cgnet-prototype.cfg" |
+  "$bin/cgnet-translate" --emit-cgisa-bin -o "$out/accel-ungated.cgbin"
+"$bin/cgnet-sim" "$out/accel.cgbin" --input "$out/input.npy" \
+  --baseline "$out/accel-ungated.cgbin" --table "$out/accel-vs-ungated.txt"
+sed -n '/vs --baseline/,$p' "$out/accel-vs-ungated.txt"
 echo "== done: artifacts in $out"

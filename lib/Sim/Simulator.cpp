@@ -841,7 +841,7 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
     for (int64_t e = 0; e < t.numElements(); ++e) {
       int32_t v = static_cast<int8_t>(dram[d.addr + dramIndex(d.shape, e)]);
       if (d.scale > 0)
-        t.f[e] = static_cast<float>(double(v - d.zeroPoint) * d.scale);
+        t.f[e] = static_cast<float>(double(int64_t(v) - d.zeroPoint) * d.scale);
       else
         t.i[e] = v;
     }

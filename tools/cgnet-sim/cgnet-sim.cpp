@@ -15,6 +15,7 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -57,6 +58,12 @@ cl::opt<std::string> traceFile("trace",
                                cl::desc("Write a Chrome trace (one event per "
                                         "instruction) to <file>"),
                                cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> baselineFile(
+    "baseline",
+    cl::desc("Also run this binary (the same network ungated, say) on the "
+             "same inputs and add a per-layer comparison to --table: cycles, "
+             "speedup, MACs and MAC reduction"),
+    cl::value_desc("program.cgbin"), cl::cat(category));
 cl::opt<bool> printEncoding("print-encoding",
                             cl::desc("Print the instruction encoding table "
                                      "(Markdown) and exit"),
@@ -84,6 +91,62 @@ std::string compare(const ref::Tensor &got, const ref::Tensor &want) {
   return "";
 }
 
+llvm::Expected<isa::Program> loadProgram(StringRef path) {
+  auto buf = MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buf)
+    return createStringError("cannot open '" + path +
+                             "': " + buf.getError().message());
+  StringRef bytes = (*buf)->getBuffer();
+  auto program = isa::readBinary(ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
+  if (!program)
+    return createStringError(path + ": " + toString(program.takeError()));
+  return program;
+}
+
+/// Per layer: cycles and MACs here and in the baseline. Layers match by
+/// position when both programs have as many (the baseline is the same
+/// network, e.g. after --cgnet-ungate, whose layer names may differ in the
+/// op they name), else by name.
+void writeComparison(const cgnet::sim::Report &r,
+                     const cgnet::sim::Report &base, raw_ostream &os) {
+  os << formatv("\n{0,-28} {1,12} {2,12} {3,8} {4,14} {5,14} {6,9} {7,8}\n",
+                "layer (vs --baseline)", "cycles", "baseline", "speedup",
+                "MACs", "baseline MACs", "MAC red.", "gate on");
+  bool byPosition = r.layers.size() == base.layers.size();
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    const cgnet::sim::LayerStats &l = r.layers[i];
+    const cgnet::sim::LayerStats *b = byPosition ? &base.layers[i] : nullptr;
+    for (const cgnet::sim::LayerStats &c : base.layers)
+      if (!byPosition && c.name == l.name)
+        b = &c;
+    std::string on = l.gateOutputs
+                         ? formatv("{0:P1}", double(l.gateOn) / l.gateOutputs)
+                               .str()
+                         : "-";
+    uint64_t cycles = l.end - l.start;
+    if (!b) {
+      os << formatv("{0,-28} {1,12} {2,12} {3,8} {4,14} {5,14} {6,9} {7,8}\n",
+                    StringRef(l.name).take_front(28), cycles, "-", "-", l.macs,
+                    "-", "-", on);
+      continue;
+    }
+    uint64_t bc = b->end - b->start;
+    os << formatv("{0,-28} {1,12} {2,12} {3,8:f2} {4,14} {5,14} {6,9} {7,8}\n",
+                  StringRef(l.name).take_front(28), cycles, bc,
+                  cycles ? double(bc) / cycles : 0.0, l.macs, b->macs,
+                  l.macs ? formatv("{0:f2}", double(b->macs) / l.macs).str()
+                         : std::string("-"),
+                  on);
+  }
+  double speedup = double(base.cycles) / r.cycles,
+         reduction = r.macs ? double(base.macs) / r.macs : 0;
+  os << formatv("total: {0} cycles vs {1}: speedup {2:f2}, MAC reduction "
+                "{3:f2}, speedup / MAC reduction {4:f2}\n",
+                r.cycles, base.cycles, speedup, reduction,
+                reduction ? speedup / reduction : 0.0);
+}
+
 /// Opens `path` for writing ('-': stdout) and runs `write` on it.
 int writeTo(StringRef path, function_ref<void(raw_ostream &)> write) {
   std::error_code ec;
@@ -109,15 +172,9 @@ int main(int argc, char **argv) {
   }
   if (binaryFile.empty())
     return fail("no binary given (cgnet-sim <program.cgbin> --input x.npy)");
-  auto buf = MemoryBuffer::getFile(binaryFile, /*IsText=*/false);
-  if (!buf)
-    return fail("cannot open '" + binaryFile + "': " +
-                buf.getError().message());
-  StringRef bytes = (*buf)->getBuffer();
-  auto program = isa::readBinary(ArrayRef<uint8_t>(
-      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
+  auto program = loadProgram(binaryFile);
   if (!program)
-    return fail(binaryFile + ": " + toString(program.takeError()));
+    return fail(toString(program.takeError()));
 
   std::vector<ref::Tensor> args;
   for (const std::string &path : inputs) {
@@ -168,9 +225,20 @@ int main(int argc, char **argv) {
           report.writeJSON(os);
         }))
       return rc;
+  cgnet::sim::Report baseReport;
+  if (!baselineFile.empty()) {
+    auto base = loadProgram(baselineFile);
+    if (!base)
+      return fail(toString(base.takeError()));
+    std::vector<ref::Tensor> baseResults;
+    if (Error e = cgnet::sim::run(*base, args, baseResults, baseReport))
+      return fail(baselineFile + ": " + toString(std::move(e)));
+  }
   if (!tableFile.empty())
     if (int rc = writeTo(tableFile, [&](raw_ostream &os) {
           report.writeTable(os);
+          if (!baselineFile.empty())
+            writeComparison(report, baseReport, os);
         }))
       return rc;
   return status;

@@ -334,6 +334,15 @@ Error verifyProgram(const Program &p) {
                   s.addr, s.addr + s.bytes.size(), p.dramBytes)
               .str());
   for (const IoDesc &d : p.io)
+    if (d.zeroPoint < d.storageMin || d.zeroPoint > d.storageMax ||
+        d.storageMin < -128 || d.storageMax > 127)
+      return createStringError(
+          formatv("{0} '{1}': zero point {2} is not in its storage range [{3}, "
+                  "{4}] within int8",
+                  d.isOutput ? "output" : "input", d.name, d.zeroPoint,
+                  d.storageMin, d.storageMax)
+              .str());
+  for (const IoDesc &d : p.io)
     if (!inDram(d.addr, static_cast<uint64_t>(d.numElements())))
       return createStringError(
           formatv("{0} '{1}' at {2} ({3} bytes) lies outside the {4}-byte DRAM",

@@ -369,6 +369,18 @@ def CGNetPrecisionSplit : Pass<"cgnet-precision-split", "::mlir::func::FuncOp"> 
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def CGNetUngate : Pass<"cgnet-ungate", "::mlir::func::FuncOp"> {
+  let summary = "Replace gated convolutions by the dense convolutions they gate";
+  let description = [{
+    Every `cgnet.channel_gated_conv2d` and `cgnet.precision_gated_conv2d`
+    becomes a `cgnet.conv2d` with the same input, weight, bias, strides,
+    padding and dilations; the threshold is dropped (it is erased when
+    nothing else uses it). The result is the network with every gate on,
+    exactly what a threshold of minus infinity computes: the baseline that
+    gated runs are compared with (`cgnet-sim --baseline`, the benchmarks).
+  }];
+}
+
 def CGNetGroupShuffle : Pass<"cgnet-group-shuffle", "::mlir::func::FuncOp"> {
   let summary = "Assign grouped base paths and fold channel shuffles into weights";
   let description = [{
