@@ -285,8 +285,11 @@ void printConfig(const AccelConfig &c, raw_ostream &os) {
 
 int64_t IoDesc::numElements() const {
   int64_t n = 1;
-  for (int64_t d : shape)
+  for (int64_t d : shape) {
+    if (d > 0 && n > INT64_MAX / d)
+      return INT64_MAX; // saturates: callers compare against limits
     n *= d;
+  }
   return n;
 }
 

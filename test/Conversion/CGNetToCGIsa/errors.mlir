@@ -1,6 +1,9 @@
 // RUN: cgnet-opt %s --convert-cgnet-to-cgisa -split-input-file -verify-diagnostics
 // RUN: not cgnet-opt %s --convert-cgnet-to-cgisa=config=%t.missing.cfg 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: error: cannot open configuration '{{.*}}missing.cfg'
+// RUN: printf 'rows = 32\ncols = wide\n' > %t.bad.cfg
+// RUN: not cgnet-opt %s --convert-cgnet-to-cgisa=config=%t.bad.cfg 2>&1 | FileCheck %s --check-prefix=BADCFG
+// BADCFG: error: {{.*}}bad.cfg:2: 'cols' needs an integer, got 'wide'
 
 // expected-error @+1 {{cannot run on the accelerator: float argument #0 must have exactly one user, a cgnet.quantize}}
 func.func @float_arg(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {

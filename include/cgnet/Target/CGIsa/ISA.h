@@ -157,6 +157,7 @@ struct IoDesc {
   double scale = 0;
   int32_t zeroPoint = 0, storageMin = -128, storageMax = 127;
   Rounding rounding = Rounding::AwayFromZero;
+  /// The product of the dimensions, INT64_MAX when it overflows.
   int64_t numElements() const;
 };
 
