@@ -782,9 +782,9 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
     for (Type t : op.getResultTypes())
       if (auto shaped = dyn_cast<ShapedType>(t);
           shaped && shaped.hasStaticShape() &&
-          shaped.getNumElements() > kMaxTensorElements)
+          elementCount(shaped.getShape()) > kMaxTensorElements)
         return op.emitOpError()
-               << "result of " << shaped.getNumElements()
+               << "result of " << elementCount(shaped.getShape())
                << " elements is too large for the reference evaluator (limit "
                << kMaxTensorElements << ")";
     if (failed(execute(&op)))
@@ -803,7 +803,7 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp func,
 std::optional<Tensor> randomTensor(Type type, std::mt19937 &rng) {
   auto shaped = dyn_cast<RankedTensorType>(type);
   if (!shaped || !shaped.hasStaticShape() ||
-      shaped.getNumElements() > kMaxTensorElements)
+      elementCount(shaped.getShape()) > kMaxTensorElements)
     return std::nullopt;
   auto info = getElementInfo(type);
   if (!info)

@@ -20,12 +20,17 @@ Tensor Tensor::ints(std::vector<int64_t> shape) {
   return t;
 }
 
-int64_t Tensor::numElements() const {
+int64_t elementCount(llvm::ArrayRef<int64_t> shape) {
   int64_t n = 1;
-  for (int64_t d : shape)
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && n > INT64_MAX / d))
+      return INT64_MAX;
     n *= d;
+  }
   return n;
 }
+
+int64_t Tensor::numElements() const { return elementCount(shape); }
 
 std::string Tensor::describe() const {
   std::string s;

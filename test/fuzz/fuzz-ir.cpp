@@ -35,7 +35,8 @@ static bool small(ModuleOp module) {
   module.walk([&](Operation *op) {
     for (Type t : op->getResultTypes())
       if (auto s = dyn_cast<ShapedType>(t);
-          s && s.hasStaticShape() && s.getNumElements() > 4096)
+          s && s.hasStaticShape() &&
+          cgnet::ref::elementCount(s.getShape()) > 4096)
         ok = false;
   });
   return ok;

@@ -3,6 +3,7 @@
 #ifndef CGNET_REFERENCE_TENSOR_H
 #define CGNET_REFERENCE_TENSOR_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,6 +12,11 @@ namespace cgnet::ref {
 
 /// A dense row-major tensor: float elements, or integer storage values (all
 /// cgnet integer types fit in 32 bits).
+/// The number of elements of `shape`, INT64_MAX when the product
+/// overflows (MLIR's ShapedType::getNumElements wraps around), so that
+/// size limits reject such shapes.
+int64_t elementCount(llvm::ArrayRef<int64_t> shape);
+
 struct Tensor {
   std::vector<int64_t> shape;
   bool isFloat = true;

@@ -30,6 +30,7 @@
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
 #include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
+#include "cgnet/Reference/Tensor.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -177,6 +178,11 @@ LogicalResult Compiler::define(Operation *op, Value v, StringRef what) {
   if (failed(checkInt8(op, v, what, false)))
     return failure();
   auto type = cast<RankedTensorType>(v.getType());
+  if (!type.hasStaticShape() ||
+      ref::elementCount(type.getShape()) > (int64_t(1) << 32))
+    return op->emitOpError() << "cannot run on the accelerator: its " << what
+                             << " " << v.getType()
+                             << " is larger than the 4 GiB of DRAM";
   DramTensor t;
   t.shape.assign(type.getShape().begin(), type.getShape().end());
   if (type.getRank() == 4) {

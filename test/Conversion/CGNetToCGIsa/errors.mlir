@@ -72,3 +72,11 @@ func.func @reshape(%x: tensor<1x2x2x2xi8>) -> tensor<1x8xi8> {
   return %r : tensor<1x8xi8>
 }
 
+
+// -----
+
+// The element count overflows int64 (MLIR's own count wraps around).
+// expected-error @+1 {{cannot run on the accelerator: its argument #0 'tensor<2000000000000000008x4x3x3xi8>' is larger than the 4 GiB of DRAM}}
+func.func @overflowing_shape(%w: tensor<2000000000000000008x4x3x3xi8>) {
+  return
+}
