@@ -11,6 +11,11 @@
 #include "cgnet/Dialect/CGNet/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -53,8 +58,14 @@ int main(int argc, char **argv) {
                   mlir::LLVM::LLVMDialect, mlir::memref::MemRefDialect,
                   mlir::quant::QuantDialect, mlir::scf::SCFDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect,
-                  mlir::vector::VectorDialect>();
-  mlir::registerTransformsPasses();
+                  mlir::vector::VectorDialect, mlir::cf::ControlFlowDialect,
+                  mlir::math::MathDialect>();
+  // The CPU pipeline is made of upstream passes; bufferization and the
+  // lowering to LLVM need the dialects' external interface models.
+  mlir::registerAllPasses();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  cgnet::registerCGNetCPUPipeline();
   cgnet::registerCGNetPasses();
   cgnet::registerCGNetConversionPasses();
   llvm::InitLLVM y(argc, argv);

@@ -11,6 +11,7 @@
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Reference/Evaluator.h"
 #include "cgnet/Reference/Npy.h"
+#include "cgnet/Runtime/CPURunner.h"
 #include "cgnet/Support/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -33,7 +34,7 @@ using namespace llvm;
 namespace ref = cgnet::ref;
 
 namespace {
-enum class Backend { Reference };
+enum class Backend { Reference, CPU };
 
 cl::OptionCategory category("cgnet-run options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
@@ -42,7 +43,11 @@ cl::opt<Backend> backend(
     "backend", cl::desc("Executor to run the model with"),
     cl::values(clEnumValN(Backend::Reference, "reference",
                           "the reference evaluator (plain C++ loops; the "
-                          "definition of every op)")),
+                          "definition of every op)"),
+               clEnumValN(Backend::CPU, "cpu",
+                          "compiled with --cgnet-cpu-pipeline and run by the "
+                          "LLVM JIT (float models; see "
+                          "--convert-cgnet-to-cpu)")),
     cl::init(Backend::Reference), cl::cat(category));
 // A flag, not a cl::alias: an alias of --backend would take the next
 // argument as its value.
@@ -293,6 +298,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registry.insert<cgnet::CGNetDialect, arith::ArithDialect,
                   func::FuncDialect, quant::QuantDialect>();
+  if (backend == Backend::CPU)
+    cgnet::registerCPUBackend(registry);
   MLIRContext context(registry);
   SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
@@ -363,7 +370,9 @@ int main(int argc, char **argv) {
   }
 
   std::vector<ref::GateStats> stats;
-  auto results = ref::evaluate(func, args, &stats);
+  FailureOr<std::vector<ref::Tensor>> results =
+      backend == Backend::CPU ? cgnet::runOnCPU(*module, func.getSymName(), args)
+                              : ref::evaluate(func, args, &stats);
   if (failed(results))
     return 1;
   ArrayRef<Type> resultTypes = func.getFunctionType().getResults();

@@ -4,6 +4,7 @@
 #define CGNET_CONVERSION_PASSES_H
 
 #include "cgnet/Conversion/CGNetToCGIsa/CGNetToCGIsa.h"
+#include "cgnet/Conversion/CGNetToCPU/CGNetToCPU.h"
 #include "cgnet/Conversion/TosaToCGNet/TosaToCGNet.h"
 
 namespace cgnet {

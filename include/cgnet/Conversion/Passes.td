@@ -72,4 +72,25 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
   let dependentDialects = ["::cgnet::cgisa::CGIsaDialect"];
 }
 
+def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::func::FuncOp"> {
+  let summary = "Lower float cgnet layers to linalg on tensors for the CPU";
+  let description = [{
+    The first step of the CPU backend (`--cgnet-cpu-pipeline` continues to
+    the LLVM dialect; `cgnet-run --backend=cpu` compiles and runs it).
+    Float models: `cgnet.conv2d` (grouped, depthwise, strided, padded,
+    dilated), `cgnet.fully_connected`, `cgnet.channel_gated_conv2d` (base
+    and conditional convolutions with the weights masked at compile time,
+    then the gate and select; every output is computed, so this does not
+    skip work yet), max, average and global average pooling, `cgnet.add`,
+    `cgnet.relu`, `cgnet.leaky_relu`, `cgnet.clamp` and `cgnet.reshape`
+    become `linalg.generic` ops with the reference evaluator's semantics.
+
+    Integer models, batch norm (fold it first), precision gating and the
+    other ops are errors naming the op: nothing is dropped.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // CGNET_CONVERSION_PASSES_TD
