@@ -2,7 +2,8 @@
 # The main job on the bundled example (examples/tiny-cnn.mlir): installs what
 # is missing, builds, then runs the pipeline that exists today:
 #   fold batch norm -> reference run of the original and the folded model
-#   -> check they agree -> calibrate and quantize to 8 bits (with the
+#   -> check they agree -> the folded model compiled for the CPU (JIT),
+#   checked against the reference -> calibrate and quantize to 8 bits (with the
 #   per-layer quantization report) -> run the integer model and check its
 #   output SQNR against the float model -> per-layer MACs, gate-on rates
 #   and FLOP reduction -> compile for the CGNet accelerator (binary and
@@ -30,6 +31,9 @@ echo "== 3. reference run of the folded model, checked against step 2"
 "$bin/cgnet-run" "$out/folded.mlir" --random-inputs --seed 1 --gate-stats \
   --expect "$out/original.npy" --atol 1e-5 --rtol 1e-4 --print-values \
   --output "$out/folded.npy"
+echo "== 3b. the folded float model compiled for this CPU (JIT), checked against step 3"
+"$bin/cgnet-run" "$out/folded.mlir" --backend=cpu --random-inputs --seed 1 \
+  --expect "$out/folded.npy" --atol 1e-5 --rtol 1e-4
 echo "== 4. calibration inputs (seeded random inputs, written as .npy)"
 for s in 11 12 13 14; do
   "$bin/cgnet-run" "$out/folded.mlir" --random-inputs --seed $s \
