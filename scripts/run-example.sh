@@ -5,7 +5,8 @@
 #   -> check they agree -> the folded model compiled for the CPU (JIT),
 #   checked against the reference -> calibrate and quantize to 8 bits (with the
 #   per-layer quantization report) -> run the integer model and check its
-#   output SQNR against the float model -> per-layer MACs, gate-on rates
+#   output SQNR against the float model -> the integer model on the CPU,
+#   bit for bit -> per-layer MACs, gate-on rates
 #   and FLOP reduction -> compile for the CGNet accelerator (binary and
 #   assembly) -> simulate it, check its output bit for bit against the
 #   reference, per-layer cycles and gate-on rates (table, JSON, trace)
@@ -48,6 +49,9 @@ echo "== 6. reference run of the integer model against the float output"
 "$bin/cgnet-run" "$out/int8.mlir" --random-inputs --seed 1 --gate-stats \
   --expect "$out/folded.npy" --min-sqnr 30 --print-values \
   --output "$out/int8.npy" --save-inputs "$out/input.npy"
+echo "== 6b. the integer model compiled for this CPU (JIT), bit for bit against step 6"
+"$bin/cgnet-run" "$out/int8.mlir" --backend=cpu --input "$out/input.npy" \
+  --expect "$out/int8.npy" --atol 0 --rtol 0
 echo "== 7. per-layer MACs and measured gate-on rates (flop-report.json)"
 "$bin/cgnet-opt" "$out/int8.mlir" \
   --cgnet-flop-report="inputs=$out/calib-11.npy,$out/calib-12.npy report=$out/flop-report.json table=-" \

@@ -85,8 +85,16 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::func::FuncOp"> {
     `cgnet.relu`, `cgnet.leaky_relu`, `cgnet.clamp` and `cgnet.reshape`
     become `linalg.generic` ops with the reference evaluator's semantics.
 
-    Integer models, batch norm (fold it first), precision gating and the
-    other ops are errors naming the op: nothing is dropped.
+    Integer models (after `--cgnet-quantize`) run in integer arithmetic,
+    bit-exact with the reference: every integer tensor becomes an `i32`
+    tensor of its stored values; `cgnet.quantize`/`dequantize` compute in
+    f64 as the evaluator does; convolutions (also channel- and
+    precision-gated) subtract zero points and accumulate in wrapping `i32`;
+    `cgnet.requantize` is the fixed-point multiply, rounding shift and
+    saturation; pooling, add, ReLU and clamp saturate to the storage range.
+
+    Batch norm (fold it first), integer leaky ReLU and the other ops are
+    errors naming the op: nothing is dropped.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

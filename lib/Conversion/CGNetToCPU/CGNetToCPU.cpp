@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -44,9 +46,14 @@ public:
   RankedTensorType f32(ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, b.getF32Type());
   }
-  Value constant(ArrayRef<int64_t> shape, ArrayRef<float> data) {
+  template <typename T>
+  Value denseConstant(ArrayRef<int64_t> shape, Type elem, ArrayRef<T> data) {
     return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(f32(shape), data));
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get(shape, elem), data));
+  }
+  Value constant(ArrayRef<int64_t> shape, ArrayRef<float> data) {
+    return denseConstant(shape, b.getF32Type(), data);
   }
   Value scalar(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
@@ -57,6 +64,11 @@ public:
     return linalg::FillOp::create(b, loc, scalar(v), empty).getResult(0);
   }
   Value pad(Value x, ArrayRef<int64_t> p, double v) {
+    return pad(x, p, scalar(v));
+  }
+  /// `x` (N x C x H x W) padded by `p` = [top, left, bottom, right] with
+  /// the scalar `v` of its element type.
+  Value pad(Value x, ArrayRef<int64_t> p, Value v) {
     if (llvm::all_of(p, [](int64_t q) { return q == 0; }))
       return x;
     auto t = cast<RankedTensorType>(x.getType());
@@ -67,7 +79,9 @@ public:
                                      b.getIndexAttr(p[0]), b.getIndexAttr(p[1])};
     SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
                                       b.getIndexAttr(p[2]), b.getIndexAttr(p[3])};
-    return tensor::PadOp::create(b, loc, f32(shape), x, low, high, scalar(v));
+    return tensor::PadOp::create(
+        b, loc, RankedTensorType::get(shape, t.getElementType()), x, low,
+        high, v);
   }
   Value reshape(Value x, ArrayRef<int64_t> shape) {
     SmallVector<int64_t> dims(shape);
@@ -76,7 +90,11 @@ public:
         DenseIntElementsAttr::get(
             RankedTensorType::get({int64_t(dims.size())}, b.getI64Type()),
             dims));
-    return tensor::ReshapeOp::create(b, loc, f32(shape), x, s);
+    return tensor::ReshapeOp::create(
+        b, loc,
+        RankedTensorType::get(
+            shape, cast<RankedTensorType>(x.getType()).getElementType()),
+        x, s);
   }
   AffineMap map(unsigned dims, ArrayRef<AffineExpr> results) {
     return AffineMap::get(dims, 0, results, b.getContext());
@@ -111,23 +129,37 @@ public:
              ArrayRef<float> bias, ArrayRef<int64_t> strides,
              ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations,
              int64_t groups, ArrayRef<int64_t> outShape) {
-    Value x = pad(in, padding, 0.0);
+    int64_t G = groups, Og = wShape[0] / G;
+    return convCore(pad(in, padding, 0.0),
+                    constant({G, Og, wShape[1], wShape[2], wShape[3]}, w),
+                    constant({G, Og}, bias), strides, dilations, outShape,
+                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                      Value m = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                      return arith::AddFOp::create(nb, nl, a[2], m);
+                    });
+  }
+
+  /// The loops of every convolution: `x` is the padded N x C x Hp x Wp
+  /// input, `w5` the G x Og x Ig x kh x kw weights, `bias` G x Og; the
+  /// result starts from the bias and `body(x, w, acc)` accumulates over
+  /// (c, ky, kx) for every (n, g, og, y, x).
+  Value convCore(Value x, Value w5, Value bias, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dilations, ArrayRef<int64_t> outShape,
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
     auto xt = cast<RankedTensorType>(x.getType());
-    int64_t N = xt.getDimSize(0), C = xt.getDimSize(1), Hp = xt.getDimSize(2),
-            Wp = xt.getDimSize(3), O = wShape[0], Ig = wShape[1],
-            kh = wShape[2], kw = wShape[3], G = groups, Og = O / G,
-            OH = outShape[2], OW = outShape[3];
-    (void)C;
+    ArrayRef<int64_t> ws = cast<RankedTensorType>(w5.getType()).getShape();
+    int64_t N = xt.getDimSize(0), Hp = xt.getDimSize(2), Wp = xt.getDimSize(3),
+            G = ws[0], Og = ws[1], Ig = ws[2], OH = outShape[2],
+            OW = outShape[3];
     Value x5 = reshape(x, {N, G, Ig, Hp, Wp});
-    Value w5 = constant({G, Og, Ig, kh, kw}, w);
-    // Bias broadcast into N x G x Og x OH x OW.
-    Value biasT = constant({G, Og}, bias);
-    Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{N, G, Og, OH, OW},
-                                         b.getF32Type());
+    Value init = tensor::EmptyOp::create(b, loc,
+                                         ArrayRef<int64_t>{N, G, Og, OH, OW},
+                                         xt.getElementType());
     AffineExpr d[8];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
     Value start = generic(
-        {biasT}, init, {map(5, {d[1], d[2]}), map(5, {d[0], d[1], d[2], d[3], d[4]})},
+        {bias}, init,
+        {map(5, {d[1], d[2]}), map(5, {d[0], d[1], d[2], d[3], d[4]})},
         {P, P, P, P, P},
         [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     // Loops n, g, og, y, x, c, ky, kx.
@@ -137,12 +169,8 @@ public:
                  d[4] * strides[1] + d[7] * dilations[1]}),
          map(8, {d[1], d[2], d[5], d[6], d[7]}),
          map(8, {d[0], d[1], d[2], d[3], d[4]})},
-        {P, P, P, P, P, R, R, R},
-        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value m = arith::MulFOp::create(nb, nl, a[0], a[1]);
-          return arith::AddFOp::create(nb, nl, a[2], m);
-        });
-    return reshape(out, {N, O, OH, OW});
+        {P, P, P, P, P, R, R, R}, body);
+    return reshape(out, {N, G * Og, OH, OW});
   }
 
   /// Pooling over kernel windows: the maximum (padding ignored) or the sum
@@ -231,11 +259,6 @@ static LogicalResult floatConstants(Operation *op, Value weight, Value bias,
 static FailureOr<Value> lower(Operation *op) {
   OpBuilder b(op);
   Lowering l(b, op->getLoc());
-  for (Type t : op->getOperandTypes())
-    if (!isFloatType(getElementTypeOrSelf(t)))
-      return op->emitOpError("cannot be lowered to the CPU yet: integer and "
-                             "quantized models are not supported by "
-                             "--convert-cgnet-to-cpu (float models only)");
   return TypeSwitch<Operation *, FailureOr<Value>>(op)
       .Case<Conv2DOp>([&](Conv2DOp c) -> FailureOr<Value> {
         std::vector<float> w, bias;
@@ -376,13 +399,6 @@ static FailureOr<Value> lower(Operation *op) {
       .Case<ReshapeOp>([&](ReshapeOp r) -> FailureOr<Value> {
         return l.reshape(r.getInput(), shapeOf(r.getOutput()));
       })
-      .Case<QuantizeOp, DequantizeOp, RequantizeOp>(
-          [](Operation *o) -> FailureOr<Value> {
-            return o->emitOpError(
-                "cannot be lowered to the CPU yet: integer and quantized "
-                "models are not supported by --convert-cgnet-to-cpu (float "
-                "models only)");
-          })
       .Case<BatchNormOp>([](BatchNormOp bn) -> FailureOr<Value> {
         return bn.emitOpError("cannot be lowered to the CPU yet: fold it "
                               "into the convolution first "
@@ -394,6 +410,555 @@ static FailureOr<Value> lower(Operation *op) {
       });
 }
 
+
+//===----------------------------------------------------------------------===//
+// Integer models: every integer tensor becomes an i32 tensor of its stored
+// values; the arithmetic is the reference evaluator's (zero points
+// subtracted, i32 wrapping accumulation, fixed-point requantization,
+// saturation), so results are bit-exact.
+//===----------------------------------------------------------------------===//
+
+/// The element info of values before lowering: integer-like values are
+/// replaced by i32 tensors, which no longer carry it.
+using InfoMap = DenseMap<Value, ElementInfo>;
+
+static ElementInfo infoOf(const InfoMap &infos, Value v) {
+  auto it = infos.find(v);
+  if (it != infos.end())
+    return it->second;
+  return *getElementInfo(getElementTypeOrSelf(v.getType()));
+}
+
+/// Integer values of a constant (through quant.scast) with the zero point
+/// of `info` (per axis 0 or per tensor) subtracted.
+static std::optional<std::vector<int32_t>>
+centeredConstant(Value v, const ElementInfo &info, ArrayRef<int64_t> shape) {
+  auto values = readIntElements(getConstantAttr(v));
+  if (!values)
+    return std::nullopt;
+  int64_t inner = 1;
+  for (size_t d = 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  std::vector<int32_t> out(values->size());
+  for (size_t e = 0; e < values->size(); ++e) {
+    int64_t zp = info.isPerAxis() ? info.zeroPoint(e / inner) : info.zeroPoint();
+    out[e] = static_cast<int32_t>((*values)[e] - zp);
+  }
+  return out;
+}
+
+class IntLowering : public Lowering {
+public:
+  using Lowering::Lowering;
+  Value constI32(ArrayRef<int64_t> shape, ArrayRef<int32_t> data) {
+    return denseConstant(shape, b.getI32Type(), data);
+  }
+  Value c32(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  static Value c64(OpBuilder &nb, Location nl, int64_t v) {
+    return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v));
+  }
+  static Value sat(OpBuilder &nb, Location nl, Value v, int64_t lo,
+                   int64_t hi) {
+    v = arith::MaxSIOp::create(nb, nl, v, c64(nb, nl, lo));
+    return arith::MinSIOp::create(nb, nl, v, c64(nb, nl, hi));
+  }
+  static Value ext(OpBuilder &nb, Location nl, Value v) {
+    return arith::ExtSIOp::create(nb, nl, nb.getI64Type(), v);
+  }
+  static Value trunc(OpBuilder &nb, Location nl, Value v) {
+    return arith::TruncIOp::create(nb, nl, nb.getI32Type(), v);
+  }
+  Value emptyI32(ArrayRef<int64_t> shape) {
+    return tensor::EmptyOp::create(b, loc, shape, b.getI32Type());
+  }
+  /// Element-wise into an i32 tensor of `shape`; `perChannel` inputs are
+  /// indexed by dimension `axis` only.
+  Value map32(ArrayRef<Value> ins, ArrayRef<bool> perChannel, int64_t axis,
+              ArrayRef<int64_t> shape, Type resultElem,
+              function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
+    unsigned rank = shape.size();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+    SmallVector<AffineMap> maps;
+    // A per-channel input of one element is per tensor: element 0.
+    for (size_t i = 0; i < ins.size(); ++i) {
+      auto t = cast<ShapedType>(ins[i].getType());
+      if (!perChannel[i])
+        maps.push_back(id);
+      else if (t.getNumElements() == 1 && shape[axis] != 1)
+        maps.push_back(map(rank, {b.getAffineConstantExpr(0)}));
+      else
+        maps.push_back(map(rank, {b.getAffineDimExpr(axis)}));
+    }
+    maps.push_back(id);
+    Value init = tensor::EmptyOp::create(b, loc, shape, resultElem);
+    return generic(ins, init, maps, SmallVector<IteratorType>(rank, P), f);
+  }
+
+  /// The gate of both gated convolutions: `partial + conditional` where
+  /// `partial >= threshold[channel]`, else `partial`.
+  Value gateSelect(Value partial, Value conditional, ArrayRef<int32_t> thr,
+                   ArrayRef<int64_t> shape) {
+    return map32({partial, conditional, constI32({int64_t(thr.size())}, thr)},
+                 {false, false, true}, 1, shape, b.getI32Type(),
+                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   Value on = arith::CmpIOp::create(
+                       nb, nl, arith::CmpIPredicate::sge, a[0], a[2]);
+                   Value full = arith::AddIOp::create(nb, nl, a[0], a[1]);
+                   return arith::SelectOp::create(nb, nl, on, full, a[0]);
+                 });
+  }
+
+  /// conv over centered inputs: out = bias + sum t(x - zp) * w, `t` the
+  /// identity or the high/low split of precision gating (mode 1/2).
+  Value conv(Value in, int64_t zp, int mode, int64_t lowBits,
+             ArrayRef<int32_t> w, ArrayRef<int64_t> wShape,
+             ArrayRef<int32_t> bias, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations,
+             int64_t groups, ArrayRef<int64_t> outShape) {
+    int64_t G = groups, Og = wShape[0] / G;
+    Value x = pad(in, padding, c32(zp));
+    Value w5 = constI32({G, Og, wShape[1], wShape[2], wShape[3]}, w);
+    Value biasT = constI32({G, Og}, bias);
+    Value zpV = c32(zp);
+    return convCore(
+        x, w5, biasT, strides, dilations, outShape,
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value c = arith::SubIOp::create(nb, nl, a[0], zpV);
+          if (mode != 0) {
+            // high = sign(c) * (|c| >> lb), scaled back by 2^lb.
+            Value sh = arith::ConstantOp::create(nb, nl,
+                                                 nb.getI32IntegerAttr(lowBits));
+            Value mag = math::AbsIOp::create(nb, nl, c);
+            Value hiMag = arith::ShRSIOp::create(nb, nl, mag, sh);
+            Value zero = arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(0));
+            Value neg = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                              c, zero);
+            Value hiNeg = arith::SubIOp::create(nb, nl, zero, hiMag);
+            Value hi = arith::SelectOp::create(nb, nl, neg, hiNeg, hiMag);
+            Value hiScaled = arith::ShLIOp::create(nb, nl, hi, sh);
+            c = mode == 1 ? hiScaled
+                          : arith::SubIOp::create(nb, nl, c, hiScaled).getResult();
+          }
+          Value m = arith::MulIOp::create(nb, nl, c, a[1]);
+          return arith::AddIOp::create(nb, nl, a[2], m);
+        });
+  }
+};
+
+/// The scales (f64) and zero points (i64) of a quantized type as constant
+/// tensors, one entry per channel of its axis (one per tensor), and that
+/// axis.
+static std::tuple<Value, Value, int64_t>
+quantParams(IntLowering &l, const ElementInfo &info, ArrayRef<int64_t> shape) {
+  int64_t axis = info.isPerAxis() ? info.quantizedDim : 0;
+  int64_t channels = info.isPerAxis() ? shape[axis] : 1;
+  std::vector<double> scales;
+  std::vector<int64_t> zps;
+  for (int64_t c = 0; c < channels; ++c) {
+    scales.push_back(info.scale(c));
+    zps.push_back(info.zeroPoint(c));
+  }
+  OpBuilder &b = l.b;
+  Value scaleT = arith::ConstantOp::create(
+      b, l.loc,
+      DenseElementsAttr::get(RankedTensorType::get({channels}, b.getF64Type()),
+                             ArrayRef<double>(scales)));
+  Value zpT = arith::ConstantOp::create(
+      b, l.loc,
+      DenseElementsAttr::get(RankedTensorType::get({channels}, b.getI64Type()),
+                             ArrayRef<int64_t>(zps)));
+  return {scaleT, zpT, axis};
+}
+
+static FailureOr<std::vector<int32_t>> intVector(Operation *op, Value v,
+                                                 const InfoMap &infos,
+                                                 StringRef what) {
+  ElementInfo info = infoOf(infos, v);
+  auto c = centeredConstant(v, info, cast<ShapedType>(v.getType()).getShape());
+  if (!c)
+    return op->emitOpError() << "cannot be lowered to the CPU yet: its " << what
+                             << " must be an integer constant";
+  return std::move(*c);
+}
+
+static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
+  OpBuilder b(op);
+  IntLowering l(b, op->getLoc());
+  Location loc = op->getLoc();
+  auto convLike = [&](Value input, Value weight, Value bias,
+                      ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                      ArrayRef<int64_t> dilations, int64_t groups,
+                      ArrayRef<int64_t> outShape, int mode, int64_t lowBits,
+                      const std::function<bool(int64_t, int64_t)> &keep)
+      -> FailureOr<Value> {
+    ArrayRef<int64_t> ws = shapeOf(weight);
+    auto w = intVector(op, weight, infos, "weight");
+    if (failed(w))
+      return failure();
+    std::vector<int32_t> bv(ws[0], 0);
+    if (bias) {
+      auto bb = intVector(op, bias, infos, "bias");
+      if (failed(bb))
+        return failure();
+      bv = *bb;
+    }
+    int64_t plane = ws.size() == 4 ? ws[2] * ws[3] : 1;
+    if (keep)
+      for (size_t e = 0; e < w->size(); ++e)
+        if (!keep(e / (ws[1] * plane), (e / plane) % ws[1]))
+          (*w)[e] = 0;
+    ElementInfo in = infoOf(infos, input);
+    if (in.isPerAxis())
+      return op->emitOpError("cannot be lowered to the CPU yet: per-axis "
+                             "activation zero points");
+    return l.conv(input, in.zeroPoint(), mode, lowBits, *w, ws, bv, strides,
+                  padding, dilations, groups, outShape);
+  };
+  std::function<bool(int64_t, int64_t)> none;
+  return TypeSwitch<Operation *, FailureOr<Value>>(op)
+      .Case<QuantizeOp>([&](QuantizeOp q) -> FailureOr<Value> {
+        ElementInfo info = infoOf(infos, q.getOutput());
+        ArrayRef<int64_t> shape = shapeOf(q.getOutput());
+        auto [scaleT, zpT, axis] = quantParams(l, info, shape);
+        RoundingMode rounding = q.getRounding();
+        int64_t lo = info.storageMin, hi = info.storageMax;
+        auto body = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value x = arith::ExtFOp::create(nb, nl, nb.getF64Type(), a[0]);
+          Value v = arith::DivFOp::create(nb, nl, x, a[1]);
+          Value r;
+          if (rounding == RoundingMode::HalfToEven)
+            r = math::RoundEvenOp::create(nb, nl, v);
+          else if (rounding == RoundingMode::HalfUp)
+            r = math::FloorOp::create(
+                nb, nl,
+                arith::AddFOp::create(
+                    nb, nl, v,
+                    arith::ConstantOp::create(nb, nl, nb.getF64FloatAttr(0.5))));
+          else
+            r = math::RoundOp::create(nb, nl, v);
+          Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
+                                            r, r);
+          Value big = arith::ConstantOp::create(nb, nl, nb.getF64FloatAttr(4e18));
+          Value small = arith::ConstantOp::create(nb, nl,
+                                                  nb.getF64FloatAttr(-4e18));
+          Value safe = arith::SelectOp::create(
+              nb, nl, nan,
+              arith::ConstantOp::create(nb, nl, nb.getF64FloatAttr(0.0)), r);
+          safe = arith::MinimumFOp::create(nb, nl, safe, big);
+          safe = arith::MaximumFOp::create(nb, nl, safe, small);
+          Value qi = arith::FPToSIOp::create(nb, nl, nb.getI64Type(), safe);
+          qi = arith::AddIOp::create(nb, nl, qi, a[2]);
+          Value out = IntLowering::sat(nb, nl, qi, lo, hi);
+          Value zpOnly = IntLowering::sat(nb, nl, a[2], lo, hi);
+          return IntLowering::trunc(
+              nb, nl, arith::SelectOp::create(nb, nl, nan, zpOnly, out));
+        };
+        return l.map32({q.getInput(), scaleT, zpT}, {false, true, true}, axis,
+                       shape, b.getI32Type(), body);
+      })
+      .Case<DequantizeOp>([&](DequantizeOp dq) -> FailureOr<Value> {
+        ElementInfo info = infoOf(infos, dq.getInput());
+        ArrayRef<int64_t> shape = shapeOf(dq.getInput());
+        auto [scaleT, zpT, axis] = quantParams(l, info, shape);
+        return l.map32(
+            {dq.getInput(), scaleT, zpT}, {false, true, true}, axis, shape,
+            b.getF32Type(),
+            [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+              Value v = arith::SubIOp::create(
+                  nb, nl, IntLowering::ext(nb, nl, a[0]), a[2]);
+              Value d = arith::SIToFPOp::create(nb, nl, nb.getF64Type(), v);
+              Value r = arith::MulFOp::create(nb, nl, d, a[1]);
+              return arith::TruncFOp::create(nb, nl, nb.getF32Type(), r);
+            });
+      })
+      .Case<RequantizeOp>([&](RequantizeOp rq) -> FailureOr<Value> {
+        ElementInfo in = infoOf(infos, rq.getInput()),
+                    out = infoOf(infos, rq.getOutput());
+        ArrayRef<int64_t> shape = shapeOf(rq.getInput());
+        ArrayRef<int32_t> mult = rq.getMultiplier(), shift = rq.getShift();
+        int64_t channels = mult.size();
+        int64_t axis = channels > 1 ? rq.getAxis() : 0;
+        std::vector<int64_t> m(mult.begin(), mult.end()),
+            sh(shift.begin(), shift.end());
+        auto i64s = [&](ArrayRef<int64_t> v) -> Value {
+          return arith::ConstantOp::create(
+              b, loc,
+              DenseElementsAttr::get(
+                  RankedTensorType::get({int64_t(v.size())}, b.getI64Type()),
+                  v));
+        };
+        Value mT = i64s(m), sT = i64s(sh);
+        int64_t zpIn = in.zeroPoint(), zpOut = out.zeroPoint(),
+                lo = out.storageMin, hi = out.storageMax;
+        bool up = rq.getRounding() == RoundingMode::HalfUp;
+        return l.map32(
+            {rq.getInput(), mT, sT}, {false, true, true}, axis,
+            shape, b.getI32Type(),
+            [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+              Value v = arith::SubIOp::create(nb, nl,
+                                              IntLowering::ext(nb, nl, a[0]),
+                                              IntLowering::c64(nb, nl, zpIn));
+              Value prod = arith::MulIOp::create(nb, nl, v, a[1]);
+              Value one = IntLowering::c64(nb, nl, 1);
+              Value zero = IntLowering::c64(nb, nl, 0);
+              // round = 1 << (shift - 1), 0 when shift is 0.
+              Value isZero = arith::CmpIOp::create(
+                  nb, nl, arith::CmpIPredicate::eq, a[2], zero);
+              Value sm1 = arith::SubIOp::create(nb, nl, a[2], one);
+              Value sm1Safe = arith::SelectOp::create(nb, nl, isZero, zero, sm1);
+              Value round = arith::ShLIOp::create(nb, nl, one, sm1Safe);
+              Value r;
+              if (up) {
+                r = arith::ShRSIOp::create(
+                    nb, nl, arith::AddIOp::create(nb, nl, prod, round), a[2]);
+              } else {
+                Value neg = arith::CmpIOp::create(
+                    nb, nl, arith::CmpIPredicate::slt, prod, zero);
+                Value mag = arith::SelectOp::create(
+                    nb, nl, neg, arith::SubIOp::create(nb, nl, zero, prod),
+                    prod);
+                Value res = arith::ShRSIOp::create(
+                    nb, nl, arith::AddIOp::create(nb, nl, mag, round), a[2]);
+                r = arith::SelectOp::create(
+                    nb, nl, neg, arith::SubIOp::create(nb, nl, zero, res), res);
+              }
+              r = arith::SelectOp::create(nb, nl, isZero, prod, r);
+              r = arith::AddIOp::create(nb, nl, r,
+                                        IntLowering::c64(nb, nl, zpOut));
+              return IntLowering::trunc(nb, nl,
+                                        IntLowering::sat(nb, nl, r, lo, hi));
+            });
+      })
+      .Case<Conv2DOp>([&](Conv2DOp c) -> FailureOr<Value> {
+        return convLike(c.getInput(), c.getWeight(), c.getBias(),
+                        c.getStrides(), c.getPadding(), c.getDilations(),
+                        c.getGroups(), shapeOf(c.getOutput()), 0, 0, none);
+      })
+      .Case<FullyConnectedOp>([&](FullyConnectedOp f) -> FailureOr<Value> {
+        // As the reference: a 1x1 convolution over N x K x 1 x 1.
+        ArrayRef<int64_t> is = shapeOf(f.getInput()), os = shapeOf(f.getOutput());
+        ArrayRef<int64_t> ws = shapeOf(f.getWeight());
+        Value x4 = l.reshape(f.getInput(), {is[0], is[1], 1, 1});
+        auto w = intVector(op, f.getWeight(), infos, "weight");
+        if (failed(w))
+          return failure();
+        std::vector<int32_t> bv(ws[0], 0);
+        if (f.getBias()) {
+          auto bb = intVector(op, f.getBias(), infos, "bias");
+          if (failed(bb))
+            return failure();
+          bv = *bb;
+        }
+        ElementInfo in = infoOf(infos, f.getInput());
+        Value y = l.conv(x4, in.zeroPoint(), 0, 0, *w, {ws[0], ws[1], 1, 1}, bv,
+                         {1, 1}, {0, 0, 0, 0}, {1, 1}, 1, {os[0], os[1], 1, 1});
+        return l.reshape(y, os);
+      })
+      .Case<ChannelGatedConv2DOp>([&](ChannelGatedConv2DOp c)
+                                      -> FailureOr<Value> {
+        auto thr = intVector(op, c.getThreshold(), infos, "threshold");
+        if (failed(thr))
+          return failure();
+        auto base = [&](int64_t o, int64_t ch) { return c.isBaseChannel(o, ch); };
+        auto rest = [&](int64_t o, int64_t ch) { return !c.isBaseChannel(o, ch); };
+        FailureOr<Value> partial =
+            convLike(c.getInput(), c.getWeight(), c.getBias(), c.getStrides(),
+                     c.getPadding(), c.getDilations(), 1,
+                     shapeOf(c.getOutput()), 0, 0, base);
+        FailureOr<Value> cond =
+            convLike(c.getInput(), c.getWeight(), Value(), c.getStrides(),
+                     c.getPadding(), c.getDilations(), 1,
+                     shapeOf(c.getOutput()), 0, 0, rest);
+        if (failed(partial) || failed(cond))
+          return failure();
+        return l.gateSelect(*partial, *cond, *thr, shapeOf(c.getOutput()));
+      })
+      .Case<PrecisionGatedConv2DOp>([&](PrecisionGatedConv2DOp c)
+                                        -> FailureOr<Value> {
+        auto thr = intVector(op, c.getThreshold(), infos, "threshold");
+        if (failed(thr))
+          return failure();
+        int64_t lowBits = c.getBits() - c.getHighBits();
+        FailureOr<Value> msb =
+            convLike(c.getInput(), c.getWeight(), c.getBias(), c.getStrides(),
+                     c.getPadding(), c.getDilations(), 1,
+                     shapeOf(c.getOutput()), 1, lowBits, none);
+        FailureOr<Value> low =
+            convLike(c.getInput(), c.getWeight(), Value(), c.getStrides(),
+                     c.getPadding(), c.getDilations(), 1,
+                     shapeOf(c.getOutput()), 2, lowBits, none);
+        if (failed(msb) || failed(low))
+          return failure();
+        return l.gateSelect(*msb, *low, *thr, shapeOf(c.getOutput()));
+      })
+      .Case<AddOp>([&](AddOp a) -> FailureOr<Value> {
+        ElementInfo info = infoOf(infos, a.getOutput());
+        int64_t zp = info.zeroPoint(), lo = info.storageMin,
+                hi = info.storageMax;
+        bool wrap = info.bits == 32;
+        return l.map32(
+            {a.getLhs(), a.getRhs()}, {false, false}, 0, shapeOf(a.getOutput()),
+            b.getI32Type(), [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+              if (wrap)
+                return arith::AddIOp::create(nb, nl, v[0], v[1]);
+              Value x = IntLowering::ext(nb, nl, v[0]),
+                    y = IntLowering::ext(nb, nl, v[1]);
+              Value z = IntLowering::c64(nb, nl, zp);
+              Value s = arith::AddIOp::create(
+                  nb, nl, arith::SubIOp::create(nb, nl, x, z),
+                  arith::SubIOp::create(nb, nl, y, z));
+              s = arith::AddIOp::create(nb, nl, s, z);
+              return IntLowering::trunc(nb, nl, IntLowering::sat(nb, nl, s, lo, hi));
+            });
+      })
+      .Case<ReluOp, ClampOp>([&](Operation *o) -> FailureOr<Value> {
+        ElementInfo info = infoOf(infos, o->getOperand(0));
+        std::optional<int64_t> lo, hi;
+        if (isa<ReluOp>(o))
+          lo = info.zeroPoint();
+        if (auto c = dyn_cast<ClampOp>(o)) {
+          if (auto v = c.getMinInt())
+            lo = static_cast<int64_t>(*v);
+          if (auto v = c.getMaxInt())
+            hi = static_cast<int64_t>(*v);
+        }
+        return l.map32({o->getOperand(0)}, {false}, 0, shapeOf(o->getResult(0)),
+                       b.getI32Type(),
+                       [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                         Value r = v[0];
+                         if (lo)
+                           r = arith::MaxSIOp::create(
+                               nb, nl, r,
+                               arith::ConstantOp::create(
+                                   nb, nl, nb.getI32IntegerAttr(*lo)));
+                         if (hi)
+                           r = arith::MinSIOp::create(
+                               nb, nl, r,
+                               arith::ConstantOp::create(
+                                   nb, nl, nb.getI32IntegerAttr(*hi)));
+                         return r;
+                       });
+      })
+      .Case<MaxPool2DOp>([&](MaxPool2DOp p) -> FailureOr<Value> {
+        ArrayRef<int64_t> k = p.getKernel(), st = p.getStrides();
+        Value x = l.pad(p.getInput(), p.getPadding(), l.c32(INT32_MIN));
+        Value window = tensor::EmptyOp::create(b, loc, k, b.getI32Type());
+        AffineExpr d[6];
+        bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5]);
+        Value init = linalg::FillOp::create(
+                         b, loc, l.c32(INT32_MIN),
+                         l.emptyI32(shapeOf(p.getOutput())))
+                         .getResult(0);
+        return l.generic(
+            {x, window}, init,
+            {l.map(6, {d[0], d[1], d[2] * st[0] + d[4], d[3] * st[1] + d[5]}),
+             l.map(6, {d[4], d[5]}), l.map(6, {d[0], d[1], d[2], d[3]})},
+            {P, P, P, P, R, R},
+            [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+              return arith::MaxSIOp::create(nb, nl, a[2], a[0]);
+            });
+      })
+      .Case<AvgPool2DOp, GlobalAvgPoolOp>([&](Operation *o) -> FailureOr<Value> {
+        SmallVector<int64_t> k, st{1, 1}, pd{0, 0, 0, 0};
+        bool includePad = false;
+        ArrayRef<int64_t> is = shapeOf(o->getOperand(0));
+        if (auto a = dyn_cast<AvgPool2DOp>(o)) {
+          k.assign(a.getKernel().begin(), a.getKernel().end());
+          st.assign(a.getStrides().begin(), a.getStrides().end());
+          pd.assign(a.getPadding().begin(), a.getPadding().end());
+          includePad = a.getCountIncludePad();
+        } else {
+          k = {is[2], is[3]};
+        }
+        ElementInfo info = infoOf(infos, o->getOperand(0));
+        int64_t zp = info.zeroPoint(), lo = info.storageMin, hi = info.storageMax;
+        ArrayRef<int64_t> os = shapeOf(o->getResult(0));
+        Value x = l.pad(o->getOperand(0), pd, l.c32(zp));
+        Value window = tensor::EmptyOp::create(b, loc, k, b.getI32Type());
+        AffineExpr d[6];
+        bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5]);
+        Value zero64 = IntLowering::c64(b, loc, 0);
+        Value empty64 = tensor::EmptyOp::create(b, loc, os, b.getI64Type());
+        Value init = linalg::FillOp::create(b, loc, zero64, empty64).getResult(0);
+        Value zpV = IntLowering::c64(b, loc, zp);
+        Value sum = l.generic(
+            {x, window}, init,
+            {l.map(6, {d[0], d[1], d[2] * st[0] + d[4], d[3] * st[1] + d[5]}),
+             l.map(6, {d[4], d[5]}), l.map(6, {d[0], d[1], d[2], d[3]})},
+            {P, P, P, P, R, R},
+            [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+              Value v = arith::SubIOp::create(nb, nl,
+                                              IntLowering::ext(nb, nl, a[0]), zpV);
+              return arith::AddIOp::create(nb, nl, a[2], v);
+            });
+        std::vector<int64_t> counts(os[2] * os[3]);
+        for (int64_t y = 0; y < os[2]; ++y)
+          for (int64_t xx = 0; xx < os[3]; ++xx) {
+            int64_t count = 0;
+            for (int64_t ky = 0; ky < k[0]; ++ky)
+              for (int64_t kx = 0; kx < k[1]; ++kx) {
+                int64_t iy = y * st[0] - pd[0] + ky, ix = xx * st[1] - pd[1] + kx;
+                count += (iy >= 0 && iy < is[2] && ix >= 0 && ix < is[3]) ||
+                         includePad;
+              }
+            counts[y * os[3] + xx] = std::max<int64_t>(count, 1);
+          }
+        Value countT = arith::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(
+                RankedTensorType::get({os[2], os[3]}, b.getI64Type()),
+                ArrayRef<int64_t>(counts)));
+        AffineExpr e[4];
+        bindDims(b.getContext(), e[0], e[1], e[2], e[3]);
+        AffineMap id = l.map(4, {e[0], e[1], e[2], e[3]});
+        return l.generic(
+            {sum, countT}, l.emptyI32(os), {id, l.map(4, {e[2], e[3]}), id},
+            {P, P, P, P}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+              // divRoundHalfAwayFromZero(sum, count) + zp, saturated.
+              Value q = arith::DivSIOp::create(nb, nl, a[0], a[1]);
+              Value r = arith::RemSIOp::create(nb, nl, a[0], a[1]);
+              Value zero = IntLowering::c64(nb, nl, 0);
+              Value two = IntLowering::c64(nb, nl, 2);
+              Value rNeg = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                                 r, zero);
+              Value rAbs = arith::SelectOp::create(
+                  nb, nl, rNeg, arith::SubIOp::create(nb, nl, zero, r), r);
+              Value twice = arith::MulIOp::create(nb, nl, rAbs, two);
+              Value bump = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
+                                                 twice, a[1]);
+              Value sNeg = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                                 a[0], zero);
+              Value step = arith::SelectOp::create(
+                  nb, nl, sNeg, IntLowering::c64(nb, nl, -1),
+                  IntLowering::c64(nb, nl, 1));
+              Value adj = arith::SelectOp::create(nb, nl, bump, step, zero);
+              Value res = arith::AddIOp::create(
+                  nb, nl, arith::AddIOp::create(nb, nl, q, adj),
+                  IntLowering::c64(nb, nl, zp));
+              return IntLowering::trunc(nb, nl, IntLowering::sat(nb, nl, res, lo, hi));
+            });
+      })
+      .Case<ReshapeOp>([&](ReshapeOp r) -> FailureOr<Value> {
+        return l.reshape(r.getInput(), shapeOf(r.getOutput()));
+      })
+      .Default([](Operation *o) -> FailureOr<Value> {
+        return o->emitOpError("cannot be lowered to the CPU yet: no integer "
+                              "lowering in --convert-cgnet-to-cpu");
+      });
+}
+
+/// True when `op` computes on integers (by the types before lowering).
+static bool isIntegerOp(Operation *op, const InfoMap &infos) {
+  if (isa<QuantizeOp>(op))
+    return true;
+  for (Value v : op->getOperands())
+    if (infoOf(infos, v).isIntegerLike())
+      return true;
+  return false;
+}
+
 struct ConvertCGNetToCPUPass
     : public cgnet::impl::ConvertCGNetToCPUBase<ConvertCGNetToCPUPass> {
   void runOnOperation() override {
@@ -402,13 +967,23 @@ struct ConvertCGNetToCPUPass
       if (isa<CGNetDialect>(op->getDialect()))
         ops.push_back(op);
     });
+    InfoMap infos;
     for (Operation *op : ops) {
-      FailureOr<Value> v = lower(op);
+      bool integer = isIntegerOp(op, infos);
+      FailureOr<Value> v = integer ? lowerInt(op, infos) : lower(op);
       if (failed(v))
         return signalPassFailure();
-      op->getResult(0).replaceAllUsesWith(*v);
+      Value old = op->getResult(0);
+      if (auto info = getElementInfo(getElementTypeOrSelf(old.getType())))
+        infos[*v] = *info;
+      old.replaceAllUsesWith(*v);
       op->erase();
     }
+    // Storage casts of integer weights are read at compile time.
+    getOperation().walk([](quant::StorageCastOp c) {
+      if (c.use_empty())
+        c.erase();
+    });
   }
 };
 
