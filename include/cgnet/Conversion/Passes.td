@@ -78,18 +78,21 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::func::FuncOp"> {
     The first step of the CPU backend (`--cgnet-cpu-pipeline` continues to
     the LLVM dialect; `cgnet-run --backend=cpu` compiles and runs it).
     Float models: `cgnet.conv2d` (grouped, depthwise, strided, padded,
-    dilated), `cgnet.fully_connected`, `cgnet.channel_gated_conv2d` (base
-    and conditional convolutions with the weights masked at compile time,
-    then the gate and select; every output is computed, so this does not
-    skip work yet), max, average and global average pooling, `cgnet.add`,
+    dilated), `cgnet.fully_connected`, `cgnet.channel_gated_conv2d` (the
+    base path a dense convolution over the base channels only, then one
+    parallel loop over the outputs that computes the conditional channels'
+    sum only where the gate is on: gated-off outputs skip that work; the
+    loops are scalar, not yet tiled or vectorized), max, average and global
+    average pooling, `cgnet.add`,
     `cgnet.relu`, `cgnet.leaky_relu`, `cgnet.clamp` and `cgnet.reshape`
     become `linalg.generic` ops with the reference evaluator's semantics.
 
     Integer models (after `--cgnet-quantize`) run in integer arithmetic,
     bit-exact with the reference: every integer tensor becomes an `i32`
     tensor of its stored values; `cgnet.quantize`/`dequantize` compute in
-    f64 as the evaluator does; convolutions (also channel- and
-    precision-gated) subtract zero points and accumulate in wrapping `i32`;
+    f64 as the evaluator does; convolutions (also channel-gated as above,
+    and precision-gated as high-bit and low-bit convolutions and a select)
+    subtract zero points and accumulate in wrapping `i32`;
     `cgnet.requantize` is the fixed-point multiply, rounding shift and
     saturation; pooling, add, ReLU and clamp saturate to the storage range.
 

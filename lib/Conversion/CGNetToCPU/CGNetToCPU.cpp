@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -173,6 +174,117 @@ public:
     return reshape(out, {N, G * Og, OH, OW});
   }
 
+  /// The conditional path of a channel-gated convolution, computed only
+  /// where the gate is on: for every output of `partial` (N x O x OH x OW)
+  /// whose value passes the gate (`> thr[o]` for floats, `>= thr[o]` for
+  /// integers), add the sum over the channels outside the output's base
+  /// range [lo(o), hi(o)) of `(x - zp) * w`; other outputs keep `partial`.
+  /// `x` is the padded input, `w` the full O x C x kh x kw weights. One
+  /// parallel generic over the outputs whose body branches (`scf.if`) and
+  /// loops over the conditional channels only when the gate is on.
+  Value gatedConditional(Value partial, Value x, Value w, Value thr,
+                         ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations, int64_t partitions,
+                         bool grouped, bool isInt, int64_t zp) {
+    auto pt = cast<RankedTensorType>(partial.getType());
+    ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
+    int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3], bw = C / partitions,
+            og = O / partitions;
+    AffineExpr d[4];
+    bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
+    AffineMap id = map(4, {d[0], d[1], d[2], d[3]});
+    Value init = tensor::EmptyOp::create(b, loc, pt.getShape(),
+                                         pt.getElementType());
+    auto body = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      auto idx = [&](OpBuilder &ib, Location il, int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(ib, il, v);
+      };
+      Value n = linalg::IndexOp::create(nb, nl, 0),
+            o = linalg::IndexOp::create(nb, nl, 1),
+            y = linalg::IndexOp::create(nb, nl, 2),
+            xx = linalg::IndexOp::create(nb, nl, 3);
+      Value p = a[0], th = a[1];
+      Value on = isInt ? arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
+                                               p, th)
+                             .getResult()
+                       : arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
+                                               p, th)
+                             .getResult();
+      auto ifOp = scf::IfOp::create(nb, nl, TypeRange{p.getType()}, on,
+                                    /*addThenBlock=*/true,
+                                    /*addElseBlock=*/true);
+      OpBuilder tb = ifOp.getThenBodyBuilder();
+      Value lo = idx(tb, nl, 0), hi = idx(tb, nl, bw);
+      if (grouped) {
+        Value k = arith::DivUIOp::create(tb, nl, o, idx(tb, nl, og));
+        lo = arith::MulIOp::create(tb, nl, k, idx(tb, nl, bw));
+        hi = arith::AddIOp::create(tb, nl, lo, idx(tb, nl, bw));
+      }
+      Value zpV = isInt ? arith::ConstantOp::create(tb, nl,
+                                                    tb.getI32IntegerAttr(zp))
+                              .getResult()
+                        : Value();
+      auto forLoop = [&](OpBuilder &fb, Location fl, Value from, Value to,
+                         Value acc,
+                         function_ref<Value(OpBuilder &, Location, Value, Value)>
+                             f) -> Value {
+        return scf::ForOp::create(
+                   fb, fl, from, to, idx(fb, fl, 1), ValueRange{acc},
+                   [&](OpBuilder &ib, Location il, Value iv, ValueRange args) {
+                     scf::YieldOp::create(ib, il, f(ib, il, iv, args[0]));
+                   })
+            .getResult(0);
+      };
+      Value accZero =
+          isInt ? arith::ConstantOp::create(tb, nl, tb.getI32IntegerAttr(0))
+                      .getResult()
+                : arith::ConstantOp::create(tb, nl, tb.getF32FloatAttr(0.0))
+                      .getResult();
+      Value sum = forLoop(
+          tb, nl, idx(tb, nl, 0), idx(tb, nl, kh), accZero,
+          [&](OpBuilder &b5, Location l5, Value ky, Value a5) {
+            return forLoop(
+                b5, l5, idx(b5, l5, 0), idx(b5, l5, kw), a5,
+                [&](OpBuilder &b6, Location l6, Value kx, Value a6) {
+                  Value iy = arith::AddIOp::create(
+                      b6, l6,
+                      arith::MulIOp::create(b6, l6, y, idx(b6, l6, strides[0])),
+                      arith::MulIOp::create(b6, l6, ky,
+                                            idx(b6, l6, dilations[0])));
+                  Value ix = arith::AddIOp::create(
+                      b6, l6,
+                      arith::MulIOp::create(b6, l6, xx, idx(b6, l6, strides[1])),
+                      arith::MulIOp::create(b6, l6, kx,
+                                            idx(b6, l6, dilations[1])));
+                  auto term = [&](OpBuilder &ib, Location il, Value c,
+                                  Value acc) -> Value {
+                    Value xv = tensor::ExtractOp::create(
+                        ib, il, x, ValueRange{n, c, iy, ix});
+                    Value wv = tensor::ExtractOp::create(
+                        ib, il, w, ValueRange{o, c, ky, kx});
+                    if (isInt) {
+                      Value cx = arith::SubIOp::create(ib, il, xv, zpV);
+                      return arith::AddIOp::create(
+                          ib, il, acc, arith::MulIOp::create(ib, il, cx, wv));
+                    }
+                    return arith::AddFOp::create(
+                        ib, il, acc, arith::MulFOp::create(ib, il, xv, wv));
+                  };
+                  Value s1 = forLoop(b6, l6, idx(b6, l6, 0), lo, a6, term);
+                  return forLoop(b6, l6, hi, idx(b6, l6, C), s1, term);
+                });
+          });
+      Value full = isInt ? arith::AddIOp::create(tb, nl, p, sum).getResult()
+                         : arith::AddFOp::create(tb, nl, p, sum).getResult();
+      scf::YieldOp::create(tb, nl, full);
+      OpBuilder eb = ifOp.getElseBodyBuilder();
+      scf::YieldOp::create(eb, nl, p);
+      return ifOp.getResult(0);
+    };
+    return generic({partial, thr}, init, {id, map(4, {d[1]}), id},
+                   {P, P, P, P}, body);
+  }
+
   /// Pooling over kernel windows: the maximum (padding ignored) or the sum
   /// divided by the window's count (with or without the padded positions).
   Value pool(Value in, ArrayRef<int64_t> k, ArrayRef<int64_t> s,
@@ -235,6 +347,37 @@ static ArrayRef<int64_t> shapeOf(Value v) {
   return cast<ShapedType>(v.getType()).getShape();
 }
 
+/// The base path of a channel-gated convolution as a dense convolution
+/// over the base channels only: its O x C/p x kh x kw weights (from the
+/// full O x C x kh x kw `w`) and its input: the first C/p channels, or with
+/// grouped base paths the whole input as a convolution of p groups.
+template <typename T>
+static std::vector<T> baseWeights(ChannelGatedConv2DOp op, ArrayRef<T> w,
+                                  ArrayRef<int64_t> ws) {
+  int64_t p = op.getPartitions(), bw = ws[1] / p, og = ws[0] / p,
+          plane = ws[2] * ws[3];
+  std::vector<T> base(ws[0] * bw * plane);
+  for (int64_t o = 0; o < ws[0]; ++o)
+    for (int64_t c = 0; c < bw; ++c) {
+      int64_t src = op.getGrouped() ? (o / og) * bw + c : c;
+      for (int64_t k = 0; k < plane; ++k)
+        base[(o * bw + c) * plane + k] = w[(o * ws[1] + src) * plane + k];
+    }
+  return base;
+}
+
+static Value baseInput(OpBuilder &b, ChannelGatedConv2DOp op) {
+  if (op.getGrouped())
+    return op.getInput();
+  ArrayRef<int64_t> is = cast<ShapedType>(op.getInput().getType()).getShape();
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), strides(4, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes = {
+      b.getIndexAttr(is[0]), b.getIndexAttr(is[1] / op.getPartitions()),
+      b.getIndexAttr(is[2]), b.getIndexAttr(is[3])};
+  return tensor::ExtractSliceOp::create(b, op.getLoc(), op.getInput(), offsets,
+                                        sizes, strides);
+}
+
 /// The float weights, bias (zeros when absent) of a convolution-like op.
 static LogicalResult floatConstants(Operation *op, Value weight, Value bias,
                                     int64_t outChannels,
@@ -280,34 +423,19 @@ static FailureOr<Value> lower(Operation *op) {
         if (!thr)
           return c.emitOpError("cannot be lowered to the CPU yet: its "
                                "threshold must be a float constant");
-        std::vector<float> base(w.size()), rest(w.size());
-        int64_t plane = ws[2] * ws[3];
-        for (size_t e = 0; e < w.size(); ++e) {
-          int64_t o = e / (ws[1] * plane), ch = (e / plane) % ws[1];
-          (c.isBaseChannel(o, ch) ? base : rest)[e] = w[e];
-        }
-        std::vector<float> zeros(ws[0], 0.0f);
-        Value partial = l.conv(c.getInput(), base, ws, bias, c.getStrides(),
-                               c.getPadding(), c.getDilations(), 1,
-                               shapeOf(c.getOutput()));
-        Value cond = l.conv(c.getInput(), rest, ws, zeros, c.getStrides(),
-                            c.getPadding(), c.getDilations(), 1,
-                            shapeOf(c.getOutput()));
-        Value thrT = l.constant({ws[0]}, *thr);
-        ArrayRef<int64_t> os = shapeOf(c.getOutput());
-        AffineExpr d[4];
-        bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
-        AffineMap id = l.map(4, {d[0], d[1], d[2], d[3]});
-        Value empty = tensor::EmptyOp::create(b, c.getLoc(), os, b.getF32Type());
-        return l.generic(
-            {partial, cond, thrT}, empty, {id, id, l.map(4, {d[1]}), id},
-            {P, P, P, P},
-            [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-              Value on = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
-                                               a[0], a[2]);
-              Value full = arith::AddFOp::create(nb, nl, a[0], a[1]);
-              return arith::SelectOp::create(nb, nl, on, full, a[0]);
-            });
+        // The base path is a dense convolution over the base channels; the
+        // conditional path runs only for the outputs whose gate is on.
+        int64_t p = c.getPartitions();
+        Value partial = l.conv(
+            baseInput(b, c), baseWeights<float>(c, w, ws),
+            {ws[0], ws[1] / p, ws[2], ws[3]}, bias, c.getStrides(),
+            c.getPadding(), c.getDilations(), c.getGrouped() ? p : 1,
+            shapeOf(c.getOutput()));
+        return l.gatedConditional(
+            partial, l.pad(c.getInput(), c.getPadding(), 0.0),
+            l.constant(ws, w), l.constant({ws[0]}, *thr), c.getStrides(),
+            c.getDilations(), c.getPartitions(), c.getGrouped(),
+            /*isInt=*/false, 0);
       })
       .Case<FullyConnectedOp>([&](FullyConnectedOp f) -> FailureOr<Value> {
         std::vector<float> w, bias;
@@ -761,19 +889,31 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
         auto thr = intVector(op, c.getThreshold(), infos, "threshold");
         if (failed(thr))
           return failure();
-        auto base = [&](int64_t o, int64_t ch) { return c.isBaseChannel(o, ch); };
-        auto rest = [&](int64_t o, int64_t ch) { return !c.isBaseChannel(o, ch); };
-        FailureOr<Value> partial =
-            convLike(c.getInput(), c.getWeight(), c.getBias(), c.getStrides(),
-                     c.getPadding(), c.getDilations(), 1,
-                     shapeOf(c.getOutput()), 0, 0, base);
-        FailureOr<Value> cond =
-            convLike(c.getInput(), c.getWeight(), Value(), c.getStrides(),
-                     c.getPadding(), c.getDilations(), 1,
-                     shapeOf(c.getOutput()), 0, 0, rest);
-        if (failed(partial) || failed(cond))
+        auto w = intVector(op, c.getWeight(), infos, "weight");
+        if (failed(w))
           return failure();
-        return l.gateSelect(*partial, *cond, *thr, shapeOf(c.getOutput()));
+        std::vector<int32_t> bv(shapeOf(c.getWeight())[0], 0);
+        if (c.getBias()) {
+          auto bb = intVector(op, c.getBias(), infos, "bias");
+          if (failed(bb))
+            return failure();
+          bv = *bb;
+        }
+        // The base path is a dense convolution over the base channels; the
+        // conditional path runs only for the outputs whose gate is on.
+        int64_t zp = infoOf(infos, c.getInput()).zeroPoint();
+        ArrayRef<int64_t> ws = shapeOf(c.getWeight());
+        int64_t p = c.getPartitions();
+        Value partial = l.conv(
+            baseInput(b, c), zp, 0, 0, baseWeights<int32_t>(c, *w, ws),
+            {ws[0], ws[1] / p, ws[2], ws[3]}, bv, c.getStrides(),
+            c.getPadding(), c.getDilations(), c.getGrouped() ? p : 1,
+            shapeOf(c.getOutput()));
+        return l.gatedConditional(
+            partial, l.pad(c.getInput(), c.getPadding(), l.c32(zp)),
+            l.constI32(ws, *w), l.constI32({ws[0]}, *thr), c.getStrides(),
+            c.getDilations(), c.getPartitions(), c.getGrouped(),
+            /*isInt=*/true, zp);
       })
       .Case<PrecisionGatedConv2DOp>([&](PrecisionGatedConv2DOp c)
                                         -> FailureOr<Value> {
