@@ -715,36 +715,40 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
   OpBuilder b(op);
   IntLowering l(b, op->getLoc());
   Location loc = op->getLoc();
-  auto convLike = [&](Value input, Value weight, Value bias,
-                      ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
-                      ArrayRef<int64_t> dilations, int64_t groups,
-                      ArrayRef<int64_t> outShape, int mode, int64_t lowBits,
-                      const std::function<bool(int64_t, int64_t)> &keep)
-      -> FailureOr<Value> {
-    ArrayRef<int64_t> ws = shapeOf(weight);
+  // Centered weights and the bias (zeros when absent) of a convolution.
+  using Params = std::pair<std::vector<int32_t>, std::vector<int32_t>>;
+  auto weightsAndBias = [&](Value weight, Value bias) -> FailureOr<Params> {
     auto w = intVector(op, weight, infos, "weight");
     if (failed(w))
       return failure();
-    std::vector<int32_t> bv(ws[0], 0);
+    std::vector<int32_t> bv(shapeOf(weight)[0], 0);
     if (bias) {
       auto bb = intVector(op, bias, infos, "bias");
       if (failed(bb))
         return failure();
       bv = *bb;
     }
-    int64_t plane = ws.size() == 4 ? ws[2] * ws[3] : 1;
-    if (keep)
-      for (size_t e = 0; e < w->size(); ++e)
-        if (!keep(e / (ws[1] * plane), (e / plane) % ws[1]))
-          (*w)[e] = 0;
+    return Params{std::move(*w), std::move(bv)};
+  };
+  auto inputZeroPoint = [&](Value input) -> FailureOr<int64_t> {
     ElementInfo in = infoOf(infos, input);
     if (in.isPerAxis())
       return op->emitOpError("cannot be lowered to the CPU yet: per-axis "
                              "activation zero points");
-    return l.conv(input, in.zeroPoint(), mode, lowBits, *w, ws, bv, strides,
-                  padding, dilations, groups, outShape);
+    return in.zeroPoint();
   };
-  std::function<bool(int64_t, int64_t)> none;
+  auto convLike = [&](Value input, Value weight, Value bias,
+                      ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                      ArrayRef<int64_t> dilations, int64_t groups,
+                      ArrayRef<int64_t> outShape, int mode,
+                      int64_t lowBits) -> FailureOr<Value> {
+    FailureOr<Params> wb = weightsAndBias(weight, bias);
+    FailureOr<int64_t> zp = inputZeroPoint(input);
+    if (failed(wb) || failed(zp))
+      return failure();
+    return l.conv(input, *zp, mode, lowBits, wb->first, shapeOf(weight),
+                  wb->second, strides, padding, dilations, groups, outShape);
+  };
   return TypeSwitch<Operation *, FailureOr<Value>>(op)
       .Case<QuantizeOp>([&](QuantizeOp q) -> FailureOr<Value> {
         ElementInfo info = infoOf(infos, q.getOutput());
@@ -862,26 +866,20 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
       .Case<Conv2DOp>([&](Conv2DOp c) -> FailureOr<Value> {
         return convLike(c.getInput(), c.getWeight(), c.getBias(),
                         c.getStrides(), c.getPadding(), c.getDilations(),
-                        c.getGroups(), shapeOf(c.getOutput()), 0, 0, none);
+                        c.getGroups(), shapeOf(c.getOutput()), 0, 0);
       })
       .Case<FullyConnectedOp>([&](FullyConnectedOp f) -> FailureOr<Value> {
         // As the reference: a 1x1 convolution over N x K x 1 x 1.
         ArrayRef<int64_t> is = shapeOf(f.getInput()), os = shapeOf(f.getOutput());
         ArrayRef<int64_t> ws = shapeOf(f.getWeight());
         Value x4 = l.reshape(f.getInput(), {is[0], is[1], 1, 1});
-        auto w = intVector(op, f.getWeight(), infos, "weight");
-        if (failed(w))
+        FailureOr<Params> wb = weightsAndBias(f.getWeight(), f.getBias());
+        FailureOr<int64_t> zp = inputZeroPoint(f.getInput());
+        if (failed(wb) || failed(zp))
           return failure();
-        std::vector<int32_t> bv(ws[0], 0);
-        if (f.getBias()) {
-          auto bb = intVector(op, f.getBias(), infos, "bias");
-          if (failed(bb))
-            return failure();
-          bv = *bb;
-        }
-        ElementInfo in = infoOf(infos, f.getInput());
-        Value y = l.conv(x4, in.zeroPoint(), 0, 0, *w, {ws[0], ws[1], 1, 1}, bv,
-                         {1, 1}, {0, 0, 0, 0}, {1, 1}, 1, {os[0], os[1], 1, 1});
+        Value y = l.conv(x4, *zp, 0, 0, wb->first, {ws[0], ws[1], 1, 1},
+                         wb->second, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1,
+                         {os[0], os[1], 1, 1});
         return l.reshape(y, os);
       })
       .Case<ChannelGatedConv2DOp>([&](ChannelGatedConv2DOp c)
@@ -889,29 +887,23 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
         auto thr = intVector(op, c.getThreshold(), infos, "threshold");
         if (failed(thr))
           return failure();
-        auto w = intVector(op, c.getWeight(), infos, "weight");
-        if (failed(w))
+        FailureOr<Params> wb = weightsAndBias(c.getWeight(), c.getBias());
+        FailureOr<int64_t> zpOr = inputZeroPoint(c.getInput());
+        if (failed(wb) || failed(zpOr))
           return failure();
-        std::vector<int32_t> bv(shapeOf(c.getWeight())[0], 0);
-        if (c.getBias()) {
-          auto bb = intVector(op, c.getBias(), infos, "bias");
-          if (failed(bb))
-            return failure();
-          bv = *bb;
-        }
         // The base path is a dense convolution over the base channels; the
         // conditional path runs only for the outputs whose gate is on.
-        int64_t zp = infoOf(infos, c.getInput()).zeroPoint();
+        int64_t zp = *zpOr;
         ArrayRef<int64_t> ws = shapeOf(c.getWeight());
         int64_t p = c.getPartitions();
         Value partial = l.conv(
-            baseInput(b, c), zp, 0, 0, baseWeights<int32_t>(c, *w, ws),
-            {ws[0], ws[1] / p, ws[2], ws[3]}, bv, c.getStrides(),
+            baseInput(b, c), zp, 0, 0, baseWeights<int32_t>(c, wb->first, ws),
+            {ws[0], ws[1] / p, ws[2], ws[3]}, wb->second, c.getStrides(),
             c.getPadding(), c.getDilations(), c.getGrouped() ? p : 1,
             shapeOf(c.getOutput()));
         return l.gatedConditional(
             partial, l.pad(c.getInput(), c.getPadding(), l.c32(zp)),
-            l.constI32(ws, *w), l.constI32({ws[0]}, *thr), c.getStrides(),
+            l.constI32(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),
             c.getDilations(), c.getPartitions(), c.getGrouped(),
             /*isInt=*/true, zp);
       })
@@ -924,11 +916,11 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
         FailureOr<Value> msb =
             convLike(c.getInput(), c.getWeight(), c.getBias(), c.getStrides(),
                      c.getPadding(), c.getDilations(), 1,
-                     shapeOf(c.getOutput()), 1, lowBits, none);
+                     shapeOf(c.getOutput()), 1, lowBits);
         FailureOr<Value> low =
             convLike(c.getInput(), c.getWeight(), Value(), c.getStrides(),
                      c.getPadding(), c.getDilations(), 1,
-                     shapeOf(c.getOutput()), 2, lowBits, none);
+                     shapeOf(c.getOutput()), 2, lowBits);
         if (failed(msb) || failed(low))
           return failure();
         return l.gateSelect(*msb, *low, *thr, shapeOf(c.getOutput()));
