@@ -327,31 +327,29 @@ LogicalResult Compiler::convLayer(Operation *op) {
   int64_t groups = 1, partitions = 1, bits = 8, highBits = 8;
   bool grouped = false;
   bool isFC = false;
-  if (auto c = dyn_cast<cgnet::Conv2DOp>(op)) {
+  // Operands and window attributes shared by the convolutions.
+  auto convOperands = [&](auto c) {
     input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
     strides.assign(c.getStrides().begin(), c.getStrides().end());
     pad.assign(c.getPadding().begin(), c.getPadding().end());
     dil.assign(c.getDilations().begin(), c.getDilations().end());
+  };
+  if (auto c = dyn_cast<cgnet::Conv2DOp>(op)) {
+    convOperands(c);
     groups = c.getGroups();
   } else if (auto c = dyn_cast<cgnet::FullyConnectedOp>(op)) {
     input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
     isFC = true;
   } else if (auto c = dyn_cast<cgnet::ChannelGatedConv2DOp>(op)) {
     kind = ChannelGated;
-    input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
+    convOperands(c);
     threshold = c.getThreshold();
-    strides.assign(c.getStrides().begin(), c.getStrides().end());
-    pad.assign(c.getPadding().begin(), c.getPadding().end());
-    dil.assign(c.getDilations().begin(), c.getDilations().end());
     partitions = c.getPartitions();
     grouped = c.getGrouped();
   } else if (auto c = dyn_cast<cgnet::PrecisionGatedConv2DOp>(op)) {
     kind = PrecisionGated;
-    input = c.getInput(), weight = c.getWeight(), bias = c.getBias();
+    convOperands(c);
     threshold = c.getThreshold();
-    strides.assign(c.getStrides().begin(), c.getStrides().end());
-    pad.assign(c.getPadding().begin(), c.getPadding().end());
-    dil.assign(c.getDilations().begin(), c.getDilations().end());
     bits = c.getBits();
     highBits = c.getHighBits();
   }

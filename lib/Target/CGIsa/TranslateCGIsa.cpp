@@ -37,37 +37,47 @@ static LogicalResult reportError(const std::shared_ptr<llvm::SourceMgr> &sm,
   return failure();
 }
 
-void registerCGIsaTranslations() {
-  static TranslateFromMLIRRegistration toBin(
-      "emit-cgisa-bin", "Write a cgisa.program as an accelerator binary",
-      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
+/// Registers a translation from a module holding one cgisa.program to
+/// `write`'s output.
+static void
+registerEmit(StringRef name, StringRef description,
+             LogicalResult (*write)(ModuleOp, const isa::Program &,
+                                    llvm::raw_ostream &)) {
+  TranslateFromMLIRRegistration(
+      name, description,
+      [write](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
         auto module = dyn_cast<ModuleOp>(op);
         if (!module)
           return op->emitError("expected a module");
         FailureOr<isa::Program> p = programOf(module);
         if (failed(p))
           return failure();
-        if (llvm::Error e = isa::writeBinary(*p, os))
-          return module.emitError() << llvm::toString(std::move(e));
-        return success();
+        return write(module, *p, os);
       },
       [](DialectRegistry &r) {
         r.insert<cgisa::CGIsaDialect, func::FuncDialect>();
       });
-  static TranslateFromMLIRRegistration toAsm(
-      "emit-cgisa-asm", "Write a cgisa.program as accelerator assembly",
-      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a module");
-        FailureOr<isa::Program> p = programOf(module);
-        if (failed(p))
-          return failure();
-        isa::writeAssembly(*p, os);
+}
+
+void registerCGIsaTranslations() {
+  static bool once = false;
+  if (once)
+    return;
+  once = true;
+  registerEmit(
+      "emit-cgisa-bin", "Write a cgisa.program as an accelerator binary",
+      [](ModuleOp module, const isa::Program &p,
+         llvm::raw_ostream &os) -> LogicalResult {
+        if (llvm::Error e = isa::writeBinary(p, os))
+          return module.emitError() << llvm::toString(std::move(e));
         return success();
-      },
-      [](DialectRegistry &r) {
-        r.insert<cgisa::CGIsaDialect, func::FuncDialect>();
+      });
+  registerEmit(
+      "emit-cgisa-asm", "Write a cgisa.program as accelerator assembly",
+      [](ModuleOp, const isa::Program &p,
+         llvm::raw_ostream &os) -> LogicalResult {
+        isa::writeAssembly(p, os);
+        return success();
       });
   static TranslateRegistration disassemble(
       "disassemble-cgisa", "Accelerator binary -> assembly",
