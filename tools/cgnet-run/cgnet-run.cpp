@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -26,6 +27,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include <chrono>
 #include <cmath>
 #include <random>
 
@@ -116,6 +118,34 @@ cl::opt<bool> gateStats("gate-stats",
                         cl::desc("Print the gate-on rate of every gated "
                                  "convolution"),
                         cl::cat(category));
+
+cl::opt<bool> timeFlag(
+    "time",
+    cl::desc("Print the wall time of compiling (CPU backend) and of running "
+             "the model (the best of --repeat runs)"),
+    cl::cat(category));
+cl::opt<unsigned> repeat("repeat",
+                         cl::desc("Run the model this many times (with "
+                                  "--time or --profile; results from the "
+                                  "last run)"),
+                         cl::init(1), cl::cat(category));
+cl::opt<bool> profileFlag(
+    "profile",
+    cl::desc("CPU backend: print the wall time of every layer (mean over "
+             "--repeat runs) and its share of the total"),
+    cl::cat(category));
+cl::opt<bool> compareReference(
+    "compare-reference",
+    cl::desc("Also run the reference evaluator on the same inputs and "
+             "compare: bit for bit when the model computes on quantized "
+             "integers, within --atol + --rtol * |expected| for float models"),
+    cl::cat(category));
+
+/// Float comparisons from now on demand equal values.
+void requireExactFloats() {
+  atol = 0;
+  rtol = 0;
+}
 
 int fail(const Twine &msg) {
   errs() << "cgnet-run: error: " << msg << "\n";
@@ -369,12 +399,52 @@ int main(int argc, char **argv) {
     return compareWithBaseline(which, *base, args);
   }
 
+  if (repeat == 0)
+    return fail("--repeat must be at least 1");
+  if (profileFlag && backend != Backend::CPU)
+    return fail("--profile times the CPU backend's layers; add "
+                "--backend=cpu");
   std::vector<ref::GateStats> stats;
-  FailureOr<std::vector<ref::Tensor>> results =
-      backend == Backend::CPU ? cgnet::runOnCPU(*module, func.getSymName(), args)
-                              : ref::evaluate(func, args, &stats);
-  if (failed(results))
-    return 1;
+  FailureOr<std::vector<ref::Tensor>> results = failure();
+  double bestRun = INFINITY;
+  std::unique_ptr<cgnet::CPUProgram> program;
+  if (backend == Backend::CPU) {
+    cgnet::CPUOptions options;
+    options.profile = profileFlag;
+    auto compiled =
+        cgnet::CPUProgram::compile(*module, func.getSymName(), options);
+    if (failed(compiled))
+      return 1;
+    program = std::move(*compiled);
+  }
+  for (unsigned r = 0; r < repeat; ++r) {
+    stats.clear();
+    auto start = std::chrono::steady_clock::now();
+    results = program ? program->run(args) : ref::evaluate(func, args, &stats);
+    bestRun = std::min(bestRun, std::chrono::duration<double>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count());
+    if (failed(results))
+      return 1;
+  }
+  if (timeFlag) {
+    if (program)
+      outs() << "compile: " << format("%.3f", program->compileSeconds())
+             << " s\n";
+    outs() << "run: " << format("%.4f", bestRun) << " s (best of " << repeat
+           << ")\n";
+  }
+  if (program && profileFlag) {
+    double total = 0;
+    for (const cgnet::LayerTime &l : program->layerTimes())
+      total += l.seconds;
+    outs() << "layer times (mean of " << repeat << " runs):\n";
+    for (const cgnet::LayerTime &l : program->layerTimes())
+      outs() << format("%10.3f ms %5.1f%%  ", 1e3 * l.seconds / repeat,
+                       total > 0 ? 100 * l.seconds / total : 0.0)
+             << l.name << "\n";
+    outs() << format("%10.3f ms total\n", 1e3 * total / repeat);
+  }
   ArrayRef<Type> resultTypes = func.getFunctionType().getResults();
 
   if (outputs.size() > results->size())
@@ -402,10 +472,35 @@ int main(int argc, char **argv) {
              << format("%.2f", s.outputs ? 100.0 * s.gateOn / s.outputs : 0.0)
              << "%)\n";
 
+  bool mismatch = false;
+  if (compareReference) {
+    auto want = ref::evaluate(func, args);
+    if (failed(want))
+      return 1;
+    // Quantized models compute on integers: every result must be exact.
+    bool exact = false;
+    func.walk([&](Operation *op) {
+      for (Type t : op->getResultTypes())
+        exact |= isa<quant::QuantizedType>(getElementTypeOrSelf(t));
+    });
+    if (exact)
+      requireExactFloats();
+    for (size_t i = 0; i < results->size(); ++i) {
+      std::string why = compare((*results)[i], (*want)[i]);
+      if (!why.empty()) {
+        errs() << "cgnet-run: result #" << i
+               << " differs from the reference evaluator: " << why << "\n";
+        mismatch = true;
+      } else {
+        outs() << "result #" << i << " matches the reference evaluator"
+               << (exact ? " bit for bit" : "") << "\n";
+      }
+    }
+  }
+
   if (expects.size() > results->size())
     return fail(Twine(expects.size()) + " --expect files for " +
                 Twine(results->size()) + " results");
-  bool mismatch = false;
   for (auto [i, path] : llvm::enumerate(expects)) {
     auto want = ref::readNpy(path);
     if (!want)

@@ -72,7 +72,7 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
   let dependentDialects = ["::cgnet::cgisa::CGIsaDialect"];
 }
 
-def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::func::FuncOp"> {
+def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
   let summary = "Lower float cgnet layers to linalg on tensors for the CPU";
   let description = [{
     The first step of the CPU backend (`--cgnet-cpu-pipeline` continues to
@@ -99,9 +99,40 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::func::FuncOp"> {
     Batch norm (fold it first), integer leaky ReLU and the other ops are
     errors naming the op: nothing is dropped.
   }];
+  let options = [
+    Option<"profile", "profile", "bool", /*default=*/"false",
+           "Time every layer: call `cgnet_profile_enter(i64 id)` before and "
+           "`cgnet_profile_exit(i64 id)` after the code of the id-th cgnet "
+           "op of the function (in walk order); the runtime "
+           "(`cgnet-run --profile`) provides both">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def CGNetOutlineConstants : Pass<"cgnet-outline-constants",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Turn large tensor constants into function arguments";
+  let description = [{
+    Part of the CPU pipeline's JIT path (`cgnet-run --backend=cpu`): every
+    `arith.constant` of a statically shaped tensor of integers or floats
+    (8 to 64 bits) with at least `min-elements` elements becomes a new
+    argument of the function, after the existing ones, in order of
+    appearance, and the constant values are listed in the function's
+    `cgnet.constant_arguments` array attribute. The runtime passes the
+    constants' data to those arguments, so that weights are neither
+    translated to LLVM globals nor compiled: code generation time no
+    longer grows with the model's size.
+
+    Run it after `--convert-cgnet-to-cpu` and before bufferization.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"256",
+           "Smallest constant (in elements) that becomes an argument">
+  ];
 }
 
 #endif // CGNET_CONVERSION_PASSES_TD

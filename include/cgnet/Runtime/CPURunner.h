@@ -1,4 +1,10 @@
-//===- CPURunner.h - compile and run a cgnet function on the CPU -*- C++ -*-===//
+//===- CPURunner.h - compile and run cgnet functions on the CPU -*- C++ -*-===//
+//
+// The JIT path of the CPU backend: --cgnet-cpu-pipeline, then LLVM at O3
+// in memory. A CPUProgram is compiled once and can run many times (timing,
+// repeated inputs).
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef CGNET_RUNTIME_CPURUNNER_H
 #define CGNET_RUNTIME_CPURUNNER_H
@@ -6,21 +12,66 @@
 #include "cgnet/Reference/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
+#include <memory>
+#include <string>
 #include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
 
 namespace cgnet {
 
-/// Compiles `module` with the CPU pipeline (cgnet/Conversion/CGNetToCPU)
-/// and runs function `entry` with the LLVM ORC JIT on `inputs` (f32
-/// tensors), returning its f32 results. The module is cloned; diagnostics
-/// go to the context's handler. Fails (with a diagnostic) on what the
-/// pipeline cannot lower or on non-f32 arguments and results.
+/// Wall time of one layer (one cgnet op) summed over the runs so far.
+struct LayerTime {
+  std::string name; ///< The op's name and location.
+  double seconds = 0;
+  int64_t calls = 0;
+};
+
+struct CPUOptions {
+  /// Time every cgnet op of the entry function (see
+  /// --convert-cgnet-to-cpu's `profile` option).
+  bool profile = false;
+};
+
+/// One function of a module compiled for this CPU by the JIT.
+class CPUProgram {
+public:
+  /// Compiles `entry` (and only it) of a copy of `module`. Errors are
+  /// reported through the module's diagnostics.
+  static mlir::FailureOr<std::unique_ptr<CPUProgram>>
+  compile(mlir::ModuleOp module, llvm::StringRef entry,
+          const CPUOptions &options = {});
+  ~CPUProgram();
+
+  /// Runs on `inputs` (f32, in argument order) and returns the results.
+  mlir::FailureOr<std::vector<ref::Tensor>> run(llvm::ArrayRef<ref::Tensor> inputs);
+
+  /// Seconds spent in the pipeline and in LLVM code generation.
+  double compileSeconds() const { return compileTime; }
+  /// Per-layer wall times (empty unless compiled with `profile`).
+  llvm::ArrayRef<LayerTime> layerTimes() const { return layers; }
+
+private:
+  CPUProgram() = default;
+  mlir::Operation *func = nullptr;
+  std::string entry;
+  std::vector<std::vector<int64_t>> resultShapes;
+  /// The weights passed to the arguments --cgnet-outline-constants added:
+  /// attribute data owned by the MLIRContext, or copies in ownedConstants.
+  std::vector<const void *> constants;
+  std::vector<std::vector<char>> ownedConstants;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  double compileTime = 0;
+  std::vector<LayerTime> layers;
+};
+
+/// Compiles and runs once.
 mlir::FailureOr<std::vector<ref::Tensor>>
 runOnCPU(mlir::ModuleOp module, llvm::StringRef entry,
          llvm::ArrayRef<ref::Tensor> inputs);
 
-/// Registers what the CPU pipeline needs in a context's registry (upstream
-/// dialects' external models, LLVM translations).
 void registerCPUBackend(mlir::DialectRegistry &registry);
 
 } // namespace cgnet

@@ -29,6 +29,7 @@
 
 namespace cgnet {
 #define GEN_PASS_DEF_CONVERTCGNETTOCPU
+#define GEN_PASS_DEF_CGNETOUTLINECONSTANTS
 #include "cgnet/Conversion/Passes.h.inc"
 } // namespace cgnet
 
@@ -1093,18 +1094,46 @@ static bool isIntegerOp(Operation *op, const InfoMap &infos) {
 
 struct ConvertCGNetToCPUPass
     : public cgnet::impl::ConvertCGNetToCPUBase<ConvertCGNetToCPUPass> {
+  using Base::Base;
+
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<CGNetDialect>(op->getDialect()))
-        ops.push_back(op);
-    });
+    ModuleOp module = getOperation();
+    if (profile)
+      declareProfileHooks(module);
+    for (auto func : module.getOps<func::FuncOp>())
+      if (failed(lowerFunction(func)))
+        return signalPassFailure();
+  }
+
+  static constexpr StringLiteral enterHook = "cgnet_profile_enter",
+                                 exitHook = "cgnet_profile_exit";
+
+  void declareProfileHooks(ModuleOp module) {
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    auto type = b.getFunctionType({b.getI64Type()}, {});
+    for (StringRef name : {enterHook, exitHook})
+      if (!module.lookupSymbol(name))
+        func::FuncOp::create(b, module.getLoc(), name, type).setPrivate();
+  }
+
+  LogicalResult lowerFunction(func::FuncOp func) {
     InfoMap infos;
-    for (Operation *op : ops) {
+    for (auto [id, op] : llvm::enumerate(profiledLayers(func))) {
+      OpBuilder b(op);
+      auto hook = [&](StringRef name) {
+        Value i = arith::ConstantOp::create(b, op->getLoc(),
+                                            b.getI64IntegerAttr(id));
+        func::CallOp::create(b, op->getLoc(), name, TypeRange{},
+                             ValueRange{i});
+      };
+      if (profile)
+        hook(enterHook);
       bool integer = isIntegerOp(op, infos);
       FailureOr<Value> v = integer ? lowerInt(op, infos) : lower(op);
       if (failed(v))
-        return signalPassFailure();
+        return failure();
+      if (profile)
+        hook(exitHook);
       Value old = op->getResult(0);
       if (auto info = getElementInfo(getElementTypeOrSelf(old.getType())))
         infos[*v] = *info;
@@ -1112,20 +1141,80 @@ struct ConvertCGNetToCPUPass
       op->erase();
     }
     // Storage casts of integer weights are read at compile time.
-    getOperation().walk([](quant::StorageCastOp c) {
+    func.walk([](quant::StorageCastOp c) {
       if (c.use_empty())
         c.erase();
     });
+    return success();
   }
 };
 
 } // namespace
 
-LogicalResult cgnet::buildCPUPipeline(OpPassManager &pm) {
+SmallVector<Operation *> cgnet::profiledLayers(func::FuncOp func) {
+  SmallVector<Operation *> ops;
+  func.walk([&](Operation *op) {
+    if (isa<CGNetDialect>(op->getDialect()))
+      ops.push_back(op);
+  });
+  return ops;
+}
+
+namespace {
+struct OutlineConstantsPass
+    : public cgnet::impl::CGNetOutlineConstantsBase<OutlineConstantsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    SmallVector<arith::ConstantOp> big;
+    func.walk([&](arith::ConstantOp c) {
+      auto t = dyn_cast<RankedTensorType>(c.getType());
+      if (!t || !t.hasStaticShape() || t.getNumElements() < minElements ||
+          !isa<ElementsAttr>(c.getValue()))
+        return;
+      Type e = t.getElementType();
+      unsigned bits = e.getIntOrFloatBitWidth();
+      if (isa<IntegerType, FloatType>(e) && bits % 8 == 0 && bits <= 64)
+        big.push_back(c);
+    });
+    if (big.empty())
+      return;
+    SmallVector<Attribute> values;
+    Block &entry = func.getBody().front();
+    SmallVector<Type> inputs(func.getArgumentTypes());
+    for (arith::ConstantOp c : big) {
+      BlockArgument arg = entry.addArgument(c.getType(), c.getLoc());
+      inputs.push_back(c.getType());
+      values.push_back(c.getValue());
+      c.replaceAllUsesWith(arg);
+      c.erase();
+    }
+    func.setFunctionType(FunctionType::get(&getContext(), inputs,
+                                           func.getResultTypes()));
+    func->setAttr(kConstantArgumentsAttr,
+                  ArrayAttr::get(&getContext(), values));
+  }
+};
+} // namespace
+
+LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
+                                           const CPUPipelineOptions &options) {
+  std::string pipeline = std::string("convert-cgnet-to-cpu{profile=") +
+                         (options.profile ? "true" : "false") +
+                         "},canonicalize";
+  if (options.outlineConstants)
+    pipeline += ",func.func(cgnet-outline-constants)";
+  // Fails (with a message on stderr) when a pass is not registered.
+  return parsePassPipeline(pipeline, pm);
+}
+
+LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm) {
   // Parsed from text so that every step is an upstream pass with its
   // documented options.
-  const char *pipeline =
-      "func.func(convert-cgnet-to-cpu),canonicalize,"
+  return parsePassPipeline(
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-results-to-out-params{hoist-static-allocs "
@@ -1135,9 +1224,15 @@ LogicalResult cgnet::buildCPUPipeline(OpPassManager &pm) {
       "func.func(convert-linalg-to-loops),expand-strided-metadata,"
       "lower-affine,convert-scf-to-cf,finalize-memref-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-      "convert-to-llvm,reconcile-unrealized-casts";
-  // Fails (with a message on stderr) when a pass is not registered.
-  return parsePassPipeline(pipeline, pm);
+      "convert-to-llvm,reconcile-unrealized-casts",
+      pm);
+}
+
+LogicalResult cgnet::buildCPUPipeline(OpPassManager &pm,
+                                      const CPUPipelineOptions &options) {
+  if (failed(buildCPUPipelineFront(pm, options)))
+    return failure();
+  return buildCPUPipelineBack(pm);
 }
 
 void cgnet::registerCGNetCPUPipeline() {

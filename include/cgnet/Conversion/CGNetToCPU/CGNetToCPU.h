@@ -10,14 +10,38 @@
 namespace cgnet {
 
 #define GEN_PASS_DECL_CONVERTCGNETTOCPU
+#define GEN_PASS_DECL_CGNETOUTLINECONSTANTS
 #include "cgnet/Conversion/Passes.h.inc"
+
+struct CPUPipelineOptions {
+  /// --convert-cgnet-to-cpu's `profile` option.
+  bool profile = false;
+  /// Run --cgnet-outline-constants (the JIT passes the weights in).
+  bool outlineConstants = false;
+};
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
 /// bufferization (results become out-parameters), loops, LLVM with the
 /// bare-pointer calling convention (every argument and result a plain
 /// pointer to its row-major data). Also registered as
-/// `--cgnet-cpu-pipeline`. Fails when one of the passes is not registered.
-mlir::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm);
+/// `--cgnet-cpu-pipeline` (default options). Fails when one of the passes
+/// is not registered. The front stage ends on tensors (after
+/// --cgnet-outline-constants when asked), the back stage does the rest.
+mlir::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm,
+                                     const CPUPipelineOptions &options = {});
+mlir::LogicalResult buildCPUPipelineFront(mlir::OpPassManager &pm,
+                                          const CPUPipelineOptions &options);
+mlir::LogicalResult buildCPUPipelineBack(mlir::OpPassManager &pm);
+void registerCGNetCPUPipeline();
+
+/// The function attribute of --cgnet-outline-constants: the values of the
+/// arguments it added, in order.
+constexpr llvm::StringLiteral kConstantArgumentsAttr =
+    "cgnet.constant_arguments";
+
+/// The layers --convert-cgnet-to-cpu{profile} times, in the order of their
+/// ids: the cgnet ops of `func` in walk order.
+llvm::SmallVector<mlir::Operation *> profiledLayers(mlir::func::FuncOp func);
 void registerCGNetCPUPipeline();
 
 } // namespace cgnet
