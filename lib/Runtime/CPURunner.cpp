@@ -21,7 +21,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 #include <chrono>
 #include <cstring>
 
@@ -151,10 +153,22 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   }();
   (void)targets;
   ExecutionEngineOptions engineOptions;
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
-                                               /*sizeLevel=*/0, nullptr);
+  // The optimizer needs this CPU's target machine: without it the loop
+  // vectorizer sees no vector registers.
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return module.emitError() << "cannot describe this CPU to LLVM: "
+                              << llvm::toString(builder.takeError());
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    return module.emitError() << "cannot create LLVM's target machine: "
+                              << llvm::toString(machine.takeError());
+  program->machine = std::move(*machine);
+  auto transformer = makeOptimizingTransformer(
+      /*optLevel=*/2, /*sizeLevel=*/0, program->machine.get());
   engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
   // memref.copy into strided views (padding) calls the C runner utilities.
   SmallVector<StringRef, 1> libs = {CGNET_C_RUNNER_UTILS};
   engineOptions.sharedLibPaths = libs;

@@ -10,6 +10,10 @@
 //             strided, padded, dilated, depthwise and grouped convolutions,
 //             max and average pooling with padding, clamp, add, global
 //             pooling, reshape and a fully connected layer, batch 2.
+//   kernels   convolutions that take each of the CPU backend's loop nests
+//             (--convert-cgnet-to-cpu): unit-stride on large planes (plain,
+//             dilated), strided on a large plane (grouped), and small
+//             planes (strided 1x1, 3x3), batch 2.
 // The same seed gives the same bytes.
 //
 //===----------------------------------------------------------------------===//
@@ -31,7 +35,7 @@ using namespace llvm;
 
 namespace {
 cl::OptionCategory category("cgnet-model-gen options");
-cl::opt<std::string> model(cl::Positional, cl::desc("<resnet18|zoo>"),
+cl::opt<std::string> model(cl::Positional, cl::desc("<resnet18|zoo|kernels>"),
                            cl::Required, cl::cat(category));
 cl::opt<int> inputSize("input-size", cl::desc("resnet18: 224 or 32"),
                        cl::init(224), cl::cat(category));
@@ -240,6 +244,21 @@ void zoo(raw_ostream &os) {
               std::to_string(seed) + "\n",
           {2, 3, 12, 12}, {2, 5}, y);
 }
+void kernels(raw_ostream &os) {
+  Gen g(seed);
+  Shape s{2, 4, 32, 32}, a, b, c, d, e;
+  std::string x = g.unary("relu", g.conv("%x", s, 8, 3, 1, 1, a, 1, 1, "wide"), a);
+  x = g.unary("relu", g.conv(x, a, 16, 3, 2, 1, b, 2, 1, "strided"), b);
+  x = g.unary("relu", g.conv(x, b, 16, 3, 1, 2, c, 1, 2, "dilated"), c);
+  x = g.unary("relu", g.conv(x, c, 24, 1, 2, 0, d, 1, 1, "small-strided"), d);
+  x = g.unary("relu", g.conv(x, d, 32, 3, 1, 1, e, 1, 1, "small"), e);
+  std::string y = g.head(x, e, 5);
+  g.print(os,
+          "// Every loop nest of the CPU backend's convolutions, batch 2, "
+          "seeded random weights: cgnet-model-gen kernels --seed=" +
+              std::to_string(seed) + "\n",
+          {2, 4, 32, 32}, {2, 5}, y);
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -263,9 +282,11 @@ int main(int argc, char **argv) {
     resnet18(out.os());
   } else if (model == "zoo") {
     zoo(out.os());
+  } else if (model == "kernels") {
+    kernels(out.os());
   } else {
     errs() << "cgnet-model-gen: error: unknown model '" << model
-           << "' (resnet18 or zoo)\n";
+           << "' (resnet18, zoo or kernels)\n";
     return 1;
   }
   out.keep();

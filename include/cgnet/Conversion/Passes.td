@@ -119,7 +119,8 @@ def CGNetOutlineConstants : Pass<"cgnet-outline-constants",
   let description = [{
     Part of the CPU pipeline's JIT path (`cgnet-run --backend=cpu`): every
     `arith.constant` of a statically shaped tensor of integers or floats
-    (8 to 64 bits) with at least `min-elements` elements becomes a new
+    (8 to 64 bits) with at least `min-elements` elements (not a shape
+    operand of `tensor.reshape`) becomes a new
     argument of the function, after the existing ones, in order of
     appearance, and the constant values are listed in the function's
     `cgnet.constant_arguments` array attribute. The runtime passes the

@@ -16,6 +16,9 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class TargetMachine;
+} // namespace llvm
 namespace mlir {
 class ExecutionEngine;
 } // namespace mlir
@@ -62,6 +65,7 @@ private:
   /// attribute data owned by the MLIRContext, or copies in ownedConstants.
   std::vector<const void *> constants;
   std::vector<std::vector<char>> ownedConstants;
+  std::unique_ptr<llvm::TargetMachine> machine;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   double compileTime = 0;
   std::vector<LayerTime> layers;

@@ -25,6 +25,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include <cstring>
 #include <limits>
 
 namespace cgnet {
@@ -153,26 +154,168 @@ public:
     int64_t N = xt.getDimSize(0), Hp = xt.getDimSize(2), Wp = xt.getDimSize(3),
             G = ws[0], Og = ws[1], Ig = ws[2], OH = outShape[2],
             OW = outShape[3];
-    Value x5 = reshape(x, {N, G, Ig, Hp, Wp});
-    Value init = tensor::EmptyOp::create(b, loc,
-                                         ArrayRef<int64_t>{N, G, Og, OH, OW},
-                                         xt.getElementType());
+    Type elem = xt.getElementType();
     AffineExpr d[8];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-    Value start = generic(
-        {bias}, init,
-        {map(5, {d[1], d[2]}), map(5, {d[0], d[1], d[2], d[3], d[4]})},
-        {P, P, P, P, P},
-        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-    // Loops n, g, og, y, x, c, ky, kx.
+    int64_t K = Ig * ws[3] * ws[4], plane = OH * OW;
+    auto empty = [&](ArrayRef<int64_t> shape) {
+      return tensor::EmptyOp::create(b, loc, shape, elem).getResult();
+    };
+    // The bias broadcast to `shape`, indexed by (g, og) at `gDim`, `oDim`.
+    auto fromBias = [&](ArrayRef<int64_t> shape, unsigned gDim, unsigned oDim) {
+      unsigned rank = shape.size();
+      return generic({bias}, empty(shape),
+                     {map(rank, {d[gDim], d[oDim]}),
+                      AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+                     SmallVector<IteratorType>(rank, P),
+                     [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    };
+    // Every variant accumulates each output over (c, ky, kx) in the
+    // reference's order, starting from the bias: float results are the
+    // evaluator's to the bit.
+    if (plane < kChannelInnerPlane) {
+      // Small planes: the innermost loop runs over the output channels
+      // (weights transposed at compile time to G x K x Og), on the input
+      // gathered per tap (im2col, N x G x K x plane); the result is
+      // transposed back.
+      Value cols = im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW);
+      Value wT = transposedWeights(w5);
+      Value outT = generic(
+          {cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
+          {map(5, {d[0], d[1], d[2], d[3]}), map(5, {d[1], d[2], d[4]}),
+           map(5, {d[0], d[1], d[3], d[4]})},
+          {P, P, R, P, P}, body);
+      Value out = generic({outT}, empty({N, G, Og, plane}),
+                          {map(4, {d[0], d[1], d[3], d[2]}),
+                           map(4, {d[0], d[1], d[2], d[3]})},
+                          {P, P, P, P},
+                          [](OpBuilder &, Location, ValueRange a) {
+                            return a[0];
+                          });
+      return reshape(out, {N, G * Og, OH, OW});
+    }
+    Value w3 = reshape(w5, {G, Og, K});
+    if (strides[0] != 1 || strides[1] != 1) {
+      // Strided: the input gathered per tap, then loops n, g, og, k and
+      // the output plane innermost (contiguous).
+      Value cols = im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW);
+      Value out = generic(
+          {cols, w3}, fromBias({N, G, Og, plane}, 1, 2),
+          {map(5, {d[0], d[1], d[3], d[4]}), map(5, {d[1], d[2], d[3]}),
+           map(5, {d[0], d[1], d[2], d[4]})},
+          {P, P, P, R, P}, body);
+      return reshape(out, {N, G * Og, OH, OW});
+    }
+    // Unit strides: each input plane and each output plane as one flat row
+    // of Wp-wide lines, so that the innermost loop runs over a whole plane
+    // (long, contiguous, vectorized) with no gathering. The output is
+    // computed Wp wide (columns OW.. are never read back) and cropped; one
+    // more input line covers the reads of those extra columns.
+    int64_t wide = OH * Wp, L = (Hp + 1) * Wp;
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+    Value xf = reshape(pad(x, {0, 0, 1, 0}, zero), {N, G, Ig, L});
+    // Loops n, g, og, c, ky, kx, p.
     Value out = generic(
-        {x5, w5}, start,
-        {map(8, {d[0], d[1], d[5], d[3] * strides[0] + d[6] * dilations[0],
-                 d[4] * strides[1] + d[7] * dilations[1]}),
-         map(8, {d[1], d[2], d[5], d[6], d[7]}),
-         map(8, {d[0], d[1], d[2], d[3], d[4]})},
-        {P, P, P, P, P, R, R, R}, body);
-    return reshape(out, {N, G * Og, OH, OW});
+        {xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
+        {map(7, {d[0], d[1], d[3],
+                 d[6] + d[4] * (dilations[0] * Wp) + d[5] * dilations[1]}),
+         map(7, {d[1], d[2], d[3], d[4], d[5]}),
+         map(7, {d[0], d[1], d[2], d[6]})},
+        {P, P, P, R, R, R, P}, body);
+    Value full = reshape(out, {N, G * Og, OH, Wp});
+    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)),
+        sizes = {b.getIndexAttr(N), b.getIndexAttr(G * Og),
+                 b.getIndexAttr(OH), b.getIndexAttr(OW)},
+        ones(4, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({N, G * Og, OH, OW}, elem), full,
+        offsets, sizes, ones);
+  }
+
+  /// Output planes smaller than this use the channel-innermost loops.
+  static constexpr int64_t kChannelInnerPlane = 128;
+
+  /// The padded input `x` (N x G*Ig x Hp x Wp) gathered per kernel tap:
+  /// cols[n, g, (c * kh + ky) * kw + kx, y * OW + x] =
+  /// x[n, g * Ig + c, y * sh + ky * dh, x * sw + kx * dw].
+  Value im2col(Value x, int64_t Ig, int64_t kh, int64_t kw, int64_t G,
+               ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+               int64_t OH, int64_t OW) {
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t N = xt.getDimSize(0);
+    Value x5 = reshape(x, {N, G, Ig, xt.getDimSize(2), xt.getDimSize(3)});
+    AffineExpr d[7];
+    bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5], d[6]);
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{N, G, Ig, kh, kw, OH, OW},
+        xt.getElementType());
+    Value cols = generic(
+        {x5}, init,
+        {map(7, {d[0], d[1], d[2], d[5] * strides[0] + d[3] * dilations[0],
+                 d[6] * strides[1] + d[4] * dilations[1]}),
+         map(7, {d[0], d[1], d[2], d[3], d[4], d[5], d[6]})},
+        SmallVector<IteratorType>(7, P),
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    return reshape(cols, {N, G, Ig * kh * kw, OH * OW});
+  }
+
+  /// The constant G x Og x Ig x kh x kw weights `w5` as G x K x Og
+  /// (K = Ig * kh * kw), computed now.
+  Value transposedWeights(Value w5) {
+    ArrayRef<int64_t> ws = cast<RankedTensorType>(w5.getType()).getShape();
+    return permutedConstant(w5, {ws[0], ws[1], ws[2] * ws[3] * ws[4]},
+                            {0, 2, 1});
+  }
+
+  /// The constant `c` viewed with `shape` (row-major, same element count),
+  /// its dimensions permuted: result dimension i is dimension perm[i].
+  /// Computed now: weights are laid out for the loops that read them.
+  Value permutedConstant(Value c, ArrayRef<int64_t> shape,
+                         ArrayRef<int64_t> perm) {
+    auto attr = cast<DenseElementsAttr>(
+        cast<arith::ConstantOp>(c.getDefiningOp()).getValue());
+    Type elem = attr.getElementType();
+    size_t rank = shape.size();
+    SmallVector<int64_t> outShape, inStride(rank, 1);
+    for (int64_t d : perm)
+      outShape.push_back(shape[d]);
+    for (size_t d = rank - 1; d > 0; --d)
+      inStride[d - 1] = inStride[d] * shape[d];
+    auto t = RankedTensorType::get(outShape, elem);
+    if (attr.isSplat())
+      return arith::ConstantOp::create(b, loc, attr.reshape(t));
+    size_t bytes = elem.getIntOrFloatBitWidth() / 8;
+    ArrayRef<char> from = attr.getRawData();
+    std::vector<char> to(from.size());
+    SmallVector<int64_t> idx(rank, 0);
+    for (size_t e = 0, n = from.size() / bytes; e < n; ++e) {
+      int64_t src = 0;
+      for (size_t d = 0; d < rank; ++d)
+        src += idx[d] * inStride[perm[d]];
+      std::memcpy(&to[e * bytes], &from[src * bytes], bytes);
+      for (size_t d = rank; d-- > 0;) {
+        if (++idx[d] < outShape[d])
+          break;
+        idx[d] = 0;
+      }
+    }
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::getFromRawBuffer(t, to));
+  }
+
+  /// `x` (N x C x H x W) as N x H x W x C.
+  Value toChannelsLast(Value x) {
+    auto t = cast<RankedTensorType>(x.getType());
+    ArrayRef<int64_t> s = t.getShape();
+    AffineExpr d[4];
+    bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{s[0], s[2], s[3], s[1]}, t.getElementType());
+    return generic({x}, init,
+                   {map(4, {d[0], d[3], d[1], d[2]}),
+                    map(4, {d[0], d[1], d[2], d[3]})},
+                   {P, P, P, P},
+                   [](OpBuilder &, Location, ValueRange a) { return a[0]; });
   }
 
   /// The conditional path of a channel-gated convolution, computed only
@@ -180,9 +323,12 @@ public:
   /// whose value passes the gate (`> thr[o]` for floats, `>= thr[o]` for
   /// integers), add the sum over the channels outside the output's base
   /// range [lo(o), hi(o)) of `(x - zp) * w`; other outputs keep `partial`.
-  /// `x` is the padded input, `w` the full O x C x kh x kw weights. One
-  /// parallel generic over the outputs whose body branches (`scf.if`) and
-  /// loops over the conditional channels only when the gate is on.
+  /// `x` is the padded input, `w` the full O x C x kh x kw weights
+  /// (constant). One parallel generic over the outputs whose body branches
+  /// (`scf.if`) and, only when the gate is on, takes dot products along
+  /// the channels: the input transposed to channels-last and the weights
+  /// to O x kh x kw x C, so the innermost loop is contiguous in both and
+  /// vectorizes (float sums reassociate: `fastmath<reassoc>`).
   Value gatedConditional(Value partial, Value x, Value w, Value thr,
                          ArrayRef<int64_t> strides,
                          ArrayRef<int64_t> dilations, int64_t partitions,
@@ -191,6 +337,8 @@ public:
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
     int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3], bw = C / partitions,
             og = O / partitions;
+    x = toChannelsLast(x);
+    w = permutedConstant(w, ws, {0, 2, 3, 1});
     AffineExpr d[4];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
     AffineMap id = map(4, {d[0], d[1], d[2], d[3]});
@@ -260,16 +408,19 @@ public:
                   auto term = [&](OpBuilder &ib, Location il, Value c,
                                   Value acc) -> Value {
                     Value xv = tensor::ExtractOp::create(
-                        ib, il, x, ValueRange{n, c, iy, ix});
+                        ib, il, x, ValueRange{n, iy, ix, c});
                     Value wv = tensor::ExtractOp::create(
-                        ib, il, w, ValueRange{o, c, ky, kx});
+                        ib, il, w, ValueRange{o, ky, kx, c});
                     if (isInt) {
                       Value cx = arith::SubIOp::create(ib, il, xv, zpV);
                       return arith::AddIOp::create(
                           ib, il, acc, arith::MulIOp::create(ib, il, cx, wv));
                     }
+                    auto reassoc = arith::FastMathFlagsAttr::get(
+                        ib.getContext(), arith::FastMathFlags::reassoc);
                     return arith::AddFOp::create(
-                        ib, il, acc, arith::MulFOp::create(ib, il, xv, wv));
+                        ib, il, acc, arith::MulFOp::create(ib, il, xv, wv),
+                        reassoc);
                   };
                   Value s1 = forLoop(b6, l6, idx(b6, l6, 0), lo, a6, term);
                   return forLoop(b6, l6, hi, idx(b6, l6, C), s1, term);
@@ -1175,6 +1326,11 @@ struct OutlineConstantsPass
       if (!t || !t.hasStaticShape() || t.getNumElements() < minElements ||
           !isa<ElementsAttr>(c.getValue()))
         return;
+      // Shapes stay constants (static reshapes).
+      for (OpOperand &use : c->getUses())
+        if (isa<tensor::ReshapeOp>(use.getOwner()) &&
+            use.getOperandNumber() == 1)
+          return;
       Type e = t.getElementType();
       unsigned bits = e.getIntOrFloatBitWidth();
       if (isa<IntegerType, FloatType>(e) && bits % 8 == 0 && bits <= 64)

@@ -1,23 +1,82 @@
-// RUN: cgnet-opt %s --convert-cgnet-to-cpu | FileCheck %s
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu --canonicalize | FileCheck %s
 // RUN: cgnet-opt %s --cgnet-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu=profile=true | FileCheck %s --check-prefix=PROF
+// RUN: cgnet-opt %s --pass-pipeline='builtin.module(convert-cgnet-to-cpu,canonicalize,func.func(cgnet-outline-constants{min-elements=4}))' | FileCheck %s --check-prefix=OUTLINE
 
-// A convolution is a padded input, a bias broadcast and one generic whose
-// maps are the reference evaluator's loops (n, g, o, y, x | c, ky, kx).
-// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
-// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
-// CHECK-LABEL: func.func @conv
+// Every convolution accumulates each output over (c, ky, kx) in the
+// reference's order, starting from the bias; the loop nest depends on the
+// output plane.
+
+// (The maps of all three functions come first in the module.)
+
+// Small planes (< 128 outputs): the input gathered per tap (im2col), the
+// weights transposed at compile time to G x K x Og, the output channels
+// innermost, the result transposed back.
+// CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d5 * 2 + d3, d6 * 2 + d4)>
+// CHECK-DAG: #[[WT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>
+// CHECK-DAG: #[[FLAT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d3, d6 + d4 * 18 + d5)>
+// CHECK-DAG: #[[OUTT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-LABEL: func.func @conv_small
+// CHECK-DAG: arith.constant dense<5.000000e-01> : tensor<2x9x2xf32>
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: tensor.reshape {{.*}} -> tensor<1x2x1x6x6xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[W]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK: linalg.generic {indexing_maps = [#[[IM2COL]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+// CHECK: -> tensor<1x2x9x4xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[WT]], #[[OUTT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<1x2x4x2xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: tensor.reshape {{.*}} -> tensor<1x4x2x2xf32>
 // CHECK-NOT: cgnet.
 // The compiled function takes one pointer per argument and per result.
-// LLVM: llvm.func @conv(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
-func.func @conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x2x2xf32> {
+// LLVM: llvm.func @conv_small(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+func.func @conv_small(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x2x2xf32> {
   %w = arith.constant dense<0.5> : tensor<4x1x3x3xf32>
   %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
   %y = cgnet.conv2d %x, %w, %b {groups = 2 : i64, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x2x4x4xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
   return %y : tensor<1x4x2x2xf32>
 }
+
+// Unit strides: input and output planes flattened into rows of the padded
+// width (18); one more input row; the innermost loop is the whole output
+// plane (16 x 18), cropped to 16 x 16 at the end.
+// CHECK-LABEL: func.func @conv_wide
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 1]
+// CHECK: tensor.reshape {{.*}} -> tensor<1x1x2x342xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[FLAT]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x3x288xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 3, 16, 16] [1, 1, 1, 1] : tensor<1x3x16x18xf32> to tensor<1x3x16x16xf32>
+func.func @conv_wide(%x: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
+  %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %y = cgnet.conv2d %x, %w, %b {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x2x16x16xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x16x16xf32>
+  return %y : tensor<1x3x16x16xf32>
+}
+
+// Strided, large planes: im2col, then the output plane innermost.
+// CHECK-LABEL: func.func @conv_strided
+// CHECK: -> tensor<1x1x2x3x3x16x16xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x18x256xf32>, tensor<1x3x18xf32>) outs(%{{.*}} : tensor<1x1x3x256xf32>)
+func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
+  %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %y = cgnet.conv2d %x, %w, %b {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x2x32x32xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x16x16xf32>
+  return %y : tensor<1x3x16x16xf32>
+}
+
+// profile=true: the hooks declared once, each layer between its enter and
+// exit calls with its index in the function.
+// PROF: func.func private @cgnet_profile_enter(i64)
+// PROF: func.func private @cgnet_profile_exit(i64)
+// PROF-LABEL: func.func @conv_small
+// PROF: %[[ID:.*]] = arith.constant 0 : i64
+// PROF: call @cgnet_profile_enter(%[[ID]]) : (i64) -> ()
+// PROF: linalg.generic
+// PROF: call @cgnet_profile_exit(%{{.*}}) : (i64) -> ()
+// PROF-NEXT: return
+
+// Constants of at least min-elements elements become trailing arguments;
+// their values are listed on the function.
+// OUTLINE-LABEL: func.func @conv_wide(%{{.*}}: tensor<1x2x16x16xf32>, %{{.*}}: tensor<1x3x2x3x3xf32>) -> tensor<1x3x16x16xf32>
+// OUTLINE-SAME: cgnet.constant_arguments = [dense<5.000000e-01> : tensor<1x3x2x3x3xf32>]
+// OUTLINE-NOT: arith.constant dense<5.000000e-01>
+// OUTLINE: return
