@@ -28,8 +28,7 @@ config=${CONFIG:-$root/config/cgnet-prototype.cfg}
 mkdir -p "$out"
 table=$out/accel-gating.md
 
-# json FILE KEY: the first number after "KEY": in FILE.
-json() { sed -n "s/^ *\"$2\": \([0-9.e+-]*\),\{0,1\}$/\1/p" "$1" | head -1; }
+source "$root/bench/resnet18.sh"
 
 # run NAME MODEL: compile, simulate (timed), check against the reference.
 run() {
@@ -52,15 +51,8 @@ run() {
 } > "$table"
 
 for net in $nets; do
-  case $net in
-    imagenet) size=224 classes=1000 ;;
-    cifar) size=32 classes=10 ;;
-    *) echo "unknown network '$net' (imagenet or cifar)" >&2; exit 1 ;;
-  esac
   echo "== $net: model, 8-bit quantization"
-  "$bin/cgnet-model-gen" resnet18 --input-size "$size" --classes "$classes" --seed 1 -o "$out/$net.float.mlir"
-  "$bin/cgnet-opt" "$out/$net.float.mlir" --cgnet-quantize=random-calibration=1 \
-    --mlir-print-debuginfo -o "$out/$net.int.mlir"
+  resnet18_model "$net" "$out/$net.float.mlir" "$out/$net.int.mlir"
   "$bin/cgnet-run" "$out/$net.int.mlir" --random-inputs --seed 7 \
     --save-inputs "$out/$net.x.npy" > /dev/null
   run "$net.dense" "$out/$net.int.mlir"

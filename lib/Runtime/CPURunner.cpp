@@ -105,6 +105,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
       f.erase();
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.profile = options.profile;
+  pipelineOptions.upstreamConv = options.upstreamConv;
   pipelineOptions.outlineConstants = true;
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||

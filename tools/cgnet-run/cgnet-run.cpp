@@ -134,6 +134,11 @@ cl::opt<bool> profileFlag(
     cl::desc("CPU backend: print the wall time of every layer (mean over "
              "--repeat runs) and its share of the total"),
     cl::cat(category));
+cl::opt<bool> upstreamConv(
+    "cpu-upstream-conv",
+    cl::desc("CPU backend, benchmark baseline: float convolutions through "
+             "upstream's linalg.conv_2d_nchw_fchw and plain loops"),
+    cl::cat(category));
 cl::opt<bool> compareReference(
     "compare-reference",
     cl::desc("Also run the reference evaluator on the same inputs and "
@@ -411,6 +416,7 @@ int main(int argc, char **argv) {
   if (backend == Backend::CPU) {
     cgnet::CPUOptions options;
     options.profile = profileFlag;
+    options.upstreamConv = upstreamConv;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);
     if (failed(compiled))

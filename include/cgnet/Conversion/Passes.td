@@ -104,13 +104,18 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
            "Time every layer: call `cgnet_profile_enter(i64 id)` before and "
            "`cgnet_profile_exit(i64 id)` after the code of the id-th cgnet "
            "op of the function (in walk order); the runtime "
-           "(`cgnet-run --profile`) provides both">
+           "(`cgnet-run --profile`) provides both">,
+    Option<"upstreamConv", "upstream-conv", "bool", /*default=*/"false",
+           "Benchmark baseline: lower float ungrouped `cgnet.conv2d` to "
+           "upstream's `linalg.conv_2d_nchw_fchw` (plain loops) instead of "
+           "cgnet's loop nests">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def CGNetOutlineConstants : Pass<"cgnet-outline-constants",

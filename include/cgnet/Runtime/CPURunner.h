@@ -36,6 +36,9 @@ struct CPUOptions {
   /// Time every cgnet op of the entry function (see
   /// --convert-cgnet-to-cpu's `profile` option).
   bool profile = false;
+  /// Float convolutions through upstream's named op (a baseline; see
+  /// --convert-cgnet-to-cpu's `upstream-conv`).
+  bool upstreamConv = false;
 };
 
 /// One function of a module compiled for this CPU by the JIT.

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -157,7 +158,7 @@ public:
     Type elem = xt.getElementType();
     AffineExpr d[8];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-    int64_t K = Ig * ws[3] * ws[4], plane = OH * OW;
+    int64_t taps = ws[3] * ws[4], plane = OH * OW;
     auto empty = [&](ArrayRef<int64_t> shape) {
       return tensor::EmptyOp::create(b, loc, shape, elem).getResult();
     };
@@ -178,13 +179,18 @@ public:
       // (weights transposed at compile time to G x K x Og), on the input
       // gathered per tap (im2col, N x G x K x plane); the result is
       // transposed back.
-      Value cols = im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW);
-      Value wT = transposedWeights(w5);
+      // Loops n, g, c, pixel, og, tap: LLVM unrolls the tap loop, so the
+      // output-channel loop is innermost and vectorized with the outputs
+      // in registers across the taps.
+      Value cols = reshape(
+          im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW),
+          {N, G, Ig, taps, plane});
+      Value wT = reshape(transposedWeights(w5), {G, Ig, taps, Og});
       Value outT = generic(
           {cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
-          {map(5, {d[0], d[1], d[2], d[3]}), map(5, {d[1], d[2], d[4]}),
-           map(5, {d[0], d[1], d[3], d[4]})},
-          {P, P, R, P, P}, body);
+          {map(6, {d[0], d[1], d[2], d[5], d[3]}),
+           map(6, {d[1], d[2], d[5], d[4]}), map(6, {d[0], d[1], d[3], d[4]})},
+          {P, P, R, P, P, R}, body);
       Value out = generic({outT}, empty({N, G, Og, plane}),
                           {map(4, {d[0], d[1], d[3], d[2]}),
                            map(4, {d[0], d[1], d[2], d[3]})},
@@ -194,16 +200,19 @@ public:
                           });
       return reshape(out, {N, G * Og, OH, OW});
     }
-    Value w3 = reshape(w5, {G, Og, K});
     if (strides[0] != 1 || strides[1] != 1) {
       // Strided: the input gathered per tap, then loops n, g, og, k and
       // the output plane innermost (contiguous).
-      Value cols = im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW);
+      // Loops n, g, og, c, pixel, tap (the tap loop unrolled, as below).
+      Value cols = reshape(
+          im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW),
+          {N, G, Ig, taps, plane});
       Value out = generic(
-          {cols, w3}, fromBias({N, G, Og, plane}, 1, 2),
-          {map(5, {d[0], d[1], d[3], d[4]}), map(5, {d[1], d[2], d[3]}),
-           map(5, {d[0], d[1], d[2], d[4]})},
-          {P, P, P, R, P}, body);
+          {cols, reshape(w5, {G, Og, Ig, taps})},
+          fromBias({N, G, Og, plane}, 1, 2),
+          {map(6, {d[0], d[1], d[3], d[5], d[4]}),
+           map(6, {d[1], d[2], d[3], d[5]}), map(6, {d[0], d[1], d[2], d[4]})},
+          {P, P, P, R, P, R}, body);
       return reshape(out, {N, G * Og, OH, OW});
     }
     // Unit strides: each input plane and each output plane as one flat row
@@ -214,14 +223,17 @@ public:
     int64_t wide = OH * Wp, L = (Hp + 1) * Wp;
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
     Value xf = reshape(pad(x, {0, 0, 1, 0}, zero), {N, G, Ig, L});
-    // Loops n, g, og, c, ky, kx, p.
+    // Loops n, g, og, c, p, ky, kx: LLVM unrolls the (small, constant)
+    // kernel loops, so the plane loop becomes innermost and is vectorized
+    // with the output held in registers across the taps. (Blocking output
+    // channels too makes the body too large to unroll: slower.)
     Value out = generic(
         {xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
         {map(7, {d[0], d[1], d[3],
-                 d[6] + d[4] * (dilations[0] * Wp) + d[5] * dilations[1]}),
-         map(7, {d[1], d[2], d[3], d[4], d[5]}),
-         map(7, {d[0], d[1], d[2], d[6]})},
-        {P, P, P, R, R, R, P}, body);
+                 d[4] + d[5] * (dilations[0] * Wp) + d[6] * dilations[1]}),
+         map(7, {d[1], d[2], d[3], d[5], d[6]}),
+         map(7, {d[0], d[1], d[2], d[4]})},
+        {P, P, P, R, P, R, R}, body);
     Value full = reshape(out, {N, G * Og, OH, Wp});
     SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)),
         sizes = {b.getIndexAttr(N), b.getIndexAttr(G * Og),
@@ -303,55 +315,69 @@ public:
         b, loc, DenseElementsAttr::getFromRawBuffer(t, to));
   }
 
-  /// `x` (N x C x H x W) as N x H x W x C.
-  Value toChannelsLast(Value x) {
-    auto t = cast<RankedTensorType>(x.getType());
-    ArrayRef<int64_t> s = t.getShape();
-    AffineExpr d[4];
-    bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
-    Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{s[0], s[2], s[3], s[1]}, t.getElementType());
-    return generic({x}, init,
-                   {map(4, {d[0], d[3], d[1], d[2]}),
-                    map(4, {d[0], d[1], d[2], d[3]})},
-                   {P, P, P, P},
-                   [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-  }
-
   /// The conditional path of a channel-gated convolution, computed only
   /// where the gate is on: for every output of `partial` (N x O x OH x OW)
   /// whose value passes the gate (`> thr[o]` for floats, `>= thr[o]` for
   /// integers), add the sum over the channels outside the output's base
   /// range [lo(o), hi(o)) of `(x - zp) * w`; other outputs keep `partial`.
   /// `x` is the padded input, `w` the full O x C x kh x kw weights
-  /// (constant). One parallel generic over the outputs whose body branches
-  /// (`scf.if`) and, only when the gate is on, takes dot products along
-  /// the channels: the input transposed to channels-last and the weights
-  /// to O x kh x kw x C, so the innermost loop is contiguous in both and
-  /// vectorizes (float sums reassociate: `fastmath<reassoc>`).
+  /// (constant).
+  ///
+  /// The input is transposed to channels-last (zero point subtracted) and
+  /// the weights to O x kh x kw x C, so that for every kernel tap the
+  /// conditional channels are at most two contiguous runs of both. One
+  /// parallel generic over the outputs branches on the gate (`scf.if`)
+  /// and, only when it is on, accumulates those runs in one vector of the
+  /// largest width (up to 16) that divides the base width, reduced once at
+  /// the end (float sums are reassociated: hence the float tolerance).
   Value gatedConditional(Value partial, Value x, Value w, Value thr,
                          ArrayRef<int64_t> strides,
                          ArrayRef<int64_t> dilations, int64_t partitions,
                          bool grouped, bool isInt, int64_t zp) {
     auto pt = cast<RankedTensorType>(partial.getType());
+    Type elem = pt.getElementType();
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
     int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3], bw = C / partitions,
-            og = O / partitions;
-    x = toChannelsLast(x);
-    w = permutedConstant(w, ws, {0, 2, 3, 1});
+            og = O / partitions, OH = pt.getDimSize(2), OW = pt.getDimSize(3);
+    int64_t lanes = 16;
+    while (bw % lanes)
+      lanes /= 2;
+    auto vt = VectorType::get({lanes}, elem);
+    // xT[n, y, x, c] = x[n, c, y, x] - zp.
+    auto xs = cast<RankedTensorType>(x.getType()).getShape();
     AffineExpr d[4];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
-    AffineMap id = map(4, {d[0], d[1], d[2], d[3]});
-    Value init = tensor::EmptyOp::create(b, loc, pt.getShape(),
-                                         pt.getElementType());
+    Value zpV = isInt ? arith::ConstantOp::create(b, loc,
+                                                  b.getI32IntegerAttr(zp))
+                            .getResult()
+                      : Value();
+    Value xT = generic(
+        {x},
+        tensor::EmptyOp::create(
+            b, loc, ArrayRef<int64_t>{xs[0], xs[2], xs[3], xs[1]}, elem),
+        {map(4, {d[0], d[3], d[1], d[2]}), map(4, {d[0], d[1], d[2], d[3]})},
+        {P, P, P, P}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          if (!isInt)
+            return a[0];
+          return arith::SubIOp::create(nb, nl, a[0], zpV);
+        });
+    Value wT = permutedConstant(w, ws, {0, 2, 3, 1});
+    // Loops n, o, y, x, or n, y, x, o when there are more pixels than
+    // output channels: what the inner loop reuses (a weight row, or a
+    // pixel's neighbourhood) is the smaller total and stays in cache.
+    bool pixelsOuter = OH * OW > O;
+    unsigned oDim = pixelsOuter ? 3 : 1, yDim = pixelsOuter ? 1 : 2,
+             xDim = yDim + 1;
+    AffineMap nchw = map(4, {d[0], d[oDim], d[yDim], d[xDim]});
+    Value init = tensor::EmptyOp::create(b, loc, pt.getShape(), elem);
     auto body = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-      auto idx = [&](OpBuilder &ib, Location il, int64_t v) -> Value {
-        return arith::ConstantIndexOp::create(ib, il, v);
+      auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(ib, nl, v);
       };
       Value n = linalg::IndexOp::create(nb, nl, 0),
-            o = linalg::IndexOp::create(nb, nl, 1),
-            y = linalg::IndexOp::create(nb, nl, 2),
-            xx = linalg::IndexOp::create(nb, nl, 3);
+            o = linalg::IndexOp::create(nb, nl, oDim),
+            y = linalg::IndexOp::create(nb, nl, yDim),
+            xx = linalg::IndexOp::create(nb, nl, xDim);
       Value p = a[0], th = a[1];
       Value on = isInt ? arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
                                                p, th)
@@ -363,69 +389,62 @@ public:
                                     /*addThenBlock=*/true,
                                     /*addElseBlock=*/true);
       OpBuilder tb = ifOp.getThenBodyBuilder();
-      Value lo = idx(tb, nl, 0), hi = idx(tb, nl, bw);
+      Value lo = idx(tb, 0), hi = idx(tb, bw);
       if (grouped) {
-        Value k = arith::DivUIOp::create(tb, nl, o, idx(tb, nl, og));
-        lo = arith::MulIOp::create(tb, nl, k, idx(tb, nl, bw));
-        hi = arith::AddIOp::create(tb, nl, lo, idx(tb, nl, bw));
+        Value k = arith::DivUIOp::create(tb, nl, o, idx(tb, og));
+        lo = arith::MulIOp::create(tb, nl, k, idx(tb, bw));
+        hi = arith::AddIOp::create(tb, nl, lo, idx(tb, bw));
       }
-      Value zpV = isInt ? arith::ConstantOp::create(tb, nl,
-                                                    tb.getI32IntegerAttr(zp))
-                              .getResult()
-                        : Value();
-      auto forLoop = [&](OpBuilder &fb, Location fl, Value from, Value to,
-                         Value acc,
-                         function_ref<Value(OpBuilder &, Location, Value, Value)>
-                             f) -> Value {
-        return scf::ForOp::create(
-                   fb, fl, from, to, idx(fb, fl, 1), ValueRange{acc},
-                   [&](OpBuilder &ib, Location il, Value iv, ValueRange args) {
-                     scf::YieldOp::create(ib, il, f(ib, il, iv, args[0]));
-                   })
-            .getResult(0);
+      // Loops over the channel runs [0, lo) and [hi, C), `lanes` at a
+      // time, with the kernel taps unrolled inside, accumulating into up
+      // to four vectors (independent chains).
+      int64_t taps = kh * kw, chains = std::min<int64_t>(4, taps);
+      Value zeroV = arith::ConstantOp::create(
+          tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
+      SmallVector<Value> accs(chains, zeroV);
+      auto run = [&](Value from, Value to) {
+        auto forOp = scf::ForOp::create(
+            tb, nl, from, to, idx(tb, lanes), accs,
+            [&](OpBuilder &ib, Location il, Value c, ValueRange args) {
+              SmallVector<Value> next(args);
+              Value pad =
+                  arith::ConstantOp::create(ib, il, ib.getZeroAttr(elem));
+              auto at = [&](Value i, int64_t s, int64_t off) -> Value {
+                return arith::AddIOp::create(
+                    ib, il, arith::MulIOp::create(ib, il, i, idx(ib, s)),
+                    idx(ib, off));
+              };
+              for (int64_t t = 0; t < taps; ++t) {
+                int64_t ky = t / kw, kx = t % kw;
+                Value iy = at(y, strides[0], ky * dilations[0]),
+                      ix = at(xx, strides[1], kx * dilations[1]);
+                Value xv = vector::TransferReadOp::create(
+                    ib, il, vt, xT, ValueRange{n, iy, ix, c}, pad,
+                    ArrayRef<bool>{true});
+                Value wv = vector::TransferReadOp::create(
+                    ib, il, vt, wT,
+                    ValueRange{o, idx(ib, ky), idx(ib, kx), c}, pad,
+                    ArrayRef<bool>{true});
+                Value &acc = next[t % chains];
+                acc = isInt ? arith::AddIOp::create(
+                                  ib, il, acc,
+                                  arith::MulIOp::create(ib, il, xv, wv))
+                                  .getResult()
+                            : vector::FMAOp::create(ib, il, xv, wv, acc)
+                                  .getResult();
+              }
+              scf::YieldOp::create(ib, il, next);
+            });
+        accs.assign(forOp.getResults().begin(), forOp.getResults().end());
       };
-      Value accZero =
-          isInt ? arith::ConstantOp::create(tb, nl, tb.getI32IntegerAttr(0))
-                      .getResult()
-                : arith::ConstantOp::create(tb, nl, tb.getF32FloatAttr(0.0))
-                      .getResult();
-      Value sum = forLoop(
-          tb, nl, idx(tb, nl, 0), idx(tb, nl, kh), accZero,
-          [&](OpBuilder &b5, Location l5, Value ky, Value a5) {
-            return forLoop(
-                b5, l5, idx(b5, l5, 0), idx(b5, l5, kw), a5,
-                [&](OpBuilder &b6, Location l6, Value kx, Value a6) {
-                  Value iy = arith::AddIOp::create(
-                      b6, l6,
-                      arith::MulIOp::create(b6, l6, y, idx(b6, l6, strides[0])),
-                      arith::MulIOp::create(b6, l6, ky,
-                                            idx(b6, l6, dilations[0])));
-                  Value ix = arith::AddIOp::create(
-                      b6, l6,
-                      arith::MulIOp::create(b6, l6, xx, idx(b6, l6, strides[1])),
-                      arith::MulIOp::create(b6, l6, kx,
-                                            idx(b6, l6, dilations[1])));
-                  auto term = [&](OpBuilder &ib, Location il, Value c,
-                                  Value acc) -> Value {
-                    Value xv = tensor::ExtractOp::create(
-                        ib, il, x, ValueRange{n, iy, ix, c});
-                    Value wv = tensor::ExtractOp::create(
-                        ib, il, w, ValueRange{o, ky, kx, c});
-                    if (isInt) {
-                      Value cx = arith::SubIOp::create(ib, il, xv, zpV);
-                      return arith::AddIOp::create(
-                          ib, il, acc, arith::MulIOp::create(ib, il, cx, wv));
-                    }
-                    auto reassoc = arith::FastMathFlagsAttr::get(
-                        ib.getContext(), arith::FastMathFlags::reassoc);
-                    return arith::AddFOp::create(
-                        ib, il, acc, arith::MulFOp::create(ib, il, xv, wv),
-                        reassoc);
-                  };
-                  Value s1 = forLoop(b6, l6, idx(b6, l6, 0), lo, a6, term);
-                  return forLoop(b6, l6, hi, idx(b6, l6, C), s1, term);
-                });
-          });
+      run(idx(tb, 0), lo);
+      run(hi, idx(tb, C));
+      Value accV = accs[0];
+      for (int64_t i = 1; i < chains; ++i)
+        accV = isInt ? arith::AddIOp::create(tb, nl, accV, accs[i]).getResult()
+                     : arith::AddFOp::create(tb, nl, accV, accs[i]).getResult();
+      Value sum = vector::ReductionOp::create(tb, nl,
+                                              vector::CombiningKind::ADD, accV);
       Value full = isInt ? arith::AddIOp::create(tb, nl, p, sum).getResult()
                          : arith::AddFOp::create(tb, nl, p, sum).getResult();
       scf::YieldOp::create(tb, nl, full);
@@ -433,7 +452,7 @@ public:
       scf::YieldOp::create(eb, nl, p);
       return ifOp.getResult(0);
     };
-    return generic({partial, thr}, init, {id, map(4, {d[1]}), id},
+    return generic({partial, thr}, init, {nchw, map(4, {d[oDim]}), nchw},
                    {P, P, P, P}, body);
   }
 
@@ -551,7 +570,7 @@ static LogicalResult floatConstants(Operation *op, Value weight, Value bias,
   return success();
 }
 
-static FailureOr<Value> lower(Operation *op) {
+static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
   OpBuilder b(op);
   Lowering l(b, op->getLoc());
   return TypeSwitch<Operation *, FailureOr<Value>>(op)
@@ -560,6 +579,25 @@ static FailureOr<Value> lower(Operation *op) {
         int64_t O = shapeOf(c.getWeight())[0];
         if (failed(floatConstants(c, c.getWeight(), c.getBias(), O, w, bias)))
           return failure();
+        if (upstreamConv && c.getGroups() == 1) {
+          // The benchmarks' baseline: upstream's named convolution.
+          ArrayRef<int64_t> os = shapeOf(c.getOutput());
+          AffineExpr d[4];
+          bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
+          Value init = tensor::EmptyOp::create(b, l.loc, os, b.getF32Type());
+          Value start = l.generic(
+              {l.constant({O}, bias)}, init,
+              {l.map(4, {d[1]}), l.map(4, {d[0], d[1], d[2], d[3]})},
+              {P, P, P, P},
+              [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+          return linalg::Conv2DNchwFchwOp::create(
+                     b, l.loc, TypeRange{start.getType()},
+                     ValueRange{l.pad(c.getInput(), c.getPadding(), 0.0),
+                                l.constant(shapeOf(c.getWeight()), w)},
+                     ValueRange{start}, b.getI64TensorAttr(c.getStrides()),
+                     b.getI64TensorAttr(c.getDilations()))
+              .getResult(0);
+        }
         return l.conv(c.getInput(), w, shapeOf(c.getWeight()), bias,
                       c.getStrides(), c.getPadding(), c.getDilations(),
                       c.getGroups(), shapeOf(c.getOutput()));
@@ -1269,22 +1307,24 @@ struct ConvertCGNetToCPUPass
 
   LogicalResult lowerFunction(func::FuncOp func) {
     InfoMap infos;
-    for (auto [id, op] : llvm::enumerate(profiledLayers(func))) {
+    int64_t id = 0;
+    for (Operation *op : profiledLayers(func)) {
       OpBuilder b(op);
+      Location loc = op->getLoc();
       auto hook = [&](StringRef name) {
-        Value i = arith::ConstantOp::create(b, op->getLoc(),
-                                            b.getI64IntegerAttr(id));
-        func::CallOp::create(b, op->getLoc(), name, TypeRange{},
-                             ValueRange{i});
+        Value i = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(id));
+        func::CallOp::create(b, loc, name, TypeRange{}, ValueRange{i});
       };
       if (profile)
         hook(enterHook);
       bool integer = isIntegerOp(op, infos);
-      FailureOr<Value> v = integer ? lowerInt(op, infos) : lower(op);
+      FailureOr<Value> v =
+          integer ? lowerInt(op, infos) : lower(op, upstreamConv);
       if (failed(v))
         return failure();
       if (profile)
         hook(exitHook);
+      ++id;
       Value old = op->getResult(0);
       if (auto info = getElementInfo(getElementTypeOrSelf(old.getType())))
         infos[*v] = *info;
@@ -1360,6 +1400,8 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
   std::string pipeline = std::string("convert-cgnet-to-cpu{profile=") +
                          (options.profile ? "true" : "false") +
+                         " upstream-conv=" +
+                         (options.upstreamConv ? "true" : "false") +
                          "},canonicalize";
   if (options.outlineConstants)
     pipeline += ",func.func(cgnet-outline-constants)";
@@ -1378,7 +1420,8 @@ LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm) {
       "func.func(ownership-based-buffer-deallocation),"
       "buffer-deallocation-simplification,bufferization-lower-deallocations,"
       "func.func(convert-linalg-to-loops),expand-strided-metadata,"
-      "lower-affine,convert-scf-to-cf,finalize-memref-to-llvm,"
+      "lower-affine,convert-vector-to-scf,convert-scf-to-cf,"
+      "convert-vector-to-llvm,finalize-memref-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-to-llvm,reconcile-unrealized-casts",
       pm);

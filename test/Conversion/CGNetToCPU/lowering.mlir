@@ -1,6 +1,7 @@
 // RUN: cgnet-opt %s --convert-cgnet-to-cpu --canonicalize | FileCheck %s
 // RUN: cgnet-opt %s --cgnet-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 // RUN: cgnet-opt %s --convert-cgnet-to-cpu=profile=true | FileCheck %s --check-prefix=PROF
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu=upstream-conv=true | FileCheck %s --check-prefix=UPSTREAM
 // RUN: cgnet-opt %s --pass-pipeline='builtin.module(convert-cgnet-to-cpu,canonicalize,func.func(cgnet-outline-constants{min-elements=4}))' | FileCheck %s --check-prefix=OUTLINE
 
 // Every convolution accumulates each output over (c, ky, kx) in the
@@ -10,18 +11,19 @@
 // (The maps of all three functions come first in the module.)
 
 // Small planes (< 128 outputs): the input gathered per tap (im2col), the
-// weights transposed at compile time to G x K x Og, the output channels
-// innermost, the result transposed back.
+// weights transposed at compile time to G x C x taps x Og; loops n, g, c,
+// pixel, og, tap (LLVM unrolls the tap loop, so the output channels are
+// innermost); the result transposed back.
 // CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d5 * 2 + d3, d6 * 2 + d4)>
-// CHECK-DAG: #[[WT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>
-// CHECK-DAG: #[[FLAT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d3, d6 + d4 * 18 + d5)>
-// CHECK-DAG: #[[OUTT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-DAG: #[[WT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d5, d4)>
+// CHECK-DAG: #[[FLAT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d3, d4 + d5 * 18 + d6)>
+// CHECK-DAG: #[[OUTT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d4)>
 // CHECK-LABEL: func.func @conv_small
-// CHECK-DAG: arith.constant dense<5.000000e-01> : tensor<2x9x2xf32>
+// CHECK-DAG: arith.constant dense<5.000000e-01> : tensor<2x1x9x2xf32>
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: linalg.generic {indexing_maps = [#[[IM2COL]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
-// CHECK: -> tensor<1x2x9x4xf32>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[WT]], #[[OUTT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]}
+// CHECK: -> tensor<1x2x1x9x4xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[WT]], #[[OUTT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel", "reduction"]}
 // CHECK-SAME: outs(%{{.*}} : tensor<1x2x4x2xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
@@ -37,12 +39,13 @@ func.func @conv_small(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x2x2xf32> {
 }
 
 // Unit strides: input and output planes flattened into rows of the padded
-// width (18); one more input row; the innermost loop is the whole output
-// plane (16 x 18), cropped to 16 x 16 at the end.
+// width (18); one more input row; loops n, g, og, c, plane, ky, kx (the
+// kernel loops unrolled by LLVM, the whole output plane (16 x 18) is the
+// vectorized loop), cropped to 16 x 16 at the end.
 // CHECK-LABEL: func.func @conv_wide
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 1]
 // CHECK: tensor.reshape {{.*}} -> tensor<1x1x2x342xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[FLAT]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// CHECK: linalg.generic {indexing_maps = [#[[FLAT]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction", "reduction"]}
 // CHECK-SAME: outs(%{{.*}} : tensor<1x1x3x288xf32>)
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 3, 16, 16] [1, 1, 1, 1] : tensor<1x3x16x18xf32> to tensor<1x3x16x16xf32>
 func.func @conv_wide(%x: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32> {
@@ -52,10 +55,10 @@ func.func @conv_wide(%x: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32> {
   return %y : tensor<1x3x16x16xf32>
 }
 
-// Strided, large planes: im2col, then the output plane innermost.
+// Strided, large planes: im2col, then loops n, g, og, c, plane, tap.
 // CHECK-LABEL: func.func @conv_strided
 // CHECK: -> tensor<1x1x2x3x3x16x16xf32>
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x18x256xf32>, tensor<1x3x18xf32>) outs(%{{.*}} : tensor<1x1x3x256xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x2x9x256xf32>, tensor<1x3x2x9xf32>) outs(%{{.*}} : tensor<1x1x3x256xf32>)
 func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
   %w = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
   %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
@@ -80,3 +83,40 @@ func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
 // OUTLINE-SAME: cgnet.constant_arguments = [dense<5.000000e-01> : tensor<1x3x2x3x3xf32>]
 // OUTLINE-NOT: arith.constant dense<5.000000e-01>
 // OUTLINE: return
+
+// upstream-conv=true (a benchmark baseline): ungrouped float convolutions
+// become upstream's named op on the padded input; grouped ones keep
+// cgnet's loops.
+// UPSTREAM-LABEL: func.func @conv_small
+// UPSTREAM-NOT: linalg.conv_2d_nchw_fchw
+// UPSTREAM-LABEL: func.func @conv_wide
+// UPSTREAM: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<1x2x18x18xf32>, tensor<3x2x3x3xf32>) outs(%{{.*}} : tensor<1x3x16x16xf32>)
+// UPSTREAM-LABEL: func.func @conv_strided
+// UPSTREAM: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+
+// A channel-gated convolution: the base path a dense convolution over the
+// first C/p input channels; then one parallel loop over the outputs (pixels
+// outer here: 256 pixels > 8 channels) that branches on the gate and, only
+// where it is on, accumulates the conditional channels [C/p, C) of a
+// channels-last copy of the input against O x kh x kw x C weights in
+// vectors (the 9 taps unrolled into 4 chains), reduced once.
+// (The weights are a splat here: canonicalization folds their reads, and
+// the empty run [0, 0) of the first C/p channels.)
+// CHECK-LABEL: func.func @gated
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x4x342xf32>, tensor<1x8x4x3x3xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x18x16xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x8x16x16xf32>, tensor<8xf32>)
+// CHECK: %[[ON:.*]] = arith.cmpf ogt
+// CHECK: scf.if %[[ON]]
+// CHECK: scf.for %{{.*}} = %c4 to %c16 step %c4 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK-COUNT-9: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<1x18x18x16xf32>, vector<4xf32>
+// CHECK: vector.reduction <add>
+// CHECK: } else {
+func.func @gated(%x: tensor<1x16x16x16xf32>) -> tensor<1x8x16x16xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x16x3x3xf32>
+  %b = arith.constant dense<0.5> : tensor<8xf32>
+  %t = arith.constant dense<1.0> : tensor<8xf32>
+  %y = cgnet.channel_gated_conv2d %x, %w, %b, %t {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x16x16x16xf32>, tensor<8x16x3x3xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x16x16xf32>
+  return %y : tensor<1x8x16x16xf32>
+}

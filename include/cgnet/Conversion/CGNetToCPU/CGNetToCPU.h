@@ -16,6 +16,8 @@ namespace cgnet {
 struct CPUPipelineOptions {
   /// --convert-cgnet-to-cpu's `profile` option.
   bool profile = false;
+  /// --convert-cgnet-to-cpu's `upstream-conv` option (a baseline).
+  bool upstreamConv = false;
   /// Run --cgnet-outline-constants (the JIT passes the weights in).
   bool outlineConstants = false;
 };

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Channel gating on the CPU backend (--convert-cgnet-to-cpu, JIT): ResNet-18
+# with CIFAR (32x32, 10 classes) and ImageNet (224x224, 1000 classes)
+# shapes, fp32 and int8 (--cgnet-quantize), seeded random weights
+# (cgnet-model-gen), every convolution but the first gated with p = 4
+# (base path: the first C/4 input channels) and thresholds calibrated to
+# each gate-off rate. Every configuration runs in the same invocation of
+# this script, on the same machine, side by side with its baselines:
+#   - the same network with gating off (our dense kernels),
+#   - the reference evaluator (plain C++ loops, the definition of every op),
+#   - fp32: upstream's linalg.conv_2d_nchw_fchw through the same pipeline
+#     and JIT (cgnet-run --cpu-upstream-conv), the plain upstream lowering.
+# Every CPU result is checked against the reference evaluator
+# (--compare-reference: int8 bit for bit, fp32 within 1e-5 + 1e-4 |x|).
+#
+# Reports per network, precision and rate: the FLOP reduction (dense MACs /
+# effective MACs with the measured gate-on rates, --cgnet-flop-report), the
+# wall time of one inference (best of REPEAT runs, single thread), the
+# convolutions' share of it (--profile), speedup over our dense run and
+# speedup / FLOP reduction (the target is >= 0.7), the reference
+# evaluator's time and our speedup over it, and the dense run's MAC rate
+# as a fraction of this CPU's fp32 FMA peak (PEAK_MACS_PER_CYCLE x MHz;
+# int8 is computed in 32-bit lanes, so the same peak applies).
+#
+#   bash bench/run-cpu-gating.sh                  # CIFAR, rates 0.5 0.8 0.9
+#   NETS="cifar imagenet" bash bench/run-cpu-gating.sh
+# Results: ${OUT_DIR:-out/bench-cpu}/cpu-gating.md (the committed copy is
+# bench/results/cpu-gating.md).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${BUILD_DIR:-$root/build}/bin
+out=${OUT_DIR:-$root/out/bench-cpu}
+nets=${NETS:-cifar}
+rates=${RATES:-"0.5 0.8 0.9"}
+precs=${PRECS:-"fp32 int8"}
+repeat=${REPEAT:-5}
+# Zen 4: two 256-bit FMA pipes = 16 fp32 MACs per cycle.
+peak_per_cycle=${PEAK_MACS_PER_CYCLE:-16}
+mhz=${MHZ:-$(sed -n 's/^cpu MHz[^:]*: *//p' /proc/cpuinfo | head -1)}
+mkdir -p "$out"
+table=$out/cpu-gating.md
+
+source "$root/bench/resnet18.sh"
+
+# run NAME MODEL: time on the CPU (checked against the reference) and
+# write NAME.time (run s), NAME.conv (convolutions' ms), NAME.prof.
+run() {
+  local name=$1 model=$2
+  "$bin/cgnet-run" "$model" --backend=cpu --input "$out/$net.x.npy" \
+    --compare-reference --time --repeat "$repeat" > "$out/$name.log"
+  grep -q "matches the reference evaluator" "$out/$name.log"
+  sed -n 's/^run: \([0-9.]*\) s.*/\1/p' "$out/$name.log" > "$out/$name.time"
+  "$bin/cgnet-run" "$model" --backend=cpu --input "$out/$net.x.npy" \
+    --profile --repeat "$repeat" > "$out/$name.prof"
+  awk '/conv2d|fully_connected/ { s += $1 } END { printf "%.3f", s }' \
+    "$out/$name.prof" > "$out/$name.conv"
+}
+
+{
+  echo "| network | precision | gate-off target | FLOP reduction | ms / inference | conv ms | speedup | speedup / FLOP reduction | reference ms | vs reference | upstream linalg ms | vs upstream | dense MAC rate (% of peak) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} > "$table"
+
+for net in $nets; do
+  echo "== $net: model"
+  resnet18_model "$net" "$out/$net.fp32.mlir" "$out/$net.int8.mlir"
+  "$bin/cgnet-run" "$out/$net.fp32.mlir" --random-inputs --seed 7 \
+    --save-inputs "$out/$net.x.npy" > /dev/null
+  for prec in $precs; do
+    base=$out/$net.$prec
+    echo "== $net $prec: dense"
+    run "$net.$prec.dense" "$base.mlir"
+    "$bin/cgnet-run" "$base.mlir" --input "$out/$net.x.npy" --time \
+      --repeat 1 > "$base.ref.log"
+    ref=$(sed -n 's/^run: \([0-9.]*\) s.*/\1/p' "$base.ref.log")
+    "$bin/cgnet-opt" "$base.mlir" --cgnet-flop-report="inputs=$out/$net.x.npy report=$base.dense.flops.json" -o /dev/null
+    macs=$(json "$base.dense.flops.json" dense_macs last)
+    dense=$(cat "$out/$net.$prec.dense.time")
+    up=0
+    if [ "$prec" = fp32 ]; then
+      "$bin/cgnet-run" "$base.mlir" --backend=cpu --cpu-upstream-conv \
+        --input "$out/$net.x.npy" --compare-reference --time --repeat 1 > "$base.upstream.log"
+      up=$(sed -n 's/^run: \([0-9.]*\) s.*/\1/p' "$base.upstream.log")
+    fi
+    awk -v n=$net -v p=$prec -v t=$dense -v c=$(cat "$out/$net.$prec.dense.conv") \
+        -v r=$ref -v u=$up -v m=$macs -v k=$peak_per_cycle -v f=$mhz 'BEGIN {
+      us = u > 0 ? sprintf("%.1f | %.1fx", 1e3 * u, u / t) : "- | -"
+      printf "| %s | %s | off | 1.00 | %.2f | %.2f | 1.00 | - | %.1f | %.1fx | %s | %.1f%% |\n",
+        n, p, 1e3 * t, c, 1e3 * r, r / t, us, 100 * m / t / (k * f * 1e6) }' >> "$table"
+    for r in $rates; do
+      echo "== $net $prec: gate-off rate $r"
+      "$bin/cgnet-opt" "$base.mlir" \
+        --cgnet-channel-gating="partitions=4 target-off-rate=$r random-calibration=1" \
+        --mlir-print-debuginfo -o "$base.g$r.mlir" 2> /dev/null
+      "$bin/cgnet-opt" "$base.g$r.mlir" --cgnet-flop-report="inputs=$out/$net.x.npy report=$base.g$r.flops.json" -o /dev/null
+      run "$net.$prec.g$r" "$base.g$r.mlir"
+      awk -v n=$net -v p=$prec -v rate=$r -v d=$dense \
+          -v t=$(cat "$out/$net.$prec.g$r.time") -v c=$(cat "$out/$net.$prec.g$r.conv") \
+          -v fr=$(json "$base.g$r.flops.json" flop_reduction last) -v ref=$ref 'BEGIN {
+        printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1fx | - | - | - |\n",
+          n, p, rate, fr, 1e3 * t, c, d / t, d / t / fr, 1e3 * ref, ref / t }' >> "$table"
+    done
+  done
+done
+echo "== results ($table)"
+cat "$table"
