@@ -9,7 +9,10 @@
 #   - the same network with gating off (our dense kernels),
 #   - the reference evaluator (plain C++ loops, the definition of every op),
 #   - fp32: upstream's linalg.conv_2d_nchw_fchw through the same pipeline
-#     and JIT (cgnet-run --cpu-upstream-conv), the plain upstream lowering.
+#     and JIT (cgnet-run --cpu-upstream-conv), the plain upstream lowering,
+#   - oneDNN (Debian's libdnnl-dev; cgnet-bench-onednn, built when it is
+#     installed): every convolution layer, fp32 and int8, single thread,
+#     in a second table next to our dense layers (--profile).
 # Every CPU result is checked against the reference evaluator
 # (--compare-reference: int8 bit for bit, fp32 within 1e-5 + 1e-4 |x|).
 #
@@ -33,7 +36,7 @@ out=${OUT_DIR:-$root/out/bench-cpu}
 nets=${NETS:-cifar}
 rates=${RATES:-"0.5 0.8 0.9"}
 precs=${PRECS:-"fp32 int8"}
-repeat=${REPEAT:-5}
+repeat=${REPEAT:-10}
 # Zen 4: two 256-bit FMA pipes = 16 fp32 MACs per cycle.
 peak_per_cycle=${PEAK_MACS_PER_CYCLE:-16}
 mhz=${MHZ:-$(sed -n 's/^cpu MHz[^:]*: *//p' /proc/cpuinfo | head -1)}
@@ -102,5 +105,32 @@ for net in $nets; do
     done
   done
 done
+
+# Per-layer dense convolutions against oneDNN.
+if [ -x "$bin/cgnet-bench-onednn" ]; then
+  {
+    echo
+    echo "Dense convolution layers, ms (single thread): cgnet's generated code (--profile) and oneDNN's primitive in its preferred formats (cgnet-bench-onednn, OMP_NUM_THREADS=1)."
+    echo
+    echo "| network | precision | layer | cgnet ms | oneDNN ms | cgnet / oneDNN |"
+    echo "|---|---|---|---|---|---|"
+  } >> "$table"
+  for net in $nets; do
+    case $net in imagenet) size=224 ;; *) size=32 ;; esac
+    for prec in $precs; do
+      OMP_NUM_THREADS=1 "$bin/cgnet-bench-onednn" --input-size "$size" \
+        --precision "$prec" --repeat "$repeat" > "$out/$net.$prec.onednn"
+      # "ms % op loc("name")" lines of the profile, by layer name.
+      sed -n 's/^ *\([0-9.]*\) ms .*conv2d loc("\([^"]*\)").*/\1 \2/p' \
+        "$out/$net.$prec.dense.prof" > "$out/$net.$prec.ours"
+      awk -v n=$net -v p=$prec 'NR == FNR { ours[$2] = $1; next }
+        $2 in ours { printf "| %s | %s | %s | %.3f | %.3f | %.2f |\n", n, p, $2, ours[$2], $1, ours[$2] / $1; a += ours[$2]; b += $1 }
+        END { printf "| %s | %s | all | %.3f | %.3f | %.2f |\n", n, p, a, b, a / b }' \
+        "$out/$net.$prec.ours" "$out/$net.$prec.onednn" >> "$table"
+    done
+  done
+else
+  echo "cgnet-bench-onednn is not built (install libdnnl-dev and re-run cmake): no oneDNN table" >&2
+fi
 echo "== results ($table)"
 cat "$table"

@@ -1,0 +1,139 @@
+//===- onednn-resnet18.cpp - oneDNN's time for ResNet-18's convolutions ---===//
+//
+// The baseline of bench/run-cpu-gating.sh: every convolution of ResNet-18
+// (the layers and names cgnet-model-gen writes, CIFAR or ImageNet shapes)
+// as one oneDNN convolution primitive (Debian's libdnnl 2.x), fp32 or int8
+// (s8 activations and weights, s32 results), timed on random data: the
+// best of --repeat runs per layer, printed as "<ms> <layer>" lines, then
+// the total. oneDNN chooses its own (blocked) memory formats; reorders are
+// not timed, so this is oneDNN at its best. Run it with OMP_NUM_THREADS=1
+// to compare with cgnet's single-threaded code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Layer {
+  std::string name;
+  int64_t c, h, w, o, k, stride, pad;
+};
+
+/// ResNet-18's convolutions as cgnet-model-gen builds them.
+std::vector<Layer> resnet18(int64_t size) {
+  std::vector<Layer> layers;
+  bool imagenet = size == 224;
+  int64_t s = size;
+  if (imagenet) {
+    layers.push_back({"conv1", 3, s, s, 64, 7, 2, 3});
+    s = s / 2 / 2; // stem stride, then the 3x3/2 max pool
+  } else {
+    layers.push_back({"conv1", 3, s, s, 64, 3, 1, 1});
+  }
+  int64_t c = 64;
+  for (int stage = 1; stage <= 4; ++stage) {
+    int64_t w = 64 << (stage - 1);
+    for (int block = 0; block < 2; ++block) {
+      int64_t stride = stage > 1 && block == 0 ? 2 : 1;
+      std::string name =
+          "layer" + std::to_string(stage) + "." + std::to_string(block);
+      layers.push_back({name + ".conv1", c, s, s, w, 3, stride, 1});
+      int64_t out = (s + 2 - 3) / stride + 1;
+      layers.push_back({name + ".conv2", w, out, out, w, 3, 1, 1});
+      if (stride != 1 || c != w)
+        layers.push_back({name + ".downsample", c, s, s, w, 1, stride, 0});
+      c = w;
+      s = out;
+    }
+  }
+  return layers;
+}
+
+void fill(dnnl::memory &m) {
+  size_t bytes = m.get_desc().get_size();
+  auto *p = static_cast<unsigned char *>(m.get_data_handle());
+  unsigned state = 12345;
+  for (size_t i = 0; i < bytes; ++i) {
+    state = state * 1103515245u + 12345u;
+    // Small values: no float overflow, no int8 saturation surprises.
+    p[i] = static_cast<unsigned char>((state >> 16) & 0x3f);
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int64_t size = 32;
+  std::string precision = "fp32";
+  int repeat = 5;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--input-size" && i + 1 < argc)
+      size = std::atoll(argv[++i]);
+    else if (a == "--precision" && i + 1 < argc)
+      precision = argv[++i];
+    else if (a == "--repeat" && i + 1 < argc)
+      repeat = std::atoi(argv[++i]);
+    else {
+      std::fprintf(stderr,
+                   "usage: cgnet-bench-onednn [--input-size 32|224] "
+                   "[--precision fp32|int8] [--repeat N]\n");
+      return 1;
+    }
+  }
+  if ((size != 32 && size != 224) ||
+      (precision != "fp32" && precision != "int8") || repeat < 1) {
+    std::fprintf(stderr, "cgnet-bench-onednn: error: --input-size must be 32 "
+                         "or 224, --precision fp32 or int8, --repeat >= 1\n");
+    return 1;
+  }
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  using dt = memory::data_type;
+  engine eng(engine::kind::cpu, 0);
+  stream strm(eng);
+  bool i8 = precision == "int8";
+  double total = 0;
+  for (const Layer &l : resnet18(size)) {
+    int64_t oh = (l.h + 2 * l.pad - l.k) / l.stride + 1;
+    int64_t ow = (l.w + 2 * l.pad - l.k) / l.stride + 1;
+    memory::desc src({1, l.c, l.h, l.w}, i8 ? dt::s8 : dt::f32, tag::any);
+    memory::desc wei({l.o, l.c, l.k, l.k}, i8 ? dt::s8 : dt::f32, tag::any);
+    memory::desc dst({1, l.o, oh, ow}, i8 ? dt::s32 : dt::f32, tag::any);
+    convolution_forward::desc d(prop_kind::forward_inference,
+                                algorithm::convolution_direct, src, wei, dst,
+                                {l.stride, l.stride}, {l.pad, l.pad},
+                                {l.pad, l.pad});
+    convolution_forward::primitive_desc pd(d, eng);
+    memory s(pd.src_desc(), eng), w(pd.weights_desc(), eng),
+        o(pd.dst_desc(), eng);
+    fill(s);
+    fill(w);
+    convolution_forward conv(pd);
+    double best = 1e30;
+    for (int r = 0; r < repeat + 1; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      conv.execute(strm,
+                   {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, o}});
+      strm.wait();
+      double ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+      if (r > 0) // the first run warms up
+        best = std::min(best, ms);
+    }
+    total += best;
+    std::printf("%10.3f %s\n", best, l.name.c_str());
+  }
+  std::printf("%10.3f total\n", total);
+  return 0;
+}
