@@ -30,3 +30,9 @@ config.environment["NODE_PATH"] = config.cgnet_models_dir
 config.substitutions.append(
     ("%ort-run", "node " + os.path.join(config.cgnet_src_root, "scripts",
                                         "ort-run.cjs")))
+# A C compiler and MLIR's C runner utilities, to link objects from
+# cgnet-compile into programs.
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(
+    ("%mlir_c_runner_utils",
+     "-L{0} -lmlir_c_runner_utils -Wl,-rpath,{0}".format(config.llvm_lib_dir)))

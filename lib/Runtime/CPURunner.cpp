@@ -21,7 +21,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include <chrono>
@@ -64,10 +67,10 @@ extern "C" void cgnet_profile_exit(int64_t id) {
 
 CPUProgram::~CPUProgram() = default;
 
-FailureOr<std::unique_ptr<CPUProgram>>
-CPUProgram::compile(ModuleOp module, StringRef entry,
-                    const CPUOptions &options) {
-  auto start = std::chrono::steady_clock::now();
+/// The function `entry` of `module` if the CPU backend can call it: static
+/// f32 tensors in and out.
+static FailureOr<func::FuncOp> callableEntry(ModuleOp module,
+                                             StringRef entry) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func)
     return module.emitError() << "no function named '" << entry << "'";
@@ -82,6 +85,54 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
              << "cannot run on the CPU backend yet: arguments and results "
                 "must be static f32 tensors, got "
              << t;
+  return func;
+}
+
+/// A copy of `module` with only its function `entry`.
+static OwningOpRef<ModuleOp> entryOnly(ModuleOp module, StringRef entry) {
+  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
+  for (auto f : llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
+    if (f.getSymName() != entry)
+      f.erase();
+  return copy;
+}
+
+/// LLVM's target machine for this CPU (its vector width guides the loop
+/// vectorizer; without one it sees no vector registers). Objects for
+/// linking are position-independent with the small code model.
+static FailureOr<std::unique_ptr<llvm::TargetMachine>>
+hostMachine(ModuleOp module, bool forObject = false) {
+  static bool targets = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)targets;
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return module.emitError() << "cannot describe this CPU to LLVM: "
+                              << llvm::toString(builder.takeError());
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  if (forObject) {
+    builder->setRelocationModel(llvm::Reloc::PIC_);
+    builder->setCodeModel(llvm::CodeModel::Small);
+  }
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    return module.emitError() << "cannot create LLVM's target machine: "
+                              << llvm::toString(machine.takeError());
+  return std::move(*machine);
+}
+
+FailureOr<std::unique_ptr<CPUProgram>>
+CPUProgram::compile(ModuleOp module, StringRef entry,
+                    const CPUOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  FailureOr<func::FuncOp> found = callableEntry(module, entry);
+  if (failed(found))
+    return failure();
+  func::FuncOp func = *found;
+  FunctionType type = func.getFunctionType();
 
   std::unique_ptr<CPUProgram> program(new CPUProgram);
   program->func = func;
@@ -98,11 +149,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
       program->layers.push_back({name, 0, 0});
     }
 
-  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
-  // Only the entry function is compiled.
-  for (auto f : llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
-    if (f.getSymName() != entry)
-      f.erase();
+  OwningOpRef<ModuleOp> copy = entryOnly(module, entry);
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.profile = options.profile;
   pipelineOptions.upstreamConv = options.upstreamConv;
@@ -147,24 +194,10 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   if (failed(back.run(*copy)))
     return failure();
 
-  static bool targets = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)targets;
   ExecutionEngineOptions engineOptions;
-  // The optimizer needs this CPU's target machine: without it the loop
-  // vectorizer sees no vector registers.
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    return module.emitError() << "cannot describe this CPU to LLVM: "
-                              << llvm::toString(builder.takeError());
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
-  auto machine = builder->createTargetMachine();
-  if (!machine)
-    return module.emitError() << "cannot create LLVM's target machine: "
-                              << llvm::toString(machine.takeError());
+  auto machine = hostMachine(module);
+  if (failed(machine))
+    return failure();
   program->machine = std::move(*machine);
   auto transformer = makeOptimizingTransformer(
       /*optLevel=*/2, /*sizeLevel=*/0, program->machine.get());
@@ -233,6 +266,87 @@ CPUProgram::run(ArrayRef<ref::Tensor> inputs) {
     return f.emitOpError() << "the JIT cannot run it: "
                            << llvm::toString(std::move(e));
   return results;
+}
+
+LogicalResult compileToObject(ModuleOp module, StringRef entry,
+                              StringRef symbol, llvm::raw_pwrite_stream &object,
+                              llvm::raw_ostream &header) {
+  FailureOr<func::FuncOp> found = callableEntry(module, entry);
+  if (failed(found))
+    return failure();
+  FunctionType type = found->getFunctionType();
+  OwningOpRef<ModuleOp> copy = entryOnly(module, entry);
+  auto func = copy->lookupSymbol<func::FuncOp>(entry);
+  if (failed(SymbolTable::replaceAllSymbolUses(func, StringAttr::get(
+                                                          module.getContext(),
+                                                          symbol),
+                                               *copy)))
+    return failure();
+  func.setSymName(symbol);
+  // Weights stay inside: the object is self-contained.
+  PassManager pm(module.getContext());
+  if (failed(buildCPUPipeline(pm)))
+    return module.emitError("the CPU pipeline's passes are not registered");
+  if (failed(pm.run(*copy)))
+    return failure();
+  auto machine = hostMachine(module, /*forObject=*/true);
+  if (failed(machine))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*copy, llvmContext, symbol);
+  if (!llvmModule)
+    return module.emitError("cannot translate the lowered module to LLVM IR");
+  llvmModule->setDataLayout((*machine)->createDataLayout());
+  llvmModule->setTargetTriple((*machine)->getTargetTriple());
+  auto optimize = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
+                                            machine->get());
+  if (llvm::Error e = optimize(llvmModule.get()))
+    return module.emitError() << "LLVM's optimizer failed: "
+                              << llvm::toString(std::move(e));
+  llvm::legacy::PassManager codegen;
+  if ((*machine)->addPassesToEmitFile(codegen, object, nullptr,
+                                      llvm::CodeGenFileType::ObjectFile))
+    return module.emitError("this CPU's target cannot emit object files");
+  codegen.run(*llvmModule);
+
+  // The C declaration, with the shapes as comments and element counts as
+  // macros.
+  std::string guard = (symbol + "_h").str(), upper = symbol.upper();
+  for (char &c : guard)
+    c = llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  header << "/* Generated by cgnet-compile: @" << entry
+         << " compiled for this CPU (row-major float data).\n"
+         << "   Link with the object and MLIR's C runner utilities, e.g.\n"
+         << "   cc app.c model.o -L" << CGNET_LLVM_LIBRARY_DIR
+         << " -lmlir_c_runner_utils -Wl,-rpath," << CGNET_LLVM_LIBRARY_DIR
+         << " */\n"
+         << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+         << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  auto describe = [&](StringRef kind, unsigned i, Type t) {
+    auto r = cast<RankedTensorType>(t);
+    header << "/* " << kind << i << ": float[";
+    llvm::interleave(r.getShape(), header, "][");
+    header << "] */\n#define " << upper << "_" << kind.upper() << i
+           << "_ELEMENTS " << r.getNumElements() << "\n#define " << upper
+           << "_" << kind.upper() << i << "_SHAPE \"";
+    llvm::interleave(r.getShape(), header, ", ");
+    header << "\"\n";
+  };
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    describe("arg", i, t);
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    describe("result", i, t);
+  header << "\nvoid " << symbol << "(";
+  SmallVector<std::string> params;
+  for (unsigned i = 0; i < type.getNumInputs(); ++i)
+    params.push_back("const float *arg" + std::to_string(i));
+  for (unsigned i = 0; i < type.getNumResults(); ++i)
+    params.push_back("float *result" + std::to_string(i));
+  llvm::interleaveComma(params, header);
+  header << ");\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
+         << " */\n";
+  return success();
 }
 
 FailureOr<std::vector<ref::Tensor>> runOnCPU(ModuleOp module, StringRef entry,

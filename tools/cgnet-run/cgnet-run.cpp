@@ -12,7 +12,7 @@
 #include "cgnet/Reference/Evaluator.h"
 #include "cgnet/Reference/Npy.h"
 #include "cgnet/Runtime/CPURunner.h"
-#include "cgnet/Support/InputLimits.h"
+#include "cgnet/Support/ModuleFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -242,23 +242,7 @@ std::optional<std::vector<ref::Tensor>> randomArgs(func::FuncOp func,
 
 OwningOpRef<ModuleOp> parseModule(StringRef path, MLIRContext &context,
                                   SourceMgr &sourceMgr) {
-  std::string errorMessage;
-  auto file = openInputFile(path, &errorMessage);
-  if (!file) {
-    fail(errorMessage);
-    return {};
-  }
-  if (auto tooDeep = cgnet::checkNestingDepth(file->getBuffer(),
-                                              file->getBufferIdentifier())) {
-    errs() << *tooDeep << "\n";
-    return {};
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module || failed(module->verify()))
-    return {};
-  return module;
+  return cgnet::parseModuleFile(path, context, sourceMgr, "cgnet-run");
 }
 
 /// --baseline: runs `funcs` of the model and their namesakes in `base` on
@@ -344,22 +328,13 @@ int main(int argc, char **argv) {
   if (allFunctions && (baseline.empty() || !randomInputs))
     return fail("--all-functions needs --baseline and --random-inputs");
 
-  func::FuncOp func;
   SmallVector<func::FuncOp> funcs(module->getOps<func::FuncOp>());
-  if (!entry.empty()) {
-    func = module->lookupSymbol<func::FuncOp>(entry);
-    if (!func)
-      return fail("no function named '" + entry + "'");
-  } else if (funcs.empty()) {
-    return fail("the module has no functions");
-  } else if (funcs.size() == 1 || allFunctions) {
-    func = funcs.front();
-  } else {
-    func = module->lookupSymbol<func::FuncOp>("main");
-    if (!func)
-      return fail("the module has " + Twine(funcs.size()) +
-                  " functions and none is @main; pick one with --entry");
-  }
+  std::string why;
+  func::FuncOp func = allFunctions && entry.empty() && !funcs.empty()
+                          ? funcs.front()
+                          : cgnet::pickFunction(*module, entry, why);
+  if (!func)
+    return fail(why);
 
   std::vector<ref::Tensor> args;
   ArrayRef<Type> argTypes = func.getFunctionType().getInputs();

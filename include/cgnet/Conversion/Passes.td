@@ -76,16 +76,27 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
   let summary = "Lower float cgnet layers to linalg on tensors for the CPU";
   let description = [{
     The first step of the CPU backend (`--cgnet-cpu-pipeline` continues to
-    the LLVM dialect; `cgnet-run --backend=cpu` compiles and runs it).
-    Float models: `cgnet.conv2d` (grouped, depthwise, strided, padded,
-    dilated), `cgnet.fully_connected`, `cgnet.channel_gated_conv2d` (the
-    base path a dense convolution over the base channels only, then one
-    parallel loop over the outputs that computes the conditional channels'
-    sum only where the gate is on: gated-off outputs skip that work; the
-    loops are scalar, not yet tiled or vectorized), max, average and global
-    average pooling, `cgnet.add`,
-    `cgnet.relu`, `cgnet.leaky_relu`, `cgnet.clamp` and `cgnet.reshape`
-    become `linalg.generic` ops with the reference evaluator's semantics.
+    the LLVM dialect; `cgnet-run --backend=cpu` compiles and runs it,
+    `cgnet-compile` writes an object file). Float models: `cgnet.conv2d`
+    (grouped, depthwise, strided, padded, dilated), `cgnet.fully_connected`,
+    `cgnet.channel_gated_conv2d`, max, average and global average pooling,
+    `cgnet.add`, `cgnet.relu`, `cgnet.leaky_relu`, `cgnet.clamp` and
+    `cgnet.reshape` become `linalg.generic` ops with the reference
+    evaluator's semantics.
+
+    Convolutions take one of three loop nests by shape, each accumulating
+    every output over (input channel, ky, kx) in the reference's order from
+    the bias (in float; the evaluator accumulates in double), with a
+    contiguous innermost loop that LLVM vectorizes once it has unrolled the
+    kernel taps: unit stride on output planes of 128 or more: the planes
+    flattened into rows of the padded width (computed that wide, then
+    cropped); strided: the input gathered per tap (im2col); small planes:
+    im2col and the output channels innermost over weights transposed at
+    compile time. Channel-gated convolutions: the base path a dense
+    convolution over the base channels only, then one parallel loop over
+    the outputs that branches on the gate and, only where it is on,
+    accumulates the conditional channels in vectors over a channels-last
+    copy of the input (`vector.transfer_read`, float sums reassociated).
 
     Integer models (after `--cgnet-quantize`) run in integer arithmetic,
     bit-exact with the reference: every integer tensor becomes an `i32`

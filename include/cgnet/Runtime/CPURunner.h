@@ -74,6 +74,17 @@ private:
   std::vector<LayerTime> layers;
 };
 
+/// Ahead of time: compiles `entry` (weights inside) to a relocatable object
+/// for this CPU defining the C function
+///   void <symbol>(const float *arg0, ..., float *result0, ...)
+/// (row-major data, results written in place) and writes a C header that
+/// declares it, with every argument's and result's shape.
+mlir::LogicalResult compileToObject(mlir::ModuleOp module,
+                                    llvm::StringRef entry,
+                                    llvm::StringRef symbol,
+                                    llvm::raw_pwrite_stream &object,
+                                    llvm::raw_ostream &header);
+
 /// Compiles and runs once.
 mlir::FailureOr<std::vector<ref::Tensor>>
 runOnCPU(mlir::ModuleOp module, llvm::StringRef entry,

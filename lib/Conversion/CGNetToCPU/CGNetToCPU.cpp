@@ -172,8 +172,8 @@ public:
                      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     };
     // Every variant accumulates each output over (c, ky, kx) in the
-    // reference's order, starting from the bias: float results are the
-    // evaluator's to the bit.
+    // reference's order, starting from the bias (in float; the evaluator
+    // accumulates in double).
     if (plane < kChannelInnerPlane) {
       // Small planes: the innermost loop runs over the output channels
       // (weights transposed at compile time to G x K x Og), on the input

@@ -1,0 +1,107 @@
+//===- cgnet-compile.cpp - a cgnet model to an object file and C header ---===//
+//
+// The ahead-of-time path of the CPU backend: one function of a cgnet
+// module compiled with --cgnet-cpu-pipeline and LLVM for this CPU into a
+// relocatable object (weights inside) and a C header declaring it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
+#include "cgnet/Runtime/CPURunner.h"
+#include "cgnet/Support/ModuleFile.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace llvm;
+
+namespace {
+cl::OptionCategory category("cgnet-compile options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                               cl::init("-"), cl::cat(category));
+cl::opt<std::string> objectFile("o", cl::desc("Object file to write"),
+                                cl::value_desc("model.o"), cl::Required,
+                                cl::cat(category));
+cl::opt<std::string> headerFile("header",
+                                cl::desc("C header to write (default: the "
+                                         "object's name with .h)"),
+                                cl::value_desc("model.h"), cl::cat(category));
+cl::opt<std::string> entry("entry",
+                           cl::desc("Function to compile (default: the only "
+                                    "function, or @main)"),
+                           cl::cat(category));
+cl::opt<std::string> symbol("symbol",
+                            cl::desc("C name of the compiled function "
+                                     "(default: cgnet_<function>)"),
+                            cl::cat(category));
+
+int fail(const Twine &msg) {
+  errs() << "cgnet-compile: error: " << msg << "\n";
+  return 1;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "cgnet-compile: compile a cgnet model for this CPU ahead of time\n\n"
+      "  cgnet-compile model.mlir -o model.o [--header model.h]\n\n"
+      "Writes a relocatable object defining\n"
+      "  void cgnet_main(const float *arg0, ..., float *result0, ...)\n"
+      "(row-major data; batch norm folded first) and a header declaring it\n"
+      "with every shape. Link the object with MLIR's C runner utilities\n"
+      "(the header says how).\n");
+
+  DialectRegistry registry;
+  registry.insert<cgnet::CGNetDialect>();
+  cgnet::registerCPUBackend(registry);
+  MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      cgnet::parseModuleFile(inputFile, context, sourceMgr, "cgnet-compile");
+  if (!module)
+    return 1;
+  std::string why;
+  func::FuncOp func = cgnet::pickFunction(*module, entry, why);
+  if (!func)
+    return fail(why);
+  std::string name = func.getSymName().str();
+  std::string cName = symbol.empty() ? "cgnet_" + name : symbol.getValue();
+  auto validC = [](StringRef s) {
+    return !s.empty() && (isAlpha(s[0]) || s[0] == '_') &&
+           llvm::all_of(s, [](char c) { return isAlnum(c) || c == '_'; });
+  };
+  if (!validC(cName))
+    return fail("'" + cName + "' is not a C identifier (use --symbol)");
+
+  std::error_code ec;
+  ToolOutputFile object(objectFile, ec, sys::fs::OF_None);
+  if (ec)
+    return fail("cannot write '" + objectFile + "': " + ec.message());
+  std::string headerPath = headerFile;
+  if (headerPath.empty()) {
+    SmallString<128> p(objectFile.getValue());
+    sys::path::replace_extension(p, "h");
+    headerPath = std::string(p);
+  }
+  ToolOutputFile header(headerPath, ec, sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot write '" + headerPath + "': " + ec.message());
+  if (failed(cgnet::compileToObject(*module, name, cName, object.os(),
+                                    header.os())))
+    return 1;
+  object.keep();
+  header.keep();
+  return 0;
+}
