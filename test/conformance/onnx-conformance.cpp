@@ -10,15 +10,22 @@
 // (weights, biases, shapes, bounds) are turned into initializers with the
 // test's data first.
 //
+// With --cpu, every test that passes on the evaluator is also compiled
+// for the CPU backend (JIT) and compared with the shipped outputs: CPU
+// PASS, FAIL, or CANNOT RUN (a model the CPU backend refuses, e.g. integer
+// graph inputs, with its reason).
+//
 // Usage: cgnet-onnx-conformance --root DIR --list FILE [--min-passed N]
-//        [--atol A] [--rtol R] [-v]
-// Prints one line per test and "N passed, N failed, N unsupported"; exits
-// non-zero on any failure or fewer than --min-passed passes.
+//        [--cpu --min-cpu-passed N] [--atol A] [--rtol R] [-v]
+// Prints one line per test and "N passed, N failed, N unsupported" (and
+// "cpu: N passed, N failed, N cannot run"); exits non-zero on any failure
+// or fewer passes than asked for.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
 #include "cgnet/Reference/Evaluator.h"
+#include "cgnet/Runtime/CPURunner.h"
 #include "cgnet/Target/ONNX/ImportONNX.h"
 #include "cgnet/Target/ONNX/ONNXModel.h"
 
@@ -54,6 +61,12 @@ cl::opt<double> atol("atol", cl::init(1e-4));
 cl::opt<double> rtol("rtol", cl::init(1e-3));
 cl::opt<bool> verbose("v", cl::desc("Print the reason for every "
                                     "unsupported test"));
+cl::opt<bool> cpu("cpu", cl::desc("Also run every test that passes on the "
+                                  "evaluator on the CPU backend (JIT)"));
+cl::opt<unsigned> minCpuPassed("min-cpu-passed",
+                               cl::desc("With --cpu: fail unless at least "
+                                        "this many pass on the CPU"),
+                               cl::init(0));
 
 /// Operand positions the importer takes as constants, per op.
 const std::map<std::string, std::vector<int>> &constantOperands() {
@@ -95,10 +108,36 @@ std::optional<ref::Tensor> toTensor(const onnx::TensorProto &t) {
 
 enum class Outcome { Pass, Fail, Unsupported };
 
+enum class CPUOutcome { NotRun, Pass, Fail, CannotRun };
+
 struct Result {
   Outcome outcome;
   std::string why;
+  CPUOutcome cpu = CPUOutcome::NotRun;
+  std::string cpuWhy = {};
 };
+
+/// "" when `got` matches the shipped `want` within --atol/--rtol.
+std::string mismatch(ArrayRef<ref::Tensor> got,
+                     ArrayRef<onnx::TensorProto> outputs) {
+  if (got.size() != outputs.size())
+    return "wrong number of outputs";
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    auto want = toTensor(outputs[i]);
+    const ref::Tensor &g = got[i];
+    if (!want || want->numElements() != g.numElements())
+      return "output #" + std::to_string(i) + " has the wrong size";
+    for (int64_t e = 0; e < g.numElements(); ++e) {
+      double gv = g.isFloat ? g.f[e] : g.i[e];
+      double wv = want->isFloat ? want->f[e] : want->i[e];
+      if (std::fabs(gv - wv) > atol + rtol * std::fabs(wv))
+        return "output #" + std::to_string(i) + " element " +
+               std::to_string(e) + ": got " + std::to_string(gv) +
+               ", expected " + std::to_string(wv);
+    }
+  }
+  return "";
+}
 
 Result runTest(MLIRContext &context, StringRef dir) {
   std::string modelPath = (dir + "/model.onnx").str();
@@ -186,25 +225,25 @@ Result runTest(MLIRContext &context, StringRef dir) {
   auto results = ref::evaluate(func, args);
   if (failed(results))
     return {Outcome::Fail, "the evaluator refused: " + diag};
-  if (results->size() != outputs.size())
-    return {Outcome::Fail, "wrong number of outputs"};
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    auto want = toTensor(outputs[i]);
-    const ref::Tensor &got = (*results)[i];
-    if (!want || want->numElements() != got.numElements())
-      return {Outcome::Fail, "output #" + std::to_string(i) +
-                                 " has the wrong size"};
-    for (int64_t e = 0; e < got.numElements(); ++e) {
-      double gv = got.isFloat ? got.f[e] : got.i[e];
-      double wv = want->isFloat ? want->f[e] : want->i[e];
-      if (std::fabs(gv - wv) > atol + rtol * std::fabs(wv))
-        return {Outcome::Fail, "output #" + std::to_string(i) + " element " +
-                                   std::to_string(e) + ": got " +
-                                   std::to_string(gv) + ", expected " +
-                                   std::to_string(wv)};
-    }
+  std::string why = mismatch(*results, outputs);
+  if (!why.empty())
+    return {Outcome::Fail, why};
+  Result pass{Outcome::Pass, ""};
+  if (!cpu)
+    return pass;
+  diag.clear();
+  auto program = cgnet::CPUProgram::compile(*module, func.getSymName());
+  if (failed(program)) {
+    pass.cpu = CPUOutcome::CannotRun;
+    pass.cpuWhy = diag;
+    return pass;
   }
-  return {Outcome::Pass, ""};
+  auto got = (*program)->run(args);
+  std::string cpuWhy = failed(got) ? "the compiled code refused: " + diag
+                                   : mismatch(*got, outputs);
+  pass.cpu = cpuWhy.empty() ? CPUOutcome::Pass : CPUOutcome::Fail;
+  pass.cpuWhy = cpuWhy;
+  return pass;
 }
 } // namespace
 
@@ -221,8 +260,11 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registry.insert<cgnet::CGNetDialect, arith::ArithDialect,
                   func::FuncDialect, quant::QuantDialect>();
+  if (cpu)
+    cgnet::registerCPUBackend(registry);
   MLIRContext context(registry);
-  unsigned passed = 0, failedCount = 0, unsupported = 0;
+  unsigned passed = 0, failedCount = 0, unsupported = 0, cpuPassed = 0,
+           cpuFailed = 0, cpuCannot = 0;
   SmallVector<StringRef> lines;
   (*listBuf)->getBuffer().split(lines, '\n');
   for (StringRef line : lines) {
@@ -240,7 +282,27 @@ int main(int argc, char **argv) {
     switch (r.outcome) {
     case Outcome::Pass:
       ++passed;
-      outs() << "PASS        " << line << "\n";
+      outs() << "PASS        " << line;
+      switch (r.cpu) {
+      case CPUOutcome::NotRun:
+        break;
+      case CPUOutcome::Pass:
+        ++cpuPassed;
+        outs() << " (cpu: PASS)";
+        break;
+      case CPUOutcome::Fail:
+        ++cpuFailed;
+        outs() << " (cpu: FAIL: " << r.cpuWhy << ")";
+        break;
+      case CPUOutcome::CannotRun:
+        ++cpuCannot;
+        outs() << " (cpu: CANNOT RUN";
+        if (verbose)
+          outs() << ": " << r.cpuWhy;
+        outs() << ")";
+        break;
+      }
+      outs() << "\n";
       break;
     case Outcome::Fail:
       ++failedCount;
@@ -257,10 +319,18 @@ int main(int argc, char **argv) {
   }
   outs() << "onnx-conformance: " << passed << " passed, " << failedCount
          << " failed, " << unsupported << " unsupported\n";
+  if (cpu)
+    outs() << "onnx-conformance: cpu: " << cpuPassed << " passed, "
+           << cpuFailed << " failed, " << cpuCannot << " cannot run\n";
   if (passed < minPassed) {
     errs() << "onnx-conformance: expected at least " << minPassed
            << " passes\n";
     return 1;
   }
-  return failedCount ? 1 : 0;
+  if (cpu && cpuPassed < minCpuPassed) {
+    errs() << "onnx-conformance: expected at least " << minCpuPassed
+           << " passes on the CPU\n";
+    return 1;
+  }
+  return failedCount || cpuFailed ? 1 : 0;
 }

@@ -58,7 +58,7 @@ int main(int argc, char **argv) {
       "  cgnet-compile model.mlir -o model.o [--header model.h]\n\n"
       "Writes a relocatable object defining\n"
       "  void cgnet_main(const float *arg0, ..., float *result0, ...)\n"
-      "(row-major data; batch norm folded first) and a header declaring it\n"
+      "(row-major data) and a header declaring it\n"
       "with every shape. Link the object with MLIR's C runner utilities\n"
       "(the header says how).\n");
 

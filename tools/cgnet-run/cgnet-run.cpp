@@ -48,8 +48,8 @@ cl::opt<Backend> backend(
                           "definition of every op)"),
                clEnumValN(Backend::CPU, "cpu",
                           "compiled with --cgnet-cpu-pipeline and run by the "
-                          "LLVM JIT (float models; see "
-                          "--convert-cgnet-to-cpu)")),
+                          "LLVM JIT (f32 arguments and results; float and "
+                          "quantized layers; see --convert-cgnet-to-cpu)")),
     cl::init(Backend::Reference), cl::cat(category));
 // A flag, not a cl::alias: an alias of --backend would take the next
 // argument as its value.

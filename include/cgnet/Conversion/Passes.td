@@ -77,12 +77,16 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
   let description = [{
     The first step of the CPU backend (`--cgnet-cpu-pipeline` continues to
     the LLVM dialect; `cgnet-run --backend=cpu` compiles and runs it,
-    `cgnet-compile` writes an object file). Float models: `cgnet.conv2d`
-    (grouped, depthwise, strided, padded, dilated), `cgnet.fully_connected`,
+    `cgnet-compile` writes an object file). Every float op lowers, with the
+    reference evaluator's semantics: `cgnet.conv2d` (grouped, depthwise,
+    strided, padded, dilated), `cgnet.fully_connected`,
     `cgnet.channel_gated_conv2d`, max, average and global average pooling,
-    `cgnet.add`, `cgnet.relu`, `cgnet.leaky_relu`, `cgnet.clamp` and
-    `cgnet.reshape` become `linalg.generic` ops with the reference
-    evaluator's semantics.
+    `cgnet.add`, `cgnet.mul`, `cgnet.relu`, `cgnet.leaky_relu`,
+    `cgnet.clamp`, `cgnet.sigmoid` and `cgnet.batch_norm` (in double, as
+    the evaluator), `cgnet.hard_sigmoid`, `cgnet.reshape`,
+    `cgnet.transpose`, `cgnet.channel_shuffle`, `cgnet.channel_permute`,
+    `cgnet.channel_duplicate` become `linalg.generic` ops, `cgnet.concat`
+    `tensor.concat`.
 
     Convolutions take one of three loop nests by shape, each accumulating
     every output over (input channel, ky, kx) in the reference's order from
@@ -107,8 +111,9 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
     `cgnet.requantize` is the fixed-point multiply, rounding shift and
     saturation; pooling, add, ReLU and clamp saturate to the storage range.
 
-    Batch norm (fold it first), integer leaky ReLU and the other ops are
-    errors naming the op: nothing is dropped.
+    Integer forms without a lowering (leaky ReLU, sigmoid, concat, ...) and
+    weights that are not constants are errors naming the op: nothing is
+    dropped.
   }];
   let options = [
     Option<"profile", "profile", "bool", /*default=*/"false",
@@ -124,6 +129,7 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];

@@ -114,6 +114,18 @@ public:
                })
         .getResult(0);
   }
+  /// A tensor of `outShape` whose element i is `in[inMap(i)]`.
+  Value gather(Value in, AffineMap inMap, ArrayRef<int64_t> outShape) {
+    unsigned rank = outShape.size();
+    Value init = tensor::EmptyOp::create(
+        b, loc, outShape, cast<ShapedType>(in.getType()).getElementType());
+    return generic({in}, init,
+                   {inMap, AffineMap::getMultiDimIdentityMap(rank,
+                                                             b.getContext())},
+                   SmallVector<IteratorType>(rank, P),
+                   [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+  }
+
   /// Element-wise over tensors of one shape.
   Value elementwise(ArrayRef<Value> ins,
                     function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
@@ -258,16 +270,11 @@ public:
     Value x5 = reshape(x, {N, G, Ig, xt.getDimSize(2), xt.getDimSize(3)});
     AffineExpr d[7];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5], d[6]);
-    Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{N, G, Ig, kh, kw, OH, OW},
-        xt.getElementType());
-    Value cols = generic(
-        {x5}, init,
-        {map(7, {d[0], d[1], d[2], d[5] * strides[0] + d[3] * dilations[0],
-                 d[6] * strides[1] + d[4] * dilations[1]}),
-         map(7, {d[0], d[1], d[2], d[3], d[4], d[5], d[6]})},
-        SmallVector<IteratorType>(7, P),
-        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    Value cols = gather(
+        x5,
+        map(7, {d[0], d[1], d[2], d[5] * strides[0] + d[3] * dilations[0],
+                d[6] * strides[1] + d[4] * dilations[1]}),
+        {N, G, Ig, kh, kw, OH, OW});
     return reshape(cols, {N, G, Ig * kh * kw, OH * OW});
   }
 
@@ -717,10 +724,147 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
       .Case<ReshapeOp>([&](ReshapeOp r) -> FailureOr<Value> {
         return l.reshape(r.getInput(), shapeOf(r.getOutput()));
       })
-      .Case<BatchNormOp>([](BatchNormOp bn) -> FailureOr<Value> {
-        return bn.emitOpError("cannot be lowered to the CPU yet: fold it "
-                              "into the convolution first "
-                              "(--cgnet-fold-batchnorm)");
+      .Case<SigmoidOp>([&](SigmoidOp sg) -> FailureOr<Value> {
+        // In double, as the reference: 1 / (1 + exp(-x)).
+        return l.elementwise(
+            {sg.getInput()}, [&](OpBuilder &nb, Location nl, ValueRange v) {
+              Value x = arith::ExtFOp::create(nb, nl, nb.getF64Type(), v[0]);
+              Value one = arith::ConstantOp::create(nb, nl,
+                                                    nb.getF64FloatAttr(1.0));
+              Value e = math::ExpOp::create(
+                  nb, nl, arith::NegFOp::create(nb, nl, x));
+              Value y = arith::DivFOp::create(
+                  nb, nl, one, arith::AddFOp::create(nb, nl, one, e));
+              return arith::TruncFOp::create(nb, nl, nb.getF32Type(), y)
+                  .getResult();
+            });
+      })
+      .Case<HardSigmoidOp>([&](HardSigmoidOp hs) -> FailureOr<Value> {
+        // max(0, min(1, alpha * x + beta)) in float, as the reference.
+        Value a = l.scalar(hs.getAlpha().convertToDouble()),
+              c = l.scalar(hs.getBeta().convertToDouble()),
+              zero = l.scalar(0.0), one = l.scalar(1.0);
+        return l.elementwise(
+            {hs.getInput()}, [&](OpBuilder &nb, Location nl, ValueRange v) {
+              Value y = arith::AddFOp::create(
+                  nb, nl, arith::MulFOp::create(nb, nl, a, v[0]), c);
+              y = arith::MinimumFOp::create(nb, nl, one, y);
+              return arith::MaximumFOp::create(nb, nl, zero, y).getResult();
+            });
+      })
+      .Case<MulOp>([&](MulOp m) -> FailureOr<Value> {
+        // rhs of lhs's shape, or one factor per (sample, channel).
+        ArrayRef<int64_t> s = shapeOf(m.getLhs());
+        unsigned rank = s.size();
+        AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+        AffineMap rhsMap = id;
+        if (shapeOf(m.getRhs()) != s) {
+          SmallVector<AffineExpr> r = {b.getAffineDimExpr(0),
+                                       b.getAffineDimExpr(1)};
+          for (unsigned d = 2; d < rank; ++d)
+            r.push_back(b.getAffineConstantExpr(0));
+          rhsMap = l.map(rank, r);
+        }
+        Value init = tensor::EmptyOp::create(b, l.loc, s, b.getF32Type());
+        return l.generic({m.getLhs(), m.getRhs()}, init, {id, rhsMap, id},
+                         SmallVector<IteratorType>(rank, P),
+                         [](OpBuilder &nb, Location nl, ValueRange v) {
+                           return arith::MulFOp::create(nb, nl, v[0], v[1])
+                               .getResult();
+                         });
+      })
+      .Case<BatchNormOp>([&](BatchNormOp bn) -> FailureOr<Value> {
+        // In double, as the reference: (x - mean) / sqrt(var + eps) *
+        // scale + bias, the parameters indexed by the channel.
+        ArrayRef<int64_t> s = shapeOf(bn.getInput());
+        unsigned rank = s.size();
+        AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+        AffineMap channel = l.map(rank, {b.getAffineDimExpr(1)});
+        Value init = tensor::EmptyOp::create(b, l.loc, s, b.getF32Type());
+        double eps = bn.getEpsilon().convertToDouble();
+        return l.generic(
+            {bn.getInput(), bn.getScale(), bn.getBias(), bn.getMean(),
+             bn.getVariance()},
+            init, {id, channel, channel, channel, channel, id},
+            SmallVector<IteratorType>(rank, P),
+            [&](OpBuilder &nb, Location nl, ValueRange v) {
+              auto d = [&](Value f) {
+                return arith::ExtFOp::create(nb, nl, nb.getF64Type(), f)
+                    .getResult();
+              };
+              Value e = arith::ConstantOp::create(nb, nl,
+                                                  nb.getF64FloatAttr(eps));
+              Value den = math::SqrtOp::create(
+                  nb, nl, arith::AddFOp::create(nb, nl, d(v[4]), e));
+              Value y = arith::DivFOp::create(
+                  nb, nl, arith::SubFOp::create(nb, nl, d(v[0]), d(v[3])),
+                  den);
+              y = arith::AddFOp::create(
+                  nb, nl, arith::MulFOp::create(nb, nl, y, d(v[1])), d(v[2]));
+              return arith::TruncFOp::create(nb, nl, nb.getF32Type(), y)
+                  .getResult();
+            });
+      })
+      .Case<TransposeOp>([&](TransposeOp t) -> FailureOr<Value> {
+        // out[i] = in[j] with j[perm[d]] = i[d].
+        ArrayRef<int64_t> perm = t.getPermutation();
+        unsigned rank = perm.size();
+        SmallVector<AffineExpr> in(rank);
+        for (unsigned d = 0; d < rank; ++d)
+          in[perm[d]] = b.getAffineDimExpr(d);
+        return l.gather(t.getInput(), l.map(rank, in), shapeOf(t.getOutput()));
+      })
+      .Case<ChannelShuffleOp>([&](ChannelShuffleOp cs) -> FailureOr<Value> {
+        // out[:, o] = in[:, (o mod g) * (C / g) + o floordiv g].
+        ArrayRef<int64_t> s = shapeOf(cs.getInput());
+        unsigned rank = s.size();
+        int64_t g = cs.getGroups(), per = s[1] / g;
+        SmallVector<AffineExpr> in;
+        for (unsigned d = 0; d < rank; ++d)
+          in.push_back(b.getAffineDimExpr(d));
+        AffineExpr o = b.getAffineDimExpr(1);
+        in[1] = o % g * per + o.floorDiv(g);
+        return l.gather(cs.getInput(), l.map(rank, in), s);
+      })
+      .Case<ChannelDuplicateOp, ChannelPermuteOp>(
+          [&](Operation *o) -> FailureOr<Value> {
+            // out[:, j] = in[:, source[j]]: the channels kept, then the
+            // duplicated ones (OCS), or the permutation.
+            Value in = o->getOperand(0);
+            int64_t C = shapeOf(in)[1];
+            std::vector<int64_t> source;
+            if (auto d = dyn_cast<ChannelDuplicateOp>(o)) {
+              for (int64_t c = 0; c < C; ++c)
+                source.push_back(c);
+              llvm::append_range(source, d.getIndices());
+            } else {
+              llvm::append_range(source,
+                                 cast<ChannelPermuteOp>(o).getPermutation());
+            }
+            ArrayRef<int64_t> os = shapeOf(o->getResult(0));
+            unsigned rank = os.size();
+            Value src = l.denseConstant(
+                {int64_t(source.size())}, b.getIndexType(),
+                ArrayRef<int64_t>(source));
+            Value init = tensor::EmptyOp::create(b, l.loc, os, b.getF32Type());
+            return l.generic(
+                {src}, init,
+                {l.map(rank, {b.getAffineDimExpr(1)}),
+                 AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+                SmallVector<IteratorType>(rank, P),
+                [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                  SmallVector<Value> idx;
+                  for (unsigned d = 0; d < rank; ++d)
+                    idx.push_back(d == 1 ? v[0]
+                                         : linalg::IndexOp::create(nb, nl, d)
+                                               .getResult());
+                  return tensor::ExtractOp::create(nb, nl, in, idx);
+                });
+          })
+      .Case<ConcatOp>([&](ConcatOp c) -> FailureOr<Value> {
+        return tensor::ConcatOp::create(b, l.loc, c.getAxis(),
+                                        ValueRange(c.getInputs()))
+            .getResult();
       })
       .Default([](Operation *o) -> FailureOr<Value> {
         return o->emitOpError("cannot be lowered to the CPU yet: no lowering "

@@ -8,23 +8,6 @@ func.func @integer(%x: tensor<1x2x4x4xi8>) -> tensor<1x2x4x4xi8> {
 
 // -----
 
-func.func @batch_norm(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
-  %c = arith.constant dense<1.0> : tensor<2xf32>
-  // expected-error @+1 {{cannot be lowered to the CPU yet: fold it into the convolution first (--cgnet-fold-batchnorm)}}
-  %y = cgnet.batch_norm %x, %c, %c, %c, %c : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
-  return %y : tensor<1x2x4x4xf32>
-}
-
-// -----
-
-func.func @sigmoid(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
-  // expected-error @+1 {{cannot be lowered to the CPU yet: no lowering in --convert-cgnet-to-cpu}}
-  %y = cgnet.sigmoid %x : tensor<1x2xf32>
-  return %y : tensor<1x2xf32>
-}
-
-// -----
-
 func.func @weight_arg(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
   // expected-error @+1 {{cannot be lowered to the CPU yet: its weight must be a float constant}}
   %y = cgnet.conv2d %x, %w : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
