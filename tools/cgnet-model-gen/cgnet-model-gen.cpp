@@ -11,9 +11,9 @@
 //             max and average pooling with padding, clamp, add, global
 //             pooling, reshape and a fully connected layer, batch 2.
 //   kernels   convolutions that take each of the CPU backend's loop nests
-//             (--convert-cgnet-to-cpu): unit-stride on large planes (plain,
-//             dilated), strided on a large plane (grouped), and small
-//             planes (strided 1x1, 3x3), batch 2.
+//             (--convert-cgnet-to-cpu): unit-stride on large planes (3x3,
+//             dilated, 5x5), strided on large planes (7x7, grouped 3x3),
+//             and small planes (strided 1x1, 3x3, 5x5), batch 2.
 // The same seed gives the same bytes.
 //
 //===----------------------------------------------------------------------===//
@@ -246,18 +246,24 @@ void zoo(raw_ostream &os) {
 }
 void kernels(raw_ostream &os) {
   Gen g(seed);
-  Shape s{2, 4, 32, 32}, a, b, c, d, e;
-  std::string x = g.unary("relu", g.conv("%x", s, 8, 3, 1, 1, a, 1, 1, "wide"), a);
-  x = g.unary("relu", g.conv(x, a, 16, 3, 2, 1, b, 2, 1, "strided"), b);
-  x = g.unary("relu", g.conv(x, b, 16, 3, 1, 2, c, 1, 2, "dilated"), c);
-  x = g.unary("relu", g.conv(x, c, 24, 1, 2, 0, d, 1, 1, "small-strided"), d);
-  x = g.unary("relu", g.conv(x, d, 32, 3, 1, 1, e, 1, 1, "small"), e);
-  std::string y = g.head(x, e, 5);
+  Shape s{2, 4, 64, 64}, a, b, c, d, e, f, h, i;
+  auto relu = [&](const std::string &v, const Shape &sh) {
+    return g.unary("relu", v, sh);
+  };
+  std::string x = relu(g.conv("%x", s, 8, 3, 1, 1, a, 1, 1, "wide"), a);
+  x = relu(g.conv(x, a, 8, 7, 2, 3, b, 1, 1, "large-strided"), b);
+  x = relu(g.conv(x, b, 8, 5, 1, 2, c, 1, 1, "large-wide"), c);
+  x = relu(g.conv(x, c, 16, 3, 2, 1, d, 2, 1, "strided"), d);
+  x = relu(g.conv(x, d, 16, 3, 1, 2, e, 1, 2, "dilated"), e);
+  x = relu(g.conv(x, e, 24, 1, 2, 0, f, 1, 1, "small-strided"), f);
+  x = relu(g.conv(x, f, 32, 3, 1, 1, h, 1, 1, "small"), h);
+  x = relu(g.conv(x, h, 32, 5, 1, 2, i, 1, 1, "large-small"), i);
+  std::string y = g.head(x, i, 5);
   g.print(os,
           "// Every loop nest of the CPU backend's convolutions, batch 2, "
           "seeded random weights: cgnet-model-gen kernels --seed=" +
               std::to_string(seed) + "\n",
-          {2, 4, 32, 32}, {2, 5}, y);
+          {2, 4, 64, 64}, {2, 5}, y);
 }
 } // namespace
 

@@ -186,6 +186,9 @@ public:
     // Every variant accumulates each output over (c, ky, kx) in the
     // reference's order, starting from the bias (in float; the evaluator
     // accumulates in double).
+    // The kernel loops go inside the vectorized loop only when LLVM
+    // unrolls them fully.
+    bool tapsInner = taps <= kMaxUnrolledTaps;
     if (plane < kChannelInnerPlane) {
       // Small planes: the innermost loop runs over the output channels
       // (weights transposed at compile time to G x K x Og), on the input
@@ -197,12 +200,20 @@ public:
       Value cols = reshape(
           im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW),
           {N, G, Ig, taps, plane});
+      // With too many taps to unroll: n, g, c, tap, pixel, og.
       Value wT = reshape(transposedWeights(w5), {G, Ig, taps, Og});
-      Value outT = generic(
-          {cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
-          {map(6, {d[0], d[1], d[2], d[5], d[3]}),
-           map(6, {d[1], d[2], d[5], d[4]}), map(6, {d[0], d[1], d[3], d[4]})},
-          {P, P, R, P, P, R}, body);
+      Value outT =
+          tapsInner
+              ? generic({cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
+                        {map(6, {d[0], d[1], d[2], d[5], d[3]}),
+                         map(6, {d[1], d[2], d[5], d[4]}),
+                         map(6, {d[0], d[1], d[3], d[4]})},
+                        {P, P, R, P, P, R}, body)
+              : generic({cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
+                        {map(6, {d[0], d[1], d[2], d[3], d[4]}),
+                         map(6, {d[1], d[2], d[3], d[5]}),
+                         map(6, {d[0], d[1], d[4], d[5]})},
+                        {P, P, R, R, P, P}, body);
       Value out = generic({outT}, empty({N, G, Og, plane}),
                           {map(4, {d[0], d[1], d[3], d[2]}),
                            map(4, {d[0], d[1], d[2], d[3]})},
@@ -215,16 +226,24 @@ public:
     if (strides[0] != 1 || strides[1] != 1) {
       // Strided: the input gathered per tap, then loops n, g, og, k and
       // the output plane innermost (contiguous).
-      // Loops n, g, og, c, pixel, tap (the tap loop unrolled, as below).
+      // Loops n, g, og, c, pixel, tap (the tap loop unrolled, as below),
+      // or n, g, og, c, tap, pixel with too many taps to unroll.
       Value cols = reshape(
           im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW),
           {N, G, Ig, taps, plane});
-      Value out = generic(
-          {cols, reshape(w5, {G, Og, Ig, taps})},
-          fromBias({N, G, Og, plane}, 1, 2),
-          {map(6, {d[0], d[1], d[3], d[5], d[4]}),
-           map(6, {d[1], d[2], d[3], d[5]}), map(6, {d[0], d[1], d[2], d[4]})},
-          {P, P, P, R, P, R}, body);
+      Value w4 = reshape(w5, {G, Og, Ig, taps});
+      Value out =
+          tapsInner
+              ? generic({cols, w4}, fromBias({N, G, Og, plane}, 1, 2),
+                        {map(6, {d[0], d[1], d[3], d[5], d[4]}),
+                         map(6, {d[1], d[2], d[3], d[5]}),
+                         map(6, {d[0], d[1], d[2], d[4]})},
+                        {P, P, P, R, P, R}, body)
+              : generic({cols, w4}, fromBias({N, G, Og, plane}, 1, 2),
+                        {map(6, {d[0], d[1], d[3], d[4], d[5]}),
+                         map(6, {d[1], d[2], d[3], d[4]}),
+                         map(6, {d[0], d[1], d[2], d[5]})},
+                        {P, P, P, R, R, P}, body);
       return reshape(out, {N, G * Og, OH, OW});
     }
     // Unit strides: each input plane and each output plane as one flat row
@@ -239,13 +258,23 @@ public:
     // kernel loops, so the plane loop becomes innermost and is vectorized
     // with the output held in registers across the taps. (Blocking output
     // channels too makes the body too large to unroll: slower.)
-    Value out = generic(
-        {xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
-        {map(7, {d[0], d[1], d[3],
-                 d[4] + d[5] * (dilations[0] * Wp) + d[6] * dilations[1]}),
-         map(7, {d[1], d[2], d[3], d[5], d[6]}),
-         map(7, {d[0], d[1], d[2], d[4]})},
-        {P, P, P, R, P, R, R}, body);
+    // With too many taps to unroll: n, g, og, c, ky, kx, p.
+    Value out =
+        tapsInner
+            ? generic({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
+                      {map(7, {d[0], d[1], d[3],
+                               d[4] + d[5] * (dilations[0] * Wp) +
+                                   d[6] * dilations[1]}),
+                       map(7, {d[1], d[2], d[3], d[5], d[6]}),
+                       map(7, {d[0], d[1], d[2], d[4]})},
+                      {P, P, P, R, P, R, R}, body)
+            : generic({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
+                      {map(7, {d[0], d[1], d[3],
+                               d[6] + d[4] * (dilations[0] * Wp) +
+                                   d[5] * dilations[1]}),
+                       map(7, {d[1], d[2], d[3], d[4], d[5]}),
+                       map(7, {d[0], d[1], d[2], d[6]})},
+                      {P, P, P, R, R, R, P}, body);
     Value full = reshape(out, {N, G * Og, OH, Wp});
     SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)),
         sizes = {b.getIndexAttr(N), b.getIndexAttr(G * Og),
@@ -258,6 +287,9 @@ public:
 
   /// Output planes smaller than this use the channel-innermost loops.
   static constexpr int64_t kChannelInnerPlane = 128;
+  /// Kernels with more taps (e.g. 7x7) keep their tap loops outside the
+  /// vectorized loop.
+  static constexpr int64_t kMaxUnrolledTaps = 16;
 
   /// The padded input `x` (N x G*Ig x Hp x Wp) gathered per kernel tap:
   /// cols[n, g, (c * kh + ky) * kw + kx, y * OW + x] =

@@ -120,3 +120,14 @@ func.func @gated(%x: tensor<1x16x16x16xf32>) -> tensor<1x8x16x16xf32> {
   %y = cgnet.channel_gated_conv2d %x, %w, %b, %t {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x16x16x16xf32>, tensor<8x16x3x3xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x16x16xf32>
   return %y : tensor<1x8x16x16xf32>
 }
+
+// More than 16 taps (5x5): the kernel loops stay outside the plane loop
+// (n, g, og, c, ky, kx, plane), since LLVM would not unroll them.
+// CHECK-LABEL: func.func @conv_5x5
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x2x420xf32>, tensor<1x3x2x5x5xf32>) outs(%{{.*}} : tensor<1x1x3x320xf32>)
+func.func @conv_5x5(%x: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x2x5x5xf32>
+  %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %y = cgnet.conv2d %x, %w, %b {padding = array<i64: 2, 2, 2, 2>} : (tensor<1x2x16x16xf32>, tensor<3x2x5x5xf32>, tensor<3xf32>) -> tensor<1x3x16x16xf32>
+  return %y : tensor<1x3x16x16xf32>
+}
