@@ -349,12 +349,4 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   return success();
 }
 
-FailureOr<std::vector<ref::Tensor>> runOnCPU(ModuleOp module, StringRef entry,
-                                             ArrayRef<ref::Tensor> inputs) {
-  auto program = CPUProgram::compile(module, entry);
-  if (failed(program))
-    return failure();
-  return (*program)->run(inputs);
-}
-
 } // namespace cgnet

@@ -85,11 +85,6 @@ mlir::LogicalResult compileToObject(mlir::ModuleOp module,
                                     llvm::raw_pwrite_stream &object,
                                     llvm::raw_ostream &header);
 
-/// Compiles and runs once.
-mlir::FailureOr<std::vector<ref::Tensor>>
-runOnCPU(mlir::ModuleOp module, llvm::StringRef entry,
-         llvm::ArrayRef<ref::Tensor> inputs);
-
 void registerCPUBackend(mlir::DialectRegistry &registry);
 
 } // namespace cgnet

@@ -26,7 +26,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/TypeSwitch.h"
-#include <cstring>
 #include <limits>
 
 namespace cgnet {
@@ -323,36 +322,12 @@ public:
   /// Computed now: weights are laid out for the loops that read them.
   Value permutedConstant(Value c, ArrayRef<int64_t> shape,
                          ArrayRef<int64_t> perm) {
-    auto attr = cast<DenseElementsAttr>(
+    auto attr = cast<ElementsAttr>(
         cast<arith::ConstantOp>(c.getDefiningOp()).getValue());
-    Type elem = attr.getElementType();
-    size_t rank = shape.size();
-    SmallVector<int64_t> outShape, inStride(rank, 1);
-    for (int64_t d : perm)
-      outShape.push_back(shape[d]);
-    for (size_t d = rank - 1; d > 0; --d)
-      inStride[d - 1] = inStride[d] * shape[d];
-    auto t = RankedTensorType::get(outShape, elem);
-    if (attr.isSplat())
-      return arith::ConstantOp::create(b, loc, attr.reshape(t));
-    size_t bytes = elem.getIntOrFloatBitWidth() / 8;
-    ArrayRef<char> from = attr.getRawData();
-    std::vector<char> to(from.size());
-    SmallVector<int64_t> idx(rank, 0);
-    for (size_t e = 0, n = from.size() / bytes; e < n; ++e) {
-      int64_t src = 0;
-      for (size_t d = 0; d < rank; ++d)
-        src += idx[d] * inStride[perm[d]];
-      std::memcpy(&to[e * bytes], &from[src * bytes], bytes);
-      for (size_t d = rank; d-- > 0;) {
-        if (++idx[d] < outShape[d])
-          break;
-        idx[d] = 0;
-      }
-    }
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::getFromRawBuffer(t, to));
+    return arith::ConstantOp::create(b, loc,
+                                     permuteElements(attr, shape, perm));
   }
+
 
   /// The conditional path of a channel-gated convolution, computed only
   /// where the gate is on: for every output of `partial` (N x O x OH x OW)

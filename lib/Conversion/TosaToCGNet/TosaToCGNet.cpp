@@ -76,40 +76,8 @@ static Value transpose(OpBuilder &b, Location loc, Value v,
 /// is source dimension perm[d]).
 static DenseElementsAttr transposeAttr(ElementsAttr attr,
                                        ArrayRef<int64_t> perm) {
-  auto type = cast<RankedTensorType>(attr.getType());
-  auto newType = permuted(type, perm);
-  int64_t rank = type.getRank(), n = type.getNumElements();
-  SmallVector<int64_t> srcStrides(rank, 1);
-  for (int64_t d = rank - 2; d >= 0; --d)
-    srcStrides[d] = srcStrides[d + 1] * type.getDimSize(d + 1);
-  // Source linear index of every destination element.
-  std::vector<int64_t> srcIndex(n);
-  SmallVector<int64_t> idx(rank, 0);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t s = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      s += idx[d] * srcStrides[perm[d]];
-    srcIndex[i] = s;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < newType.getDimSize(d))
-        break;
-      idx[d] = 0;
-    }
-  }
-  if (isa<FloatType>(type.getElementType())) {
-    SmallVector<APFloat> src(attr.getValues<APFloat>());
-    SmallVector<APFloat> dst;
-    dst.reserve(n);
-    for (int64_t s : srcIndex)
-      dst.push_back(src[s]);
-    return DenseElementsAttr::get(newType, dst);
-  }
-  SmallVector<APInt> src(attr.getValues<APInt>());
-  SmallVector<APInt> dst;
-  dst.reserve(n);
-  for (int64_t s : srcIndex)
-    dst.push_back(src[s]);
-  return DenseElementsAttr::get(newType, dst);
+  return permuteElements(attr, cast<ShapedType>(attr.getType()).getShape(),
+                         perm);
 }
 
 /// Reinterprets integer storage `v` as !quant.uniform with zero point `zp`

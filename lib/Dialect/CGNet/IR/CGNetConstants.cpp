@@ -125,4 +125,53 @@ Value createF32ResourceConstant(OpBuilder &builder, Location loc,
       builder, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
+DenseElementsAttr permuteElements(ElementsAttr attr, ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> perm) {
+  Type elem = attr.getElementType();
+  size_t rank = shape.size();
+  SmallVector<int64_t> outShape, inStride(rank, 1);
+  for (int64_t d : perm)
+    outShape.push_back(shape[d]);
+  for (size_t d = rank; d-- > 1;)
+    inStride[d - 1] = inStride[d] * shape[d];
+  auto type = RankedTensorType::get(outShape, elem);
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (dense && dense.isSplat())
+    return dense.reshape(type);
+  // The source index of every result element, in order.
+  int64_t n = attr.getNumElements();
+  std::vector<int64_t> from(n);
+  SmallVector<int64_t> idx(rank, 0);
+  for (int64_t e = 0; e < n; ++e) {
+    int64_t src = 0;
+    for (size_t d = 0; d < rank; ++d)
+      src += idx[d] * inStride[perm[d]];
+    from[e] = src;
+    for (size_t d = rank; d-- > 0;) {
+      if (++idx[d] < outShape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  unsigned bits = elem.isIntOrFloat() ? elem.getIntOrFloatBitWidth() : 0;
+  if (dense && bits % 8 == 0 && bits > 0) {
+    size_t bytes = bits / 8;
+    ArrayRef<char> raw = dense.getRawData();
+    std::vector<char> to(raw.size());
+    for (int64_t e = 0; e < n; ++e)
+      std::memcpy(&to[e * bytes], &raw[from[e] * bytes], bytes);
+    return DenseElementsAttr::getFromRawBuffer(type, to);
+  }
+  if (isa<FloatType>(elem)) {
+    SmallVector<APFloat> src(attr.getValues<APFloat>()), dst;
+    for (int64_t s : from)
+      dst.push_back(src[s]);
+    return DenseElementsAttr::get(type, dst);
+  }
+  SmallVector<APInt> src(attr.getValues<APInt>()), dst;
+  for (int64_t s : from)
+    dst.push_back(src[s]);
+  return DenseElementsAttr::get(type, dst);
+}
+
 } // namespace cgnet

@@ -52,6 +52,13 @@ mlir::Value createF32ResourceConstant(mlir::OpBuilder &builder,
                                       llvm::ArrayRef<float> data,
                                       llvm::StringRef name);
 
+/// The values of `attr`, viewed row-major with `shape` (same element
+/// count), with their dimensions permuted: result dimension d is dimension
+/// perm[d] of the view. Dense attributes are copied as raw bytes.
+mlir::DenseElementsAttr permuteElements(mlir::ElementsAttr attr,
+                                        llvm::ArrayRef<int64_t> shape,
+                                        llvm::ArrayRef<int64_t> perm);
+
 } // namespace cgnet
 
 #endif // CGNET_DIALECT_CGNET_IR_CGNETCONSTANTS_H
