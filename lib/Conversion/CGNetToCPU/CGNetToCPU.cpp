@@ -190,9 +190,8 @@ public:
     bool tapsInner = taps <= kMaxUnrolledTaps;
     if (plane < kChannelInnerPlane) {
       // Small planes: the innermost loop runs over the output channels
-      // (weights transposed at compile time to G x K x Og), on the input
-      // gathered per tap (im2col, N x G x K x plane); the result is
-      // transposed back.
+      // (weights transposed at compile time to G x C x taps x Og), on the
+      // input gathered per tap (im2col); the result is transposed back.
       // Loops n, g, c, pixel, og, tap: LLVM unrolls the tap loop, so the
       // output-channel loop is innermost and vectorized with the outputs
       // in registers across the taps.
@@ -213,20 +212,14 @@ public:
                          map(6, {d[1], d[2], d[3], d[5]}),
                          map(6, {d[0], d[1], d[4], d[5]})},
                         {P, P, R, R, P, P}, body);
-      Value out = generic({outT}, empty({N, G, Og, plane}),
-                          {map(4, {d[0], d[1], d[3], d[2]}),
-                           map(4, {d[0], d[1], d[2], d[3]})},
-                          {P, P, P, P},
-                          [](OpBuilder &, Location, ValueRange a) {
-                            return a[0];
-                          });
+      Value out = gather(outT, map(4, {d[0], d[1], d[3], d[2]}),
+                         {N, G, Og, plane});
       return reshape(out, {N, G * Og, OH, OW});
     }
     if (strides[0] != 1 || strides[1] != 1) {
-      // Strided: the input gathered per tap, then loops n, g, og, k and
-      // the output plane innermost (contiguous).
-      // Loops n, g, og, c, pixel, tap (the tap loop unrolled, as below),
-      // or n, g, og, c, tap, pixel with too many taps to unroll.
+      // Strided: the input gathered per tap, then loops n, g, og, c,
+      // pixel, tap (the tap loop unrolled, as below; the output plane
+      // contiguous), or n, g, og, c, tap, pixel with too many taps.
       Value cols = reshape(
           im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW),
           {N, G, Ig, taps, plane});
