@@ -11,7 +11,8 @@
 #   assembly) -> simulate it, check its output bit for bit against the
 #   reference, per-layer cycles and gate-on rates (table, JSON, trace)
 #   -> per-layer speedup and MAC reduction against the same network with
-#   every gate on.
+#   every gate on, on the accelerator and (whole network) on the CPU; the
+#   CPU's per-layer times come with step 6b.
 # Artifacts go to ${OUT_DIR:-out/tiny-cnn}.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,9 +50,11 @@ echo "== 6. reference run of the integer model against the float output"
 "$bin/cgnet-run" "$out/int8.mlir" --random-inputs --seed 1 --gate-stats \
   --expect "$out/folded.npy" --min-sqnr 30 --print-values \
   --output "$out/int8.npy" --save-inputs "$out/input.npy"
-echo "== 6b. the integer model compiled for this CPU (JIT), bit for bit against step 6"
+echo "== 6b. the integer model compiled for this CPU (JIT), bit for bit against step 6,"
+echo "   with per-layer CPU times (cpu-profile.txt, mean of 20 runs)"
 "$bin/cgnet-run" "$out/int8.mlir" --backend=cpu --input "$out/input.npy" \
-  --expect "$out/int8.npy" --atol 0 --rtol 0
+  --expect "$out/int8.npy" --atol 0 --rtol 0 --profile --repeat 20 |
+  tee "$out/cpu-profile.txt"
 echo "== 7. per-layer MACs and measured gate-on rates (flop-report.json)"
 "$bin/cgnet-opt" "$out/int8.mlir" \
   --cgnet-flop-report="inputs=$out/calib-11.npy,$out/calib-12.npy report=$out/flop-report.json table=-" \
@@ -74,4 +77,11 @@ echo "== 10. against the same network with every gate on (--cgnet-ungate)"
 "$bin/cgnet-sim" "$out/accel.cgbin" --input "$out/input.npy" \
   --baseline "$out/accel-ungated.cgbin" --table "$out/accel-vs-ungated.txt"
 sed -n '/vs --baseline/,$p' "$out/accel-vs-ungated.txt"
+echo "== 10b. the same comparison on the CPU (one inference, best of 20 runs)"
+"$bin/cgnet-opt" "$out/int8.mlir" --cgnet-ungate -o "$out/int8-ungated.mlir"
+for m in int8 int8-ungated; do
+  printf '   %-14s' "$m:"
+  "$bin/cgnet-run" "$out/$m.mlir" --backend=cpu --input "$out/input.npy" \
+    --time --repeat 20 | sed -n 's/^run: //p'
+done
 echo "== done: artifacts in $out"

@@ -412,7 +412,7 @@ int main(int argc, char **argv) {
     if (program)
       outs() << "compile: " << format("%.3f", program->compileSeconds())
              << " s\n";
-    outs() << "run: " << format("%.4f", bestRun) << " s (best of " << repeat
+    outs() << "run: " << format("%.6f", bestRun) << " s (best of " << repeat
            << ")\n";
   }
   if (program && profileFlag) {
