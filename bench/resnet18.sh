@@ -7,15 +7,21 @@
 # INT.
 resnet18_model() {
   local size classes
-  case $1 in
-    imagenet) size=224 classes=1000 ;;
-    cifar) size=32 classes=10 ;;
-    *) echo "unknown network '$1' (imagenet or cifar)" >&2; exit 1 ;;
-  esac
+  size=$(resnet18_input_size "$1")
+  classes=$([ "$1" = imagenet ] && echo 1000 || echo 10)
   "$bin/cgnet-model-gen" resnet18 --input-size "$size" --classes "$classes" \
     --seed 1 -o "$2"
   "$bin/cgnet-opt" "$2" --cgnet-quantize=random-calibration=1 \
     --mlir-print-debuginfo -o "$3"
+}
+
+# resnet18_input_size NET: 224 (imagenet) or 32 (cifar).
+resnet18_input_size() {
+  case $1 in
+    imagenet) echo 224 ;;
+    cifar) echo 32 ;;
+    *) echo "unknown network '$1' (imagenet or cifar)" >&2; exit 1 ;;
+  esac
 }
 
 # json FILE KEY [first|last]: the first (default) or last number after

@@ -127,7 +127,7 @@ if [ -x "$bin/cgnet-bench-onednn" ]; then
     echo "|---|---|---|---|---|---|"
   } >> "$table"
   for net in $nets; do
-    case $net in imagenet) size=224 ;; *) size=32 ;; esac
+    size=$(resnet18_input_size "$net")
     for prec in $precs; do
       OMP_NUM_THREADS=1 "$bin/cgnet-bench-onednn" --input-size "$size" \
         --precision "$prec" --repeat "$repeat" > "$out/$net.$prec.onednn"

@@ -245,6 +245,26 @@ OwningOpRef<ModuleOp> parseModule(StringRef path, MLIRContext &context,
   return cgnet::parseModuleFile(path, context, sourceMgr, "cgnet-run");
 }
 
+/// Compares every result with its expected value (same count), printing
+/// "<label>result #i matches <against><suffix>" or the first difference;
+/// true when all match.
+bool compareAll(ArrayRef<ref::Tensor> got, ArrayRef<ref::Tensor> want,
+                StringRef label, StringRef against, StringRef suffix = "") {
+  bool all = true;
+  for (size_t i = 0; i < got.size(); ++i) {
+    std::string why = compare(got[i], want[i]);
+    if (!why.empty()) {
+      errs() << "cgnet-run: " << label << "result #" << i << " differs from "
+             << against << ": " << why << "\n";
+      all = false;
+    } else {
+      outs() << label << "result #" << i << " matches " << against << suffix
+             << "\n";
+    }
+  }
+  return all;
+}
+
 /// --baseline: runs `funcs` of the model and their namesakes in `base` on
 /// the same inputs and compares. Returns the exit status.
 int compareWithBaseline(ArrayRef<func::FuncOp> funcs, ModuleOp base,
@@ -269,17 +289,9 @@ int compareWithBaseline(ArrayRef<func::FuncOp> funcs, ModuleOp base,
     if (got->size() != want->size())
       return fail("@" + func.getSymName() + " has " + Twine(got->size()) +
                   " results, the baseline " + Twine(want->size()));
-    for (size_t i = 0; i < got->size(); ++i) {
-      std::string why = compare((*got)[i], (*want)[i]);
-      if (!why.empty()) {
-        errs() << "cgnet-run: @" << func.getSymName() << " result #" << i
-               << " differs from the baseline: " << why << "\n";
-        mismatch = true;
-      } else {
-        outs() << "@" << func.getSymName() << " result #" << i
-               << " matches the baseline\n";
-      }
-    }
+    if (!compareAll(*got, *want, ("@" + func.getSymName() + " ").str(),
+                    "the baseline"))
+      mismatch = true;
   }
   return mismatch ? 2 : 0;
 }
@@ -466,17 +478,9 @@ int main(int argc, char **argv) {
     });
     if (exact)
       requireExactFloats();
-    for (size_t i = 0; i < results->size(); ++i) {
-      std::string why = compare((*results)[i], (*want)[i]);
-      if (!why.empty()) {
-        errs() << "cgnet-run: result #" << i
-               << " differs from the reference evaluator: " << why << "\n";
-        mismatch = true;
-      } else {
-        outs() << "result #" << i << " matches the reference evaluator"
-               << (exact ? " bit for bit" : "") << "\n";
-      }
-    }
+    if (!compareAll(*results, *want, "", "the reference evaluator",
+                    exact ? " bit for bit" : ""))
+      mismatch = true;
   }
 
   if (expects.size() > results->size())
