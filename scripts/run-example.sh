@@ -12,7 +12,9 @@
 #   reference, per-layer cycles and gate-on rates (table, JSON, trace)
 #   -> per-layer speedup and MAC reduction against the same network with
 #   every gate on, on the accelerator and (whole network) on the CPU; the
-#   CPU's per-layer times come with step 6b.
+#   CPU's per-layer times come with step 6b -> one per-layer table of all
+#   of it (MACs, gate-on rate, FLOP reduction, CPU time, accelerator cycles,
+#   speedups against the ungated network) and its JSON (report.json).
 # Artifacts go to ${OUT_DIR:-out/tiny-cnn}.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,8 +55,8 @@ echo "== 6. reference run of the integer model against the float output"
 echo "== 6b. the integer model compiled for this CPU (JIT), bit for bit against step 6,"
 echo "   with per-layer CPU times (cpu-profile.txt, mean of 20 runs)"
 "$bin/cgnet-run" "$out/int8.mlir" --backend=cpu --input "$out/input.npy" \
-  --expect "$out/int8.npy" --atol 0 --rtol 0 --profile --repeat 20 |
-  tee "$out/cpu-profile.txt"
+  --expect "$out/int8.npy" --atol 0 --rtol 0 --profile --repeat 20 \
+  --profile-report "$out/cpu-profile.json" | tee "$out/cpu-profile.txt"
 echo "== 7. per-layer MACs and measured gate-on rates (flop-report.json)"
 "$bin/cgnet-opt" "$out/int8.mlir" \
   --cgnet-flop-report="inputs=$out/calib-11.npy,$out/calib-12.npy report=$out/flop-report.json table=-" \
@@ -74,14 +76,30 @@ echo "== 10. against the same network with every gate on (--cgnet-ungate)"
 "$bin/cgnet-opt" "$out/int8.mlir" --cgnet-ungate \
   --convert-cgnet-to-cgisa="config=$root/config/cgnet-prototype.cfg" |
   "$bin/cgnet-translate" --emit-cgisa-bin -o "$out/accel-ungated.cgbin"
+"$bin/cgnet-sim" "$out/accel-ungated.cgbin" --input "$out/input.npy" \
+  --report "$out/accel-ungated-report.json" > /dev/null
 "$bin/cgnet-sim" "$out/accel.cgbin" --input "$out/input.npy" \
   --baseline "$out/accel-ungated.cgbin" --table "$out/accel-vs-ungated.txt"
 sed -n '/vs --baseline/,$p' "$out/accel-vs-ungated.txt"
 echo "== 10b. the same comparison on the CPU (one inference, best of 20 runs)"
-"$bin/cgnet-opt" "$out/int8.mlir" --cgnet-ungate -o "$out/int8-ungated.mlir"
+# The ungated model keeps int8.mlir's locations, so its layers carry the
+# same names in every report.
+"$bin/cgnet-opt" "$out/int8.mlir" --cgnet-ungate --mlir-print-debuginfo \
+  -o "$out/int8-ungated.mlir"
 for m in int8 int8-ungated; do
   printf '   %-14s' "$m:"
   "$bin/cgnet-run" "$out/$m.mlir" --backend=cpu --input "$out/input.npy" \
     --time --repeat 20 | sed -n 's/^run: //p'
 done
+"$bin/cgnet-run" "$out/int8-ungated.mlir" --backend=cpu \
+  --input "$out/input.npy" --profile --repeat 20 \
+  --profile-report "$out/cpu-profile-ungated.json" > /dev/null
+echo "== 11. per layer: MACs, gate-on rate and FLOP reduction (step 7), CPU time"
+echo "   (steps 6b, 10b) and accelerator cycles (steps 9, 10), each against the"
+echo "   ungated network (report.json)"
+"$bin/cgnet-report" --flops "$out/flop-report.json" \
+  --cpu "$out/cpu-profile.json" --cpu-baseline "$out/cpu-profile-ungated.json" \
+  --accel "$out/accel-report.json" \
+  --accel-baseline "$out/accel-ungated-report.json" \
+  --json "$out/report.json" --table -
 echo "== done: artifacts in $out"

@@ -8,6 +8,7 @@
 
 #include "cgnet/Runtime/CPURunner.h"
 #include "cgnet/Conversion/Passes.h"
+#include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -146,7 +147,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
       std::string name;
       llvm::raw_string_ostream os(name);
       os << op->getName() << " " << op->getLoc();
-      program->layers.push_back({name, 0, 0});
+      program->layers.push_back({name, layerName(op), 0, 0});
     }
 
   OwningOpRef<ModuleOp> copy = entryOnly(module, entry);

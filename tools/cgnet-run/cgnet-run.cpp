@@ -23,6 +23,9 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -134,6 +137,12 @@ cl::opt<bool> profileFlag(
     cl::desc("CPU backend: print the wall time of every layer (mean over "
              "--repeat runs) and its share of the total"),
     cl::cat(category));
+cl::opt<std::string> profileReport(
+    "profile-report",
+    cl::desc("With --profile: also write the layer times as JSON (one entry "
+             "per layer, keyed like the other reports; cgnet-report joins "
+             "them)"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<bool> upstreamConv(
     "cpu-upstream-conv",
     cl::desc("CPU backend, benchmark baseline: float convolutions through "
@@ -155,6 +164,32 @@ void requireExactFloats() {
 int fail(const Twine &msg) {
   errs() << "cgnet-run: error: " << msg << "\n";
   return 1;
+}
+
+/// --profile-report: the mean seconds per run of every layer, as JSON.
+LogicalResult writeProfileReport(StringRef path,
+                                 ArrayRef<cgnet::LayerTime> layers) {
+  json::Array rows;
+  double total = 0;
+  for (const cgnet::LayerTime &l : layers) {
+    rows.push_back(json::Object{{"layer", l.layer},
+                                {"op", l.name.substr(0, l.name.find(' '))},
+                                {"seconds", l.seconds / repeat}});
+    total += l.seconds / repeat;
+  }
+  json::Object report{{"backend", "cpu"},
+                      {"runs", static_cast<int64_t>(repeat)},
+                      {"seconds", total},
+                      {"layers", std::move(rows)}};
+  std::error_code ec;
+  ToolOutputFile file(path, ec, sys::fs::OF_Text);
+  if (ec) {
+    fail(path + ": " + ec.message());
+    return failure();
+  }
+  file.os() << formatv("{0:2}", json::Value(std::move(report))) << "\n";
+  file.keep();
+  return success();
 }
 
 ref::NpyDType npyTypeFor(Type type) {
@@ -393,6 +428,9 @@ int main(int argc, char **argv) {
 
   if (repeat == 0)
     return fail("--repeat must be at least 1");
+  if (!profileReport.empty() && !profileFlag)
+    return fail("--profile-report writes the layer times of --profile; add "
+                "--profile");
   if (profileFlag && backend != Backend::CPU)
     return fail("--profile times the CPU backend's layers; add "
                 "--backend=cpu");
@@ -437,6 +475,9 @@ int main(int argc, char **argv) {
                        total > 0 ? 100 * l.seconds / total : 0.0)
              << l.name << "\n";
     outs() << format("%10.3f ms total\n", 1e3 * total / repeat);
+    if (!profileReport.empty())
+      if (failed(writeProfileReport(profileReport, program->layerTimes())))
+        return 1;
   }
   ArrayRef<Type> resultTypes = func.getFunctionType().getResults();
 

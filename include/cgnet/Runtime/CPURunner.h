@@ -27,7 +27,8 @@ namespace cgnet {
 
 /// Wall time of one layer (one cgnet op) summed over the runs so far.
 struct LayerTime {
-  std::string name; ///< The op's name and location.
+  std::string name;  ///< The op's name and location.
+  std::string layer; ///< The layer's key in every report (`layerName`).
   double seconds = 0;
   int64_t calls = 0;
 };
