@@ -8,9 +8,11 @@
 
 #include "cgnet/Runtime/CPURunner.h"
 #include "cgnet/Conversion/Passes.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
 #include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -68,25 +70,58 @@ extern "C" void cgnet_profile_exit(int64_t id) {
 
 CPUProgram::~CPUProgram() = default;
 
+/// How a tensor of `type` crosses the CPU backend's function boundary, or
+/// std::nullopt if it cannot: static f32 tensors as floats, integer and
+/// quantized tensors of 8-, 16- or 32-bit storage as their stored integers.
+static std::optional<BoundaryType> boundaryOf(Type type) {
+  auto r = dyn_cast<RankedTensorType>(type);
+  if (!r || !r.hasStaticShape())
+    return std::nullopt;
+  if (r.getElementType().isF32())
+    return BoundaryType{};
+  std::optional<ElementInfo> info = getElementInfo(r.getElementType());
+  if (!info || !info->isIntegerLike())
+    return std::nullopt;
+  Type storage = r.getElementType();
+  if (auto q = dyn_cast<quant::QuantizedType>(storage))
+    storage = q.getStorageType();
+  unsigned width = storage.getIntOrFloatBitWidth();
+  if (width != 8 && width != 16 && width != 32)
+    return std::nullopt;
+  return BoundaryType{false, width / 8, info->isSigned, info->storageMin,
+                      info->storageMax};
+}
+
 /// The function `entry` of `module` if the CPU backend can call it: static
-/// f32 tensors in and out.
+/// f32 or integer tensors in and out.
 static FailureOr<func::FuncOp> callableEntry(ModuleOp module,
                                              StringRef entry) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func)
     return module.emitError() << "no function named '" << entry << "'";
   FunctionType type = func.getFunctionType();
-  auto isF32Tensor = [](Type t) {
-    auto r = dyn_cast<RankedTensorType>(t);
-    return r && r.hasStaticShape() && r.getElementType().isF32();
-  };
   for (Type t : llvm::concat<const Type>(type.getInputs(), type.getResults()))
-    if (!isF32Tensor(t))
+    if (!boundaryOf(t))
       return func.emitOpError()
-             << "cannot run on the CPU backend yet: arguments and results "
-                "must be static f32 tensors, got "
+             << "cannot run on the CPU backend: arguments and results must "
+                "be static tensors of f32 or of integers with 8-, 16- or "
+                "32-bit storage, got "
              << t;
   return func;
+}
+
+/// The C type of a boundary element.
+static const char *cTypeOf(const BoundaryType &b) {
+  if (b.isFloat)
+    return "float";
+  switch (b.bytes) {
+  case 1:
+    return b.isSigned ? "int8_t" : "uint8_t";
+  case 2:
+    return b.isSigned ? "int16_t" : "uint16_t";
+  default:
+    return b.isSigned ? "int32_t" : "uint32_t";
+  }
 }
 
 /// A copy of `module` with only its function `entry`.
@@ -138,9 +173,12 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   std::unique_ptr<CPUProgram> program(new CPUProgram);
   program->func = func;
   program->entry = entry.str();
+  for (Type t : type.getInputs())
+    program->argTypes.push_back(*boundaryOf(t));
   for (Type t : type.getResults()) {
     ArrayRef<int64_t> shape = cast<RankedTensorType>(t).getShape();
     program->resultShapes.emplace_back(shape.begin(), shape.end());
+    program->resultTypes.push_back(*boundaryOf(t));
   }
   if (options.profile)
     for (Operation *op : profiledLayers(func)) {
@@ -239,33 +277,83 @@ CPUProgram::run(ArrayRef<ref::Tensor> inputs) {
   if (inputs.size() != f.getNumArguments())
     return f.emitOpError() << "takes " << f.getNumArguments() << " inputs, "
                            << inputs.size() << " given";
+  // Integer data travels as the stored integers, in buffers of their width.
+  std::vector<std::vector<char>> argData;
+  auto store = [](const BoundaryType &b, int64_t v, char *at) {
+    if (b.bytes == 1)
+      *at = static_cast<char>(v);
+    else if (b.bytes == 2) {
+      int16_t x = static_cast<int16_t>(v);
+      std::memcpy(at, &x, 2);
+    } else {
+      int32_t x = static_cast<int32_t>(v);
+      std::memcpy(at, &x, 4);
+    }
+  };
+  std::vector<void *> pointers;
   for (auto [i, t] : llvm::enumerate(inputs)) {
     auto want = cast<RankedTensorType>(f.getArgumentTypes()[i]);
-    if (!t.isFloat)
-      return f.emitOpError() << "input #" << i << " must be f32";
+    const BoundaryType &b = argTypes[i];
     if (ArrayRef<int64_t>(t.shape) != want.getShape())
       return f.emitOpError() << "input #" << i << " has the wrong shape for "
-                             << want;
+                             << want << ": " << t.describe();
+    if (t.isFloat != b.isFloat)
+      return f.emitOpError() << "input #" << i << " must be "
+                             << (b.isFloat ? "f32" : "integers") << " for "
+                             << want << ", got " << t.describe();
+    if (b.isFloat) {
+      pointers.push_back(const_cast<float *>(t.f.data()));
+      continue;
+    }
+    std::vector<char> &buf = argData.emplace_back(t.i.size() * b.bytes);
+    for (size_t e = 0; e < t.i.size(); ++e) {
+      if (t.i[e] < b.min || t.i[e] > b.max)
+        return f.emitOpError()
+               << "input #" << i << " element " << e << " is " << t.i[e]
+               << ", outside [" << b.min << ", " << b.max << "] of " << want;
+      store(b, t.i[e], buf.data() + e * b.bytes);
+    }
+    pointers.push_back(buf.data());
   }
   std::vector<ref::Tensor> results;
-  for (const std::vector<int64_t> &shape : resultShapes)
-    results.push_back(ref::Tensor::floats(shape));
-  std::vector<void *> pointers;
-  for (const ref::Tensor &t : inputs)
-    pointers.push_back(const_cast<float *>(t.f.data()));
+  std::vector<std::vector<char>> resultData(resultShapes.size());
+  for (auto [shape, b, data] : llvm::zip(resultShapes, resultTypes,
+                                         resultData)) {
+    results.push_back(b.isFloat ? ref::Tensor::floats(shape)
+                                : ref::Tensor::ints(shape));
+    if (!b.isFloat)
+      data.resize(results.back().i.size() * b.bytes);
+  }
   for (const void *c : constants)
     pointers.push_back(const_cast<void *>(c));
-  for (ref::Tensor &t : results)
-    pointers.push_back(t.f.data());
+  for (auto [t, b, data] : llvm::zip(results, resultTypes, resultData))
+    pointers.push_back(b.isFloat ? static_cast<void *>(t.f.data())
+                                 : data.data());
   SmallVector<void *> packed;
   for (void *&p : pointers)
     packed.push_back(&p);
   activeLayers = layers.empty() ? nullptr : &layers;
-  llvm::Error e = engine->invokePacked(entry, packed);
+  llvm::Error err = engine->invokePacked(entry, packed);
   activeLayers = nullptr;
-  if (e)
+  if (err)
     return f.emitOpError() << "the JIT cannot run it: "
-                           << llvm::toString(std::move(e));
+                           << llvm::toString(std::move(err));
+  for (auto [t, b, data] : llvm::zip(results, resultTypes, resultData)) {
+    if (b.isFloat)
+      continue;
+    for (size_t e = 0; e < t.i.size(); ++e) {
+      const char *at = data.data() + e * b.bytes;
+      if (b.bytes == 1)
+        t.i[e] = b.isSigned ? int32_t(int8_t(*at)) : int32_t(uint8_t(*at));
+      else if (b.bytes == 2) {
+        uint16_t x;
+        std::memcpy(&x, at, 2);
+        t.i[e] = b.isSigned ? int32_t(int16_t(x)) : int32_t(x);
+      } else {
+        std::memcpy(&t.i[e], at, 4);
+      }
+    }
+  }
   return results;
 }
 
@@ -317,16 +405,18 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   for (char &c : guard)
     c = llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
   header << "/* Generated by cgnet-compile: @" << entry
-         << " compiled for this CPU (row-major float data).\n"
+         << " compiled for this CPU (row-major data; integer tensors as\n"
+         << "   their stored integers).\n"
          << "   Link with the object and MLIR's C runner utilities, e.g.\n"
          << "   cc app.c model.o -L" << CGNET_LLVM_LIBRARY_DIR
          << " -lmlir_c_runner_utils -Wl,-rpath," << CGNET_LLVM_LIBRARY_DIR
          << " */\n"
          << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+         << "#include <stdint.h>\n\n"
          << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   auto describe = [&](StringRef kind, unsigned i, Type t) {
     auto r = cast<RankedTensorType>(t);
-    header << "/* " << kind << i << ": float[";
+    header << "/* " << kind << i << ": " << cTypeOf(*boundaryOf(t)) << "[";
     llvm::interleave(r.getShape(), header, "][");
     header << "] */\n#define " << upper << "_" << kind.upper() << i
            << "_ELEMENTS " << r.getNumElements() << "\n#define " << upper
@@ -340,10 +430,12 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
     describe("result", i, t);
   header << "\nvoid " << symbol << "(";
   SmallVector<std::string> params;
-  for (unsigned i = 0; i < type.getNumInputs(); ++i)
-    params.push_back("const float *arg" + std::to_string(i));
-  for (unsigned i = 0; i < type.getNumResults(); ++i)
-    params.push_back("float *result" + std::to_string(i));
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    params.push_back("const " + std::string(cTypeOf(*boundaryOf(t))) + " *arg" +
+                     std::to_string(i));
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    params.push_back(std::string(cTypeOf(*boundaryOf(t))) + " *result" +
+                     std::to_string(i));
   llvm::interleaveComma(params, header);
   header << ");\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
          << " */\n";

@@ -42,6 +42,14 @@ struct CPUOptions {
   bool upstreamConv = false;
 };
 
+/// How an argument or result crosses the compiled function's boundary.
+struct BoundaryType {
+  bool isFloat = true;   ///< f32; otherwise stored integers:
+  unsigned bytes = 4;    ///< 1, 2 or 4 bytes each,
+  bool isSigned = true;  ///< sign- or zero-extended,
+  int64_t min = 0, max = 0; ///< within the type's storage range.
+};
+
 /// One function of a module compiled for this CPU by the JIT.
 class CPUProgram {
 public:
@@ -52,7 +60,9 @@ public:
           const CPUOptions &options = {});
   ~CPUProgram();
 
-  /// Runs on `inputs` (f32, in argument order) and returns the results.
+  /// Runs on `inputs` (in argument order: f32 tensors for float arguments,
+  /// the stored integers for integer and quantized ones) and returns the
+  /// results (likewise).
   mlir::FailureOr<std::vector<ref::Tensor>> run(llvm::ArrayRef<ref::Tensor> inputs);
 
   /// Seconds spent in the pipeline and in LLVM code generation.
@@ -65,6 +75,7 @@ private:
   mlir::Operation *func = nullptr;
   std::string entry;
   std::vector<std::vector<int64_t>> resultShapes;
+  std::vector<BoundaryType> argTypes, resultTypes;
   /// The weights passed to the arguments --cgnet-outline-constants added:
   /// attribute data owned by the MLIRContext, or copies in ownedConstants.
   std::vector<const void *> constants;
@@ -78,7 +89,8 @@ private:
 /// Ahead of time: compiles `entry` (weights inside) to a relocatable object
 /// for this CPU defining the C function
 ///   void <symbol>(const float *arg0, ..., float *result0, ...)
-/// (row-major data, results written in place) and writes a C header that
+/// (row-major data, results written in place; integer and quantized
+/// tensors as their stored integers, int8_t, uint8_t, ... by type) and writes a C header that
 /// declares it, with every argument's and result's shape.
 mlir::LogicalResult compileToObject(mlir::ModuleOp module,
                                     llvm::StringRef entry,

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -1449,8 +1450,104 @@ struct ConvertCGNetToCPUPass
         func::FuncOp::create(b, module.getLoc(), name, type).setPrivate();
   }
 
+  /// The integer type an integer argument or result of `type` crosses the
+  /// function boundary as: its storage width, signless (8, 16 or 32 bits).
+  static FailureOr<Type> boundaryType(func::FuncOp func, Type type,
+                                      StringRef what, unsigned i) {
+    Type elem = getElementTypeOrSelf(type);
+    if (auto q = dyn_cast<quant::QuantizedType>(elem))
+      elem = q.getStorageType();
+    unsigned width = elem.getIntOrFloatBitWidth();
+    if (width != 8 && width != 16 && width != 32)
+      return func.emitOpError()
+             << "cannot be lowered to the CPU: " << what << " #" << i
+             << " has " << width << "-bit integer storage (" << type
+             << "); 8, 16 and 32 bits can cross the function boundary";
+    return cast<ShapedType>(type).clone(
+        IntegerType::get(func.getContext(), width));
+  }
+
+  /// Integer arguments arrive in their storage type (signless) and widen to
+  /// the i32 the integer lowering computes in.
+  LogicalResult lowerArguments(func::FuncOp func, InfoMap &infos) {
+    Block &entry = func.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    for (BlockArgument arg : entry.getArguments()) {
+      std::optional<ElementInfo> info =
+          getElementInfo(getElementTypeOrSelf(arg.getType()));
+      if (!info || !info->isIntegerLike())
+        continue;
+      FailureOr<Type> type =
+          boundaryType(func, arg.getType(), "argument", arg.getArgNumber());
+      if (failed(type))
+        return failure();
+      arg.setType(*type);
+      Value wide = arg;
+      if (getElementTypeOrSelf(*type).getIntOrFloatBitWidth() < 32) {
+        IntLowering l(b, arg.getLoc());
+        bool isSigned = info->isSigned;
+        wide = l.map32({arg}, {false}, 0, shapeOf(arg), b.getI32Type(),
+                       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         if (isSigned)
+                           return arith::ExtSIOp::create(
+                               nb, nl, nb.getI32Type(), a[0]);
+                         return arith::ExtUIOp::create(nb, nl, nb.getI32Type(),
+                                                       a[0]);
+                       });
+        arg.replaceAllUsesExcept(wide, wide.getDefiningOp());
+      }
+      infos[wide] = *info;
+    }
+    return success();
+  }
+
+  /// Integer results leave in their storage type; the function's type
+  /// follows its arguments and results.
+  LogicalResult lowerResults(func::FuncOp func) {
+    SmallVector<Type> results;
+    for (Block &block : func.getBody())
+      if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator())) {
+        OpBuilder b(ret);
+        results.clear();
+        for (OpOperand &operand : ret->getOpOperands()) {
+          Type declared = func.getResultTypes()[operand.getOperandNumber()];
+          std::optional<ElementInfo> info =
+              getElementInfo(getElementTypeOrSelf(declared));
+          if (!info || !info->isIntegerLike()) {
+            results.push_back(operand.get().getType());
+            continue;
+          }
+          FailureOr<Type> type = boundaryType(func, declared, "result",
+                                              operand.getOperandNumber());
+          if (failed(type))
+            return failure();
+          Value v = operand.get();
+          if (getElementTypeOrSelf(v.getType()) !=
+              getElementTypeOrSelf(*type)) {
+            IntLowering l(b, ret.getLoc());
+            Type storage = getElementTypeOrSelf(*type);
+            v = l.map32({v}, {false}, 0, shapeOf(v), storage,
+                        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                          return arith::TruncIOp::create(nb, nl, storage, a[0]);
+                        });
+            operand.set(v);
+          }
+          results.push_back(*type);
+        }
+      }
+    func.setFunctionType(FunctionType::get(
+        func.getContext(), func.getBody().front().getArgumentTypes(),
+        results.empty() ? SmallVector<Type>(func.getResultTypes())
+                        : results));
+    return success();
+  }
+
   LogicalResult lowerFunction(func::FuncOp func) {
     InfoMap infos;
+    if (func.isExternal())
+      return success();
+    if (failed(lowerArguments(func, infos)))
+      return failure();
     int64_t id = 0;
     for (Operation *op : profiledLayers(func)) {
       OpBuilder b(op);
@@ -1480,7 +1577,7 @@ struct ConvertCGNetToCPUPass
       if (c.use_empty())
         c.erase();
     });
-    return success();
+    return lowerResults(func);
   }
 };
 
