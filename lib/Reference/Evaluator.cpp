@@ -646,8 +646,14 @@ LogicalResult Interpreter::execute(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<arith::ConstantOp>([&](auto c) { return constant(c); })
       .Case<quant::StorageCastOp>([&](quant::StorageCastOp c) {
-        // Reinterprets storage: the values are unchanged.
-        set(c.getResult(), get(c.getInput()));
+        // Reinterprets the stored bits as the result type holds them
+        // (i8 bits 0xC8 are 200 as !quant.uniform<u8:...>).
+        Tensor t = get(c.getInput());
+        if (auto storage = storageOf(c.getResult().getType()))
+          for (int32_t &v : t.i)
+            v = static_cast<int32_t>(
+                wrapStored(v, storage->first, storage->second));
+        set(c.getResult(), std::move(t));
         return success();
       })
       .Case<Conv2DOp>([&](auto c) { return conv(c); })

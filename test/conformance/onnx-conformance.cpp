@@ -75,7 +75,8 @@ const std::map<std::string, std::vector<int>> &constantOperands() {
       {"MatMul", {1}},          {"BatchNormalization", {1, 2, 3, 4}},
       {"Reshape", {1}},         {"Clip", {1, 2}},
       {"Max", {1}},             {"Min", {1}},
-      {"QuantizeLinear", {1, 2}}, {"DequantizeLinear", {1, 2}}};
+      {"QuantizeLinear", {1, 2}}, {"DequantizeLinear", {1, 2}},
+      {"ConvInteger", {1, 2, 3}}, {"QLinearConv", {1, 2, 3, 4, 5, 6, 7, 8}}};
   return m;
 }
 

@@ -313,7 +313,7 @@ FailureOr<PostSpec> Compiler::fusedPost(Operation *conv, Value acc,
 /// Integer values of a constant operand (through quant.scast).
 static FailureOr<std::vector<int64_t>> constantInts(Operation *op, Value v,
                                                     StringRef what) {
-  auto values = readIntElements(getConstantAttr(v));
+  auto values = getConstantInts(v);
   if (!values)
     return op->emitOpError() << "cannot run on the accelerator: its " << what
                              << " must be an integer constant";

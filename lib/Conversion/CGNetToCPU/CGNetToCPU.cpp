@@ -896,7 +896,7 @@ static ElementInfo infoOf(const InfoMap &infos, Value v) {
 /// of `info` (per axis 0 or per tensor) subtracted.
 static std::optional<std::vector<int32_t>>
 centeredConstant(Value v, const ElementInfo &info, ArrayRef<int64_t> shape) {
-  auto values = readIntElements(getConstantAttr(v));
+  auto values = getConstantInts(v);
   if (!values)
     return std::nullopt;
   int64_t inner = 1;
@@ -1542,6 +1542,44 @@ struct ConvertCGNetToCPUPass
     return success();
   }
 
+  /// True when `c` (through further casts) reinterprets a constant: the
+  /// weights, read at compile time.
+  static bool castsConstant(quant::StorageCastOp c) {
+    Value v = c.getInput();
+    while (auto inner = v.getDefiningOp<quant::StorageCastOp>())
+      v = inner.getInput();
+    return v.getDefiningOp<arith::ConstantOp>() != nullptr;
+  }
+
+  /// A storage cast of an activation: the i32 values the integer lowering
+  /// holds, reinterpreted as the result type's stored integers (wrapped to
+  /// its width and signedness).
+  void lowerActivationCast(quant::StorageCastOp c, InfoMap &infos) {
+    Value in = c.getInput();
+    Type resultType = c.getResult().getType();
+    auto [width, isSigned] = *storageOf(resultType);
+    OpBuilder b(c);
+    IntLowering l(b, c.getLoc());
+    // A new value even where the bits stay: it carries the new type's info.
+    Value v = l.map32({in}, {false}, 0, shapeOf(in), b.getI32Type(),
+                  [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                    auto k = [&](int64_t x) {
+                      return arith::ConstantOp::create(
+                          nb, nl, nb.getI32IntegerAttr(static_cast<int32_t>(x)));
+                    };
+                    if (width >= 32)
+                      return a[0];
+                    if (!isSigned)
+                      return arith::AndIOp::create(
+                          nb, nl, a[0], k((int64_t(1) << width) - 1));
+                    Value up = arith::ShLIOp::create(nb, nl, a[0], k(32 - width));
+                    return arith::ShRSIOp::create(nb, nl, up, k(32 - width));
+                  });
+    infos[v] = *getElementInfo(getElementTypeOrSelf(resultType));
+    c.getResult().replaceAllUsesWith(v);
+    c.erase();
+  }
+
   LogicalResult lowerFunction(func::FuncOp func) {
     InfoMap infos;
     if (func.isExternal())
@@ -1549,7 +1587,20 @@ struct ConvertCGNetToCPUPass
     if (failed(lowerArguments(func, infos)))
       return failure();
     int64_t id = 0;
-    for (Operation *op : profiledLayers(func)) {
+    // The layers in order, with the storage casts that reinterpret
+    // activations (ONNX import's zero-point changes) between them.
+    SmallVector<Operation *> work;
+    func.walk([&](Operation *op) {
+      if (isa<CGNetDialect>(op->getDialect()))
+        work.push_back(op);
+      else if (auto c = dyn_cast<quant::StorageCastOp>(op); c && !castsConstant(c))
+        work.push_back(op);
+    });
+    for (Operation *op : work) {
+      if (auto c = dyn_cast<quant::StorageCastOp>(op)) {
+        lowerActivationCast(c, infos);
+        continue;
+      }
       OpBuilder b(op);
       Location loc = op->getLoc();
       auto hook = [&](StringRef name) {

@@ -11,6 +11,8 @@
 #include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetDialect.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
+#include "cgnet/Reference/IntegerArith.h"
 #include "cgnet/Target/ONNX/ImportONNX.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -42,7 +44,8 @@ const llvm::StringSet<> &supportedOps() {
       "Gemm",     "MatMul",        "Flatten",            "Reshape",
       "Concat",   "Transpose",     "Identity",           "Dropout",
       "QuantizeLinear",            "DequantizeLinear",   "Sigmoid",
-      "HardSigmoid",               "HardSwish",          "Mul"};
+      "HardSigmoid",               "HardSwish",          "Mul",
+      "ConvInteger",               "QLinearConv"};
   return ops;
 }
 
@@ -95,7 +98,15 @@ private:
     values[n.output(output)] = v;
   }
 
-  LogicalResult conv(const onnx::NodeProto &n);
+  /// ONNX's three convolutions: float Conv, ConvInteger (8-bit operands
+  /// with zero points, i32 result) and QLinearConv (quantized operands and
+  /// result, requantized from the i32 accumulator).
+  enum class ConvKind { Float, Integer, QLinear };
+  LogicalResult conv(const onnx::NodeProto &n, ConvKind kind);
+  FailureOr<Value> integerWeight(const onnx::NodeProto &n, ConvKind kind,
+                                 const Shape &shape);
+  FailureOr<Value> asQuantized(const onnx::NodeProto &n, Location loc, Value x,
+                               Type want);
   FailureOr<WindowAttrs> windowAttrs(const onnx::NodeProto &n, bool lifted);
   Value toHeightOne(Location loc, Value x);
   void defineFromHeightOne(const onnx::NodeProto &n, Location loc, Value y,
@@ -109,8 +120,11 @@ private:
   LogicalResult concat(const onnx::NodeProto &n);
   LogicalResult transpose(const onnx::NodeProto &n);
   LogicalResult quantizeLinear(const onnx::NodeProto &n, bool dequantize);
-  FailureOr<Type> quantizedType(const onnx::NodeProto &n, ArrayRef<int64_t> xs,
-                                bool signedDefault);
+  FailureOr<Type> quantizedType(const onnx::NodeProto &n, int scaleInput,
+                                int zeroPointInput, ArrayRef<int64_t> xs,
+                                bool signedDefault, int64_t axis);
+  FailureOr<Type> integerInputType(const onnx::NodeProto &consumer,
+                                   ArrayRef<int64_t> shape, bool isSigned);
 
   const onnx::ModelProto &model;
   const onnx::GraphProto &graph;
@@ -271,8 +285,9 @@ FailureOr<WindowAttrs> Importer::windowAttrs(const onnx::NodeProto &n,
 }
 
 Value Importer::toHeightOne(Location loc, Value x) {
-  Shape s = shapeOf(x);
-  return ReshapeOp::create(b, loc, f32Tensor({s[0], s[1], 1, s[2]}), x);
+  auto t = cast<RankedTensorType>(x.getType());
+  Shape s(t.getShape());
+  return ReshapeOp::create(b, loc, t.clone({s[0], s[1], 1, s[2]}), x);
 }
 
 void Importer::defineFromHeightOne(const onnx::NodeProto &n, Location loc,
@@ -281,16 +296,87 @@ void Importer::defineFromHeightOne(const onnx::NodeProto &n, Location loc,
     define(n, y);
     return;
   }
-  Shape s = shapeOf(y);
-  define(n, ReshapeOp::create(b, loc, f32Tensor({s[0], s[1], s[3]}), y));
+  auto t = cast<RankedTensorType>(y.getType());
+  Shape s(t.getShape());
+  define(n, ReshapeOp::create(b, loc, t.clone({s[0], s[1], s[3]}), y));
 }
 
-LogicalResult Importer::conv(const onnx::NodeProto &n) {
-  auto x = input(n, 0);
-  Shape wShape;
-  auto w = floatConstant(n, 1, &wShape);
-  if (failed(x) || failed(w))
+/// The weight of an integer convolution: an 8-bit constant with its zero
+/// points (and, for QLinearConv, its scales; per tensor or per output
+/// channel), as stored integers cast to their quantized type.
+FailureOr<Value> Importer::integerWeight(const onnx::NodeProto &n,
+                                         ConvKind kind, const Shape &shape) {
+  bool qlinear = kind == ConvKind::QLinear;
+  int wInput = qlinear ? 3 : 1;
+  const onnx::TensorProto *t = constant(n, wInput);
+  if (!t || (t->data_type() != onnx::TensorProto::INT8 &&
+             t->data_type() != onnx::TensorProto::UINT8))
+    return nodeError(n) << "the weight (input #" << wInput
+                        << ") must be an int8 or uint8 constant";
+  bool isSigned = t->data_type() == onnx::TensorProto::INT8;
+  auto values = onnx_import::tensorValues(*t);
+  if (!values)
+    return nodeError(n) << "constant '" << t->name() << "' cannot be read";
+  auto type = quantizedType(n, qlinear ? 4 : -1, qlinear ? 5 : 3, shape,
+                            isSigned, /*axis=*/0);
+  if (failed(type))
     return failure();
+  SmallVector<int8_t> bits;
+  for (double v : *values)
+    bits.push_back(static_cast<int8_t>(static_cast<int64_t>(v)));
+  Location loc = nodeLoc(n);
+  auto storage = RankedTensorType::get(shape, b.getIntegerType(8));
+  Value raw = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(storage, ArrayRef<int8_t>(bits)));
+  return quant::StorageCastOp::create(b, loc,
+                                      RankedTensorType::get(shape, *type), raw)
+      .getResult();
+}
+
+/// `x` (8-bit integers) with the quantized type `want`: as it is, or its
+/// stored integers reinterpreted with `want`'s parameters.
+FailureOr<Value> Importer::asQuantized(const onnx::NodeProto &n, Location loc,
+                                       Value x, Type want) {
+  auto xq = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(x));
+  if (!xq)
+    return nodeError(n) << "the input must be 8-bit integers (a graph input "
+                           "or a QuantizeLinear result), got "
+                        << x.getType();
+  if (xq == want)
+    return x;
+  auto wq = cast<quant::QuantizedType>(want);
+  if (xq.isSigned() != wq.isSigned())
+    return nodeError(n) << "the input's integers are "
+                        << (xq.isSigned() ? "signed" : "unsigned")
+                        << " but its zero point is "
+                        << (wq.isSigned() ? "int8" : "uint8");
+  Shape xs = shapeOf(x);
+  Value v = quant::StorageCastOp::create(
+      b, loc, RankedTensorType::get(xs, xq.getStorageType()), x);
+  return quant::StorageCastOp::create(b, loc, RankedTensorType::get(xs, want),
+                                      v)
+      .getResult();
+}
+
+LogicalResult Importer::conv(const onnx::NodeProto &n, ConvKind kind) {
+  bool isFloat = kind == ConvKind::Float, qlinear = kind == ConvKind::QLinear;
+  int wInput = qlinear ? 3 : 1;
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Shape wShape;
+  std::vector<float> wFloat;
+  if (isFloat) {
+    auto w = floatConstant(n, 1, &wShape);
+    if (failed(w))
+      return failure();
+    wFloat = std::move(*w);
+  } else if (const onnx::TensorProto *t = constant(n, wInput)) {
+    wShape.assign(t->dims().begin(), t->dims().end());
+  } else {
+    return nodeError(n) << "input #" << wInput
+                        << " (the weight) must be a constant";
+  }
   Shape xs = shapeOf(*x);
   bool lifted = xs.size() == 3 && wShape.size() == 3;
   if (xs.size() != 4 - lifted || wShape.size() != 4 - lifted)
@@ -310,6 +396,18 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
                         << wShape[0] << "x" << wShape[1] << " and group "
                         << groups << " do not agree";
   Location loc = nodeLoc(n);
+  if (!isFloat) {
+    // The input's type: its zero point (and, for QLinearConv, scale).
+    auto xElem = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(*x));
+    auto want = quantizedType(n, qlinear ? 1 : -1, 2, xs,
+                              xElem ? xElem.isSigned() : true, /*axis=*/1);
+    if (failed(want))
+      return failure();
+    auto typed = asQuantized(n, loc, *x, *want);
+    if (failed(typed))
+      return failure();
+    *x = *typed;
+  }
   if (lifted) {
     liftAttrs(*win);
     *x = toHeightOne(loc, *x);
@@ -324,24 +422,77 @@ LogicalResult Importer::conv(const onnx::NodeProto &n) {
   if (oh < 1 || ow < 1)
     return nodeError(n) << "the kernel does not fit the " << xs[2] << "x"
                         << xs[3] << " input";
-  Value weight = weightConstant(loc, wShape, *w, n.input(1));
-  Value bias;
-  if (constant(n, 2)) {
-    auto bv = floatConstant(n, 2);
-    if (failed(bv))
+  Value weight;
+  if (isFloat) {
+    weight = weightConstant(loc, wShape, wFloat, n.input(1));
+  } else {
+    auto w = integerWeight(n, kind, wShape);
+    if (failed(w))
       return failure();
+    weight = *w;
+  }
+  Value bias;
+  int biasInput = isFloat ? 2 : qlinear ? 8 : -1;
+  if (biasInput >= 0 && constant(n, biasInput)) {
+    const onnx::TensorProto *t = constant(n, biasInput);
+    if (!isFloat && t->data_type() != onnx::TensorProto::INT32)
+      return nodeError(n) << "the bias must be int32, got ONNX type "
+                          << t->data_type();
+    auto bv = onnx_import::tensorValues(*t);
+    if (!bv)
+      return nodeError(n) << "constant '" << t->name() << "' cannot be read";
     if (static_cast<int64_t>(bv->size()) != wShape[0])
       return nodeError(n) << "bias has " << bv->size() << " values for "
                           << wShape[0] << " output channels";
-    bias = vectorConstant(loc, *bv);
-  } else if (n.input_size() > 2 && !n.input(2).empty()) {
+    if (isFloat) {
+      bias = vectorConstant(loc, std::vector<float>(bv->begin(), bv->end()));
+    } else {
+      std::vector<int32_t> iv(bv->begin(), bv->end());
+      bias = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({wShape[0]}, b.getI32Type()),
+              ArrayRef<int32_t>(iv)));
+    }
+  } else if (biasInput >= 0 && n.input_size() > biasInput &&
+             !n.input(biasInput).empty()) {
     return nodeError(n) << "the bias must be a constant";
   }
-  Value y = Conv2DOp::create(b, loc, f32Tensor({xs[0], wShape[0], oh, ow}),
+  Shape outShape = {xs[0], wShape[0], oh, ow};
+  Type accElem = isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
+  Value y = Conv2DOp::create(b, loc, RankedTensorType::get(outShape, accElem),
                              *x, weight, bias, b.getDenseI64ArrayAttr(strides),
                              b.getDenseI64ArrayAttr({pt, pl, pb, pr}),
                              b.getDenseI64ArrayAttr(dil),
                              b.getI64IntegerAttr(groups));
+  if (qlinear) {
+    // y = saturate(y_zp + round(acc * x_scale * w_scale[o] / y_scale)), the
+    // ratio as a fixed-point multiplier and shift per output channel.
+    const onnx::TensorProto *yzp = constant(n, 7);
+    auto yType = quantizedType(
+        n, 6, 7, outShape,
+        !yzp || yzp->data_type() == onnx::TensorProto::INT8, /*axis=*/1);
+    if (failed(yType))
+      return failure();
+    ElementInfo xi = *getElementInfo(getElementTypeOrSelf(*x));
+    ElementInfo wi = *getElementInfo(getElementTypeOrSelf(weight));
+    double ys = getElementInfo(*yType)->scale();
+    if (getElementInfo(*yType)->isPerAxis())
+      return nodeError(n) << "y_scale and y_zero_point must be scalars";
+    SmallVector<int32_t> mult, shift;
+    for (int64_t o = 0; o < (wi.isPerAxis() ? wShape[0] : 1); ++o) {
+      double ratio = xi.scale() * wi.scale(o) / ys;
+      auto fp = ref::toFixedPoint(ratio);
+      if (!fp)
+        return nodeError(n) << "the requantization ratio x_scale * w_scale / "
+                               "y_scale = "
+                            << ratio << " is not a positive number below 2^31";
+      mult.push_back(fp->multiplier);
+      shift.push_back(fp->shift);
+    }
+    y = RequantizeOp::create(b, loc, RankedTensorType::get(outShape, *yType),
+                             y, mult, shift, /*axis=*/1);
+  }
   defineFromHeightOne(n, loc, y, lifted);
   return success();
 }
@@ -673,50 +824,78 @@ LogicalResult Importer::transpose(const onnx::NodeProto &n) {
 /// describes for an input of shape `xs`: per tensor, or per axis for a 1-D
 /// scale; signed when the zero point is int8 (or, without one, when
 /// `signedDefault`).
+/// The quantized type of input `scaleInput`'s scales (all 1 when
+/// `scaleInput` is negative: ConvInteger has none) and input
+/// `zeroPointInput`'s zero points (0 when absent, signed as
+/// `signedDefault`); several of them are per axis `axis` of `xs`.
 FailureOr<Type> Importer::quantizedType(const onnx::NodeProto &n,
+                                        int scaleInput, int zeroPointInput,
                                         ArrayRef<int64_t> xs,
-                                        bool signedDefault) {
-  auto scales = floatConstant(n, 1);
-  if (failed(scales))
-    return failure();
+                                        bool signedDefault, int64_t axis) {
+  std::vector<float> scales = {1.0f};
+  if (scaleInput >= 0) {
+    auto read = floatConstant(n, scaleInput);
+    if (failed(read))
+      return failure();
+    scales = std::move(*read);
+  }
   bool isSigned = signedDefault;
-  std::vector<int64_t> zps(scales->size(), 0);
-  if (const onnx::TensorProto *zp = constant(n, 2)) {
+  std::vector<int64_t> zps;
+  if (const onnx::TensorProto *zp = constant(n, zeroPointInput)) {
     if (zp->data_type() != onnx::TensorProto::INT8 &&
         zp->data_type() != onnx::TensorProto::UINT8)
       return nodeError(n) << "zero points of ONNX type " << zp->data_type()
                           << " are not supported (int8 and uint8 are)";
     isSigned = zp->data_type() == onnx::TensorProto::INT8;
     auto values = onnx_import::tensorValues(*zp);
-    if (!values || values->size() != scales->size())
-      return nodeError(n) << "the zero point must have one value per scale";
+    if (!values)
+      return nodeError(n) << "zero point '" << zp->name()
+                          << "' cannot be read";
     zps.assign(values->begin(), values->end());
-  } else if (n.input_size() > 2 && !n.input(2).empty()) {
+    if (scaleInput < 0)
+      scales.assign(zps.size(), 1.0f);
+    if (zps.size() != scales.size())
+      return nodeError(n) << "the zero point must have one value per scale";
+  } else if (n.input_size() > zeroPointInput &&
+             !n.input(zeroPointInput).empty()) {
     return nodeError(n) << "the zero point must be a constant";
   }
-  for (float sc : *scales)
+  if (zps.empty())
+    zps.assign(scales.size(), 0);
+  for (float sc : scales)
     if (!(sc > 0) || !std::isfinite(sc))
       return nodeError(n) << "scales must be positive and finite, got " << sc;
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   Type storage = b.getIntegerType(8);
   int64_t lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
-  if (scales->size() == 1)
+  if (scales.size() == 1)
     return Type(quant::UniformQuantizedType::get(
-        flags, storage, b.getF32Type(), (*scales)[0], zps[0], lo, hi));
-  int64_t axis = intAttr(n, "axis", 1);
+        flags, storage, b.getF32Type(), scales[0], zps[0], lo, hi));
   if (axis < 0)
     axis += static_cast<int64_t>(xs.size());
   if (axis < 0 || axis >= static_cast<int64_t>(xs.size()) ||
-      xs[axis] != static_cast<int64_t>(scales->size()))
-    return nodeError(n) << scales->size() << " scales do not match axis "
+      xs[axis] != static_cast<int64_t>(scales.size()))
+    return nodeError(n) << scales.size() << " scales do not match axis "
                         << axis << " of the input";
-  SmallVector<double> sc(scales->begin(), scales->end());
+  SmallVector<double> sc(scales.begin(), scales.end());
   return Type(quant::UniformQuantizedPerAxisType::get(
       flags, storage, b.getF32Type(), sc, zps, static_cast<int32_t>(axis), lo,
       hi));
 }
 
-/// QuantizeLinear / DequantizeLinear onto cgnet.quantize / dequantize.
+/// The quantized type of an 8-bit graph input from the one node that reads
+/// it: DequantizeLinear, ConvInteger or QLinearConv (as input #0).
+FailureOr<Type> Importer::integerInputType(const onnx::NodeProto &consumer,
+                                           ArrayRef<int64_t> shape,
+                                           bool isSigned) {
+  const std::string &op = consumer.op_type();
+  if (op == "DequantizeLinear")
+    return quantizedType(consumer, 1, 2, shape, isSigned,
+                         intAttr(consumer, "axis", 1));
+  return quantizedType(consumer, op == "QLinearConv" ? 1 : -1, 2, shape,
+                       isSigned, /*axis=*/1);
+}
+
 LogicalResult Importer::quantizeLinear(const onnx::NodeProto &n,
                                        bool dequantize) {
   auto x = input(n, 0);
@@ -730,7 +909,8 @@ LogicalResult Importer::quantizeLinear(const onnx::NodeProto &n,
                            "QuantizeLinear result or an int8/uint8 input)";
   if (!dequantize && !isa<FloatType>(xElem))
     return nodeError(n) << "the input must be float";
-  auto qElem = quantizedType(n, xs, dequantize && xQuant.isSigned());
+  auto qElem = quantizedType(n, 1, 2, xs, dequantize && xQuant.isSigned(),
+                             intAttr(n, "axis", 1));
   if (failed(qElem))
     return failure();
   Location loc = nodeLoc(n);
@@ -759,7 +939,11 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
   if (op == "Constant")
     return success(); // read where used
   if (op == "Conv")
-    return conv(n);
+    return conv(n, ConvKind::Float);
+  if (op == "ConvInteger")
+    return conv(n, ConvKind::Integer);
+  if (op == "QLinearConv")
+    return conv(n, ConvKind::QLinear);
   if (op == "MaxPool" || op == "AveragePool")
     return pool(n, op == "MaxPool");
   if (op == "Clip")
@@ -889,21 +1073,25 @@ OwningOpRef<ModuleOp> Importer::run() {
     ++shapeIndex;
     Type elem = b.getF32Type();
     if (isInt8) {
-      const onnx::NodeProto *dq = nullptr;
+      const onnx::NodeProto *reader = nullptr;
       int consumers = 0;
       for (const onnx::NodeProto &n : graph.node())
-        for (const std::string &i : n.input())
-          if (i == in.name()) {
+        for (auto [i, name] : llvm::enumerate(n.input()))
+          if (name == in.name()) {
             ++consumers;
-            if (n.op_type() == "DequantizeLinear")
-              dq = &n;
+            if (i == 0 && (n.op_type() == "DequantizeLinear" ||
+                           n.op_type() == "ConvInteger" ||
+                           n.op_type() == "QLinearConv"))
+              reader = &n;
           }
-      if (!dq || consumers != 1)
-        return emitError(fileLoc) << "integer input '" << in.name()
-                                  << "' must feed one DequantizeLinear",
+      if (!reader || consumers != 1)
+        return emitError(fileLoc)
+                   << "integer input '" << in.name()
+                   << "' must feed one DequantizeLinear, ConvInteger or "
+                      "QLinearConv (as its input #0)",
                OwningOpRef<ModuleOp>();
-      auto q = quantizedType(*dq, shape,
-                             tt.elem_type() == onnx::TensorProto::INT8);
+      auto q = integerInputType(*reader, shape,
+                                tt.elem_type() == onnx::TensorProto::INT8);
       if (failed(q))
         return {};
       elem = *q;

@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include <cstring>
@@ -101,6 +103,25 @@ Attribute getConstantAttr(Value value) {
   if (auto constant = value.getDefiningOp<arith::ConstantOp>())
     return constant.getValue();
   return {};
+}
+
+std::optional<std::pair<unsigned, bool>> storageOf(Type type) {
+  Type elem = getElementTypeOrSelf(type);
+  if (auto q = dyn_cast<quant::QuantizedType>(elem))
+    return std::make_pair(q.getStorageTypeIntegralWidth(), q.isSigned());
+  if (auto i = dyn_cast<IntegerType>(elem))
+    return std::make_pair(i.getWidth(), !i.isUnsigned());
+  return std::nullopt;
+}
+
+std::optional<std::vector<int64_t>> getConstantInts(Value value) {
+  auto values = readIntElements(getConstantAttr(value));
+  auto storage = storageOf(value.getType());
+  if (!values || !storage)
+    return std::nullopt;
+  for (int64_t &v : *values)
+    v = wrapStored(v, storage->first, storage->second);
+  return values;
 }
 
 bool isF32Constant(Value value) {

@@ -31,6 +31,25 @@ std::optional<std::vector<int64_t>> readIntElements(mlir::Attribute attr);
 /// `quant.scast`), or null.
 mlir::Attribute getConstantAttr(mlir::Value value);
 
+/// `v` (stored bits of a `width`-bit integer) read as a signed or unsigned
+/// `width`-bit value: how `quant.scast` reinterprets storage.
+inline int64_t wrapStored(int64_t v, unsigned width, bool isSigned) {
+  if (width >= 64)
+    return v;
+  int64_t span = int64_t(1) << width;
+  v &= span - 1;
+  return isSigned && v >= span / 2 ? v - span : v;
+}
+
+/// The storage width and signedness of an integer or quantized element
+/// type (or of a shaped type's elements); std::nullopt for others.
+std::optional<std::pair<unsigned, bool>> storageOf(mlir::Type type);
+
+/// The integers a constant `value` holds (through `quant.scast`), read as
+/// `value`'s own element type holds them: zero-extended where it is
+/// unsigned (a `!quant.uniform<u8:...>` cast from signless i8 bits).
+std::optional<std::vector<int64_t>> getConstantInts(mlir::Value value);
+
 /// True when getConstantF32 would succeed on `value`, without decoding
 /// it (for checks that come before the real read).
 bool isF32Constant(mlir::Value value);
