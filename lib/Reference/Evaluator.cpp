@@ -686,6 +686,31 @@ LogicalResult Interpreter::execute(Operation *op) {
         set(c.getOutput(), std::move(out));
         return success();
       })
+      .Case<SoftmaxOp>([&](SoftmaxOp c) {
+        // Along the axis: max, then exp(x - max) and its sum in double.
+        Tensor out = get(c.getInput());
+        Shape s = shapeOf(c.getInput());
+        int64_t axis = c.getAxis(), inner = 1, outer = 1, n = s[axis];
+        for (size_t d = axis + 1; d < s.size(); ++d)
+          inner *= s[d];
+        for (int64_t d = 0; d < axis; ++d)
+          outer *= s[d];
+        for (int64_t o = 0; o < outer; ++o)
+          for (int64_t i = 0; i < inner; ++i) {
+            float *base = out.f.data() + o * n * inner + i;
+            float mx = base[0];
+            for (int64_t k = 1; k < n; ++k)
+              mx = std::max(mx, base[k * inner]);
+            double sum = 0;
+            for (int64_t k = 0; k < n; ++k)
+              sum += std::exp(double(base[k * inner]) - double(mx));
+            for (int64_t k = 0; k < n; ++k)
+              base[k * inner] = static_cast<float>(
+                  std::exp(double(base[k * inner]) - double(mx)) / sum);
+          }
+        set(c.getOutput(), std::move(out));
+        return success();
+      })
       .Case<HardSigmoidOp>([&](HardSigmoidOp c) {
         Tensor out = get(c.getInput());
         float a = c.getAlpha().convertToFloat(),

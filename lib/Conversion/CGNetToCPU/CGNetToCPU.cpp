@@ -740,6 +740,59 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
                   .getResult();
             });
       })
+      .Case<SoftmaxOp>([&](SoftmaxOp sm) -> FailureOr<Value> {
+        // As the reference: the max along the axis, then exp(x - max) and
+        // its sum in double, then the quotient.
+        Value x = sm.getInput();
+        ArrayRef<int64_t> s = shapeOf(x);
+        unsigned rank = s.size();
+        int64_t axis = sm.getAxis();
+        SmallVector<int64_t> reduced(s);
+        reduced[axis] = 1;
+        SmallVector<AffineExpr> all, keep;
+        SmallVector<IteratorType> iters;
+        for (unsigned d = 0; d < rank; ++d) {
+          all.push_back(b.getAffineDimExpr(d));
+          keep.push_back(d == axis ? b.getAffineConstantExpr(0)
+                                   : b.getAffineDimExpr(d));
+          iters.push_back(d == axis ? R : P);
+        }
+        AffineMap id = l.map(rank, all), red = l.map(rank, keep);
+        Value lowest = l.filled(reduced, -std::numeric_limits<double>::infinity());
+        Value mx = l.generic({x}, lowest, {id, red}, iters,
+                             [&](OpBuilder &nb, Location nl, ValueRange a) {
+                               return arith::MaximumFOp::create(nb, nl, a[0], a[1])
+                                   .getResult();
+                             });
+        auto expOf = [](OpBuilder &nb, Location nl, Value v, Value m) {
+          Value d = arith::SubFOp::create(
+              nb, nl, arith::ExtFOp::create(nb, nl, nb.getF64Type(), v),
+              arith::ExtFOp::create(nb, nl, nb.getF64Type(), m));
+          return math::ExpOp::create(nb, nl, d).getResult();
+        };
+        Value zero = arith::ConstantOp::create(b, sm.getLoc(), b.getF64FloatAttr(0.0));
+        Value sumInit = linalg::FillOp::create(
+                            b, sm.getLoc(), zero,
+                            tensor::EmptyOp::create(b, sm.getLoc(), reduced,
+                                                    b.getF64Type())
+                                .getResult())
+                            .getResult(0);
+        Value sum = l.generic({x, mx}, sumInit, {id, red, red}, iters,
+                              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                return arith::AddFOp::create(
+                                           nb, nl, a[2], expOf(nb, nl, a[0], a[1]))
+                                    .getResult();
+                              });
+        Value init = tensor::EmptyOp::create(b, sm.getLoc(), s, b.getF32Type());
+        return l.generic({x, mx, sum}, init, {id, red, red, id},
+                         SmallVector<IteratorType>(rank, P),
+                         [&](OpBuilder &nb, Location nl, ValueRange a) {
+                           Value q = arith::DivFOp::create(
+                               nb, nl, expOf(nb, nl, a[0], a[1]), a[2]);
+                           return arith::TruncFOp::create(nb, nl, nb.getF32Type(), q)
+                               .getResult();
+                         });
+      })
       .Case<HardSigmoidOp>([&](HardSigmoidOp hs) -> FailureOr<Value> {
         // max(0, min(1, alpha * x + beta)) in float, as the reference.
         Value a = l.scalar(hs.getAlpha().convertToDouble()),
@@ -1557,7 +1610,9 @@ struct ConvertCGNetToCPUPass
   void lowerActivationCast(quant::StorageCastOp c, InfoMap &infos) {
     Value in = c.getInput();
     Type resultType = c.getResult().getType();
-    auto [width, isSigned] = *storageOf(resultType);
+    std::pair<unsigned, bool> storage = *storageOf(resultType);
+    unsigned width = storage.first;
+    bool isSigned = storage.second;
     OpBuilder b(c);
     IntLowering l(b, c.getLoc());
     // A new value even where the bits stay: it carries the new type's info.

@@ -14,16 +14,19 @@
 #include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
 #include "cgnet/Reference/IntegerArith.h"
 #include "cgnet/Target/ONNX/ImportONNX.h"
+#include "FoldConstants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include <cmath>
+#include <deque>
 #include <map>
 #include <onnx/onnx_pb.h>
 
@@ -45,7 +48,13 @@ const llvm::StringSet<> &supportedOps() {
       "Concat",   "Transpose",     "Identity",           "Dropout",
       "QuantizeLinear",            "DequantizeLinear",   "Sigmoid",
       "HardSigmoid",               "HardSwish",          "Mul",
-      "ConvInteger",               "QLinearConv"};
+      "ConvInteger",               "QLinearConv",        "Softmax",
+      // Imported where they compute constants (shapes; FoldConstants.h).
+      "Shape",    "Cast",          "Slice",              "Gather",
+      "Unsqueeze", "Squeeze",
+      // Imported as the end of HardSwish written out: x * clip(x + 3, 0,
+      // 6) / 6.
+      "Div"};
   return ops;
 }
 
@@ -135,6 +144,19 @@ private:
   int64_t nodeIndex = 0;
   llvm::StringMap<const onnx::TensorProto *> constants;
   llvm::StringMap<Value> values;
+  /// Constants computed at import (FoldConstants.h).
+  std::deque<onnx::TensorProto> folded;
+  /// HardSwish written out, x * clip(x + 3, 0, 6) / 6: the Div's output ->
+  /// x, and the Add, Clip and Mul nodes it replaces.
+  llvm::StringMap<std::string> hardSwishAt;
+  llvm::DenseSet<const onnx::NodeProto *> replaced;
+  /// How many nodes (and graph outputs) read each value.
+  llvm::StringMap<int> readers;
+
+  void findHardSwish();
+  LogicalResult foldShapeNode(const onnx::NodeProto &n);
+  LogicalResult addConstant(const onnx::NodeProto &n, int constantInput);
+  LogicalResult softmax(const onnx::NodeProto &n);
 };
 
 // Attribute helpers.
@@ -934,10 +956,156 @@ LogicalResult Importer::quantizeLinear(const onnx::NodeProto &n,
   return success();
 }
 
+LogicalResult Importer::foldShapeNode(const onnx::NodeProto &n) {
+  onnx_import::FoldContext ctx;
+  ctx.opset = opset;
+  ctx.constant = [&](const std::string &name) { return constants.lookup(name); };
+  ctx.shape = [&](const std::string &name)
+      -> std::optional<std::vector<int64_t>> {
+    if (Value v = values.lookup(name)) {
+      Shape s = shapeOf(v);
+      return std::vector<int64_t>(s.begin(), s.end());
+    }
+    if (const onnx::TensorProto *t = constants.lookup(name))
+      return std::vector<int64_t>(t->dims().begin(), t->dims().end());
+    return std::nullopt;
+  };
+  auto t = onnx_import::foldConstantNode(n, ctx);
+  if (!t)
+    return nodeError(n) << llvm::toString(t.takeError());
+  folded.push_back(std::move(*t));
+  constants[n.output(0)] = &folded.back();
+  return success();
+}
+
+/// Add of a constant: the bias of the MatMul (fully connected layer
+/// without one) whose only reader it is.
+LogicalResult Importer::addConstant(const onnx::NodeProto &n,
+                                    int constantInput) {
+  auto x = input(n, 1 - constantInput);
+  if (failed(x))
+    return failure();
+  auto fc = x->getDefiningOp<FullyConnectedOp>();
+  int64_t outputs = fc ? shapeOf(*x)[1] : 0;
+  Shape cShape;
+  auto c = floatConstant(n, constantInput, &cShape);
+  if (failed(c))
+    return failure();
+  if (!fc || fc.getBias() || readers.lookup(n.input(1 - constantInput)) != 1 ||
+      static_cast<int64_t>(c->size()) != outputs)
+    return nodeError(n) << "Add of a constant is imported only as the bias "
+                           "of a MatMul (one value per output, the MatMul's "
+                           "only reader) or inside HardSwish written out (x "
+                           "* clip(x + 3, 0, 6) / 6)";
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(fc);
+  Value bias = vectorConstant(fc.getLoc(), *c);
+  auto withBias = FullyConnectedOp::create(b, fc.getLoc(), fc.getType(),
+                                           fc.getInput(), fc.getWeight(), bias);
+  fc.replaceAllUsesWith(withBias.getResult());
+  fc.erase();
+  define(n, withBias);
+  return success();
+}
+
+LogicalResult Importer::softmax(const onnx::NodeProto &n) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Shape xs = shapeOf(*x);
+  int64_t rank = xs.size();
+  int64_t axis = intAttr(n, "axis", opset < 13 ? 1 : -1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return nodeError(n) << "axis is out of range for a rank-" << rank
+                        << " input";
+  // Before opset 13 Softmax runs over all dimensions from `axis` on: one
+  // axis where the later ones have size 1.
+  if (opset < 13)
+    for (int64_t d = axis + 1; d < rank; ++d)
+      if (xs[d] != 1)
+        return nodeError(n) << "softmax over dimensions " << axis << ".."
+                            << rank - 1
+                            << " together (opset < 13) is not supported";
+  define(n, SoftmaxOp::create(b, nodeLoc(n), *x, b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+/// Finds HardSwish written out, x * clip(x + 3, 0, 6) / 6, where the
+/// intermediate values have no other readers.
+void Importer::findHardSwish() {
+  llvm::StringMap<const onnx::NodeProto *> producer;
+  for (const onnx::NodeProto &n : graph.node())
+    for (const std::string &o : n.output())
+      producer[o] = &n;
+  auto scalarIs = [&](const std::string &name, double want) {
+    const onnx::TensorProto *t = constants.lookup(name);
+    if (!t)
+      return false;
+    auto v = onnx_import::tensorValues(*t);
+    return v && v->size() == 1 && std::abs((*v)[0] - want) < 1e-6;
+  };
+  auto only = [&](const std::string &name, StringRef op)
+      -> const onnx::NodeProto * {
+    const onnx::NodeProto *p = producer.lookup(name);
+    return p && p->op_type() == op && readers.lookup(name) == 1 ? p : nullptr;
+  };
+  for (const onnx::NodeProto &div : graph.node()) {
+    if (div.op_type() != "Div" || div.input_size() != 2 ||
+        !scalarIs(div.input(1), 6.0))
+      continue;
+    const onnx::NodeProto *mul = only(div.input(0), "Mul");
+    if (!mul || mul->input_size() != 2)
+      continue;
+    for (int k = 0; k < 2; ++k) {
+      const std::string &x = mul->input(k);
+      const onnx::NodeProto *clip = only(mul->input(1 - k), "Clip");
+      if (!clip)
+        continue;
+      bool range =
+          clip->input_size() >= 3
+              ? scalarIs(clip->input(1), 0.0) && scalarIs(clip->input(2), 6.0)
+              : floatAttr(*clip, "min", -1) == 0.0f &&
+                    floatAttr(*clip, "max", 0) == 6.0f;
+      const onnx::NodeProto *add = only(clip->input(0), "Add");
+      if (!range || !add || add->input_size() != 2)
+        continue;
+      bool plus3 = (add->input(0) == x && scalarIs(add->input(1), 3.0)) ||
+                   (add->input(1) == x && scalarIs(add->input(0), 3.0));
+      if (!plus3)
+        continue;
+      hardSwishAt[div.output(0)] = x;
+      replaced.insert(add);
+      replaced.insert(clip);
+      replaced.insert(mul);
+      break;
+    }
+  }
+}
+
 LogicalResult Importer::importNode(const onnx::NodeProto &n) {
   const std::string &op = n.op_type();
-  if (op == "Constant")
-    return success(); // read where used
+  if (op == "Constant" || replaced.contains(&n))
+    return success(); // read where used; part of a HardSwish
+  if (auto it = hardSwishAt.find(n.output(0)); it != hardSwishAt.end()) {
+    Value x = values.lookup(it->second);
+    Location loc = nodeLoc(n);
+    Value hs = HardSigmoidOp::create(b, loc, x, b.getF32FloatAttr(1.0f / 6.0f),
+                                     b.getF32FloatAttr(0.5f));
+    define(n, MulOp::create(b, loc, x.getType(), x, hs));
+    return success();
+  }
+  if (op == "Div")
+    return nodeError(n) << "Div is imported only as the end of HardSwish "
+                           "written out (x * clip(x + 3, 0, 6) / 6)";
+  if (onnx_import::isShapeOp(op) &&
+      (op != "Concat" || llvm::all_of(n.input(), [&](const std::string &i) {
+         return constants.contains(i);
+       })))
+    return foldShapeNode(n);
+  if (op == "Softmax")
+    return softmax(n);
   if (op == "Conv")
     return conv(n, ConvKind::Float);
   if (op == "ConvInteger")
@@ -962,6 +1130,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
     return transpose(n);
   if (op == "QuantizeLinear" || op == "DequantizeLinear")
     return quantizeLinear(n, op == "DequantizeLinear");
+  if (op == "Add" && (constant(n, 0) || constant(n, 1)))
+    return addConstant(n, constant(n, 1) ? 1 : 0);
   auto x = input(n, 0);
   if (failed(x))
     return failure();
@@ -1033,6 +1203,13 @@ OwningOpRef<ModuleOp> Importer::run() {
       for (const onnx::AttributeProto &a : n.attribute())
         if (a.name() == "value" && a.has_t())
           constants[n.output(0)] = &a.t();
+
+  for (const onnx::NodeProto &n : graph.node())
+    for (const std::string &i : n.input())
+      ++readers[i];
+  for (const onnx::ValueInfoProto &out : graph.output())
+    ++readers[out.name()];
+  findHardSwish();
 
   // Function inputs: graph inputs that are not initializers.
   SmallVector<Type> argTypes;

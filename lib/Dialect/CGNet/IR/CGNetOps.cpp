@@ -427,6 +427,16 @@ LogicalResult SigmoidOp::verify() {
   return verifyFloatOnly(*this, getOutput().getType());
 }
 
+LogicalResult SoftmaxOp::verify() {
+  if (failed(verifyFloatOnly(*this, getOutput().getType())))
+    return failure();
+  int64_t rank = cast<ShapedType>(getOutput().getType()).getRank();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError() << "axis " << getAxis() << " is out of range for a "
+                         << "rank-" << rank << " tensor";
+  return success();
+}
+
 LogicalResult HardSigmoidOp::verify() {
   return verifyFloatOnly(*this, getOutput().getType());
 }

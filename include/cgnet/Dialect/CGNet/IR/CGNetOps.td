@@ -290,6 +290,22 @@ def CGNet_SigmoidOp : CGNet_Op<"sigmoid", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($output)";
 }
 
+def CGNet_SoftmaxOp : CGNet_Op<"softmax", [SameOperandsAndResultType]> {
+  let summary = "softmax along one axis (float)";
+  let description = [{
+    `exp(x - max) / sum(exp(x - max))` along `axis` (ONNX Softmax), on f32
+    tensors; the exponentials and the sum are computed in double. No
+    integer form yet: `--cgnet-quantize` refuses it.
+
+    ```mlir
+    %p = cgnet.softmax %logits {axis = 1 : i64} : tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
 def CGNet_HardSigmoidOp : CGNet_Op<"hard_sigmoid", [SameOperandsAndResultType]> {
   let summary = "hard sigmoid (float)";
   let description = [{
