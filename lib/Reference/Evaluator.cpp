@@ -769,6 +769,31 @@ LogicalResult Interpreter::execute(Operation *op) {
         return gatherChannels(c.getInput(), c.getOutput(),
                               std::vector<int64_t>(p.begin(), p.end()));
       })
+      .Case<UpsampleNearestOp, InsertZerosOp>([&](Operation *o) {
+        // Each output pixel from the input pixel it maps to, or zero (the
+        // zero point) between the pixels insert_zeros spreads apart.
+        const Tensor &in = get(o->getOperand(0));
+        Shape is = shapeOf(o->getOperand(0)), os = shapeOf(o->getResult(0));
+        auto up = dyn_cast<UpsampleNearestOp>(o);
+        ArrayRef<int64_t> f =
+            up ? up.getFactors() : cast<InsertZerosOp>(o).getStrides();
+        Tensor out = in.isFloat ? Tensor::floats(os) : Tensor::ints(os);
+        int32_t zero =
+            in.isFloat ? 0 : static_cast<int32_t>(infoOf(o->getOperand(0)).zeroPoint());
+        for (int64_t p = 0; p < os[0] * os[1]; ++p)
+          for (int64_t y = 0; y < os[2]; ++y)
+            for (int64_t x = 0; x < os[3]; ++x) {
+              int64_t e = (p * os[2] + y) * os[3] + x;
+              bool on = up || (y % f[0] == 0 && x % f[1] == 0);
+              int64_t src = (p * is[2] + y / f[0]) * is[3] + x / f[1];
+              if (in.isFloat)
+                out.f[e] = on ? in.f[src] : 0.0f;
+              else
+                out.i[e] = on ? in.i[src] : zero;
+            }
+        set(o->getResult(0), std::move(out));
+        return success();
+      })
       .Case<TransposeOp>([&](auto c) { return transpose(c); })
       .Case<ReshapeOp>([&](ReshapeOp c) {
         Tensor t = get(c.getInput());

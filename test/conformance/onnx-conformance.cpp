@@ -76,7 +76,9 @@ const std::map<std::string, std::vector<int>> &constantOperands() {
       {"Reshape", {1}},         {"Clip", {1, 2}},
       {"Max", {1}},             {"Min", {1}},
       {"QuantizeLinear", {1, 2}}, {"DequantizeLinear", {1, 2}},
-      {"ConvInteger", {1, 2, 3}}, {"QLinearConv", {1, 2, 3, 4, 5, 6, 7, 8}}};
+      {"ConvInteger", {1, 2, 3}}, {"QLinearConv", {1, 2, 3, 4, 5, 6, 7, 8}},
+      {"ConvTranspose", {1, 2}},  {"Resize", {1, 2, 3}},
+      {"Softmax", {}}};
   return m;
 }
 

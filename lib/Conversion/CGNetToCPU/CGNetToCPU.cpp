@@ -126,6 +126,27 @@ public:
                    [](OpBuilder &, Location, ValueRange v) { return v[0]; });
   }
 
+  /// cgnet.upsample_nearest (a gather) and cgnet.insert_zeros (a strided
+  /// insert into a tensor of `zero`), for any element type.
+  Value resample(Operation *op, Value in, Value zero) {
+    ArrayRef<int64_t> os = cast<ShapedType>(op->getResult(0).getType()).getShape();
+    if (auto up = dyn_cast<UpsampleNearestOp>(op)) {
+      ArrayRef<int64_t> f = up.getFactors();
+      AffineExpr d[4];
+      bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
+      return gather(in, map(4, {d[0], d[1], d[2].floorDiv(f[0]), d[3].floorDiv(f[1])}),
+                    os);
+    }
+    ArrayRef<int64_t> st = cast<InsertZerosOp>(op).getStrides();
+    Value init = tensor::EmptyOp::create(b, loc, os, zero.getType());
+    Value filled = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+    ArrayRef<int64_t> is = cast<ShapedType>(in.getType()).getShape();
+    return tensor::InsertSliceOp::create(
+        b, loc, in, filled, ArrayRef<OpFoldResult>(getAsIndexOpFoldResult(b.getContext(), {0, 0, 0, 0})),
+        getAsIndexOpFoldResult(b.getContext(), is),
+        getAsIndexOpFoldResult(b.getContext(), {1, 1, st[0], st[1]}));
+  }
+
   /// Element-wise over tensors of one shape.
   Value elementwise(ArrayRef<Value> ins,
                     function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
@@ -859,6 +880,9 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
                   .getResult();
             });
       })
+      .Case<UpsampleNearestOp, InsertZerosOp>([&](Operation *o) -> FailureOr<Value> {
+        return l.resample(o, o->getOperand(0), l.scalar(0.0));
+      })
       .Case<TransposeOp>([&](TransposeOp t) -> FailureOr<Value> {
         // out[i] = in[j] with j[perm[d]] = i[d].
         ArrayRef<int64_t> perm = t.getPermutation();
@@ -1462,6 +1486,13 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
       })
       .Case<ReshapeOp>([&](ReshapeOp r) -> FailureOr<Value> {
         return l.reshape(r.getInput(), shapeOf(r.getOutput()));
+      })
+      .Case<UpsampleNearestOp, InsertZerosOp>([&](Operation *o) -> FailureOr<Value> {
+        Value in = o->getOperand(0);
+        Value zp = arith::ConstantOp::create(
+            b, loc, b.getI32IntegerAttr(
+                        static_cast<int32_t>(infoOf(infos, in).zeroPoint())));
+        return l.resample(o, in, zp);
       })
       .Default([](Operation *o) -> FailureOr<Value> {
         return o->emitOpError("cannot be lowered to the CPU yet: no integer "

@@ -49,11 +49,12 @@ const llvm::StringSet<> &supportedOps() {
       "QuantizeLinear",            "DequantizeLinear",   "Sigmoid",
       "HardSigmoid",               "HardSwish",          "Mul",
       "ConvInteger",               "QLinearConv",        "Softmax",
+      "Resize",   "ConvTranspose",
       // Imported where they compute constants (shapes; FoldConstants.h).
       "Shape",    "Cast",          "Slice",              "Gather",
       "Unsqueeze", "Squeeze",
-      // Imported as the end of HardSwish written out: x * clip(x + 3, 0,
-      // 6) / 6.
+      // By a constant: a scale (folded into the layer before it, or a
+      // per-channel batch_norm).
       "Div"};
   return ops;
 }
@@ -155,8 +156,11 @@ private:
 
   void findHardSwish();
   LogicalResult foldShapeNode(const onnx::NodeProto &n);
-  LogicalResult addConstant(const onnx::NodeProto &n, int constantInput);
+  LogicalResult affineConstant(const onnx::NodeProto &n, bool isMul,
+                               int constantInput, bool reciprocal = false);
   LogicalResult softmax(const onnx::NodeProto &n);
+  LogicalResult resize(const onnx::NodeProto &n);
+  LogicalResult convTranspose(const onnx::NodeProto &n);
 };
 
 // Attribute helpers.
@@ -978,33 +982,96 @@ LogicalResult Importer::foldShapeNode(const onnx::NodeProto &n) {
   return success();
 }
 
-/// Add of a constant: the bias of the MatMul (fully connected layer
-/// without one) whose only reader it is.
-LogicalResult Importer::addConstant(const onnx::NodeProto &n,
-                                    int constantInput) {
+/// Add, Mul or Div (`reciprocal`) by a constant (one value, or one per
+/// channel): folded into
+/// the bias (Add) or the weights and bias (Mul) of the Conv or MatMul right
+/// before it when it is that layer's only reader, else a per-channel
+/// batch_norm (mean 0, variance 1, epsilon 0).
+LogicalResult Importer::affineConstant(const onnx::NodeProto &n, bool isMul,
+                                       int constantInput, bool reciprocal) {
   auto x = input(n, 1 - constantInput);
   if (failed(x))
     return failure();
-  auto fc = x->getDefiningOp<FullyConnectedOp>();
-  int64_t outputs = fc ? shapeOf(*x)[1] : 0;
   Shape cShape;
   auto c = floatConstant(n, constantInput, &cShape);
   if (failed(c))
     return failure();
-  if (!fc || fc.getBias() || readers.lookup(n.input(1 - constantInput)) != 1 ||
-      static_cast<int64_t>(c->size()) != outputs)
-    return nodeError(n) << "Add of a constant is imported only as the bias "
-                           "of a MatMul (one value per output, the MatMul's "
-                           "only reader) or inside HardSwish written out (x "
-                           "* clip(x + 3, 0, 6) / 6)";
+  if (reciprocal)
+    for (float &v : *c) {
+      if (v == 0.0f)
+        return nodeError(n) << "division by zero";
+      v = 1.0f / v;
+    }
+  Shape xs = shapeOf(*x);
+  int64_t channels = xs.size() >= 2 ? xs[1] : 0;
+  // One value, or one per channel laid out along dimension 1 (C, C x 1 x
+  // 1 or 1 x C x 1 x 1).
+  int64_t count = static_cast<int64_t>(c->size());
+  int64_t channelDim =
+      static_cast<int64_t>(cShape.size()) - static_cast<int64_t>(xs.size()) + 1;
+  bool perChannel = count == channels && channels > 1 &&
+                    llvm::count_if(cShape, [](int64_t d) { return d != 1; }) ==
+                        1 &&
+                    (cShape.size() == 1 ||
+                     (channelDim >= 0 && cShape[channelDim] == channels));
+  if (!isFloatType(x->getType()) || channels == 0 ||
+      (count != 1 && !perChannel))
+    return nodeError(n) << n.op_type()
+                        << " of a constant is imported for one value or one "
+                           "per channel (dimension 1) of a float N x C x ... "
+                           "tensor";
+  auto at = [&](int64_t o) { return (*c)[count == 1 ? 0 : o]; };
+  Operation *layer = x->getDefiningOp();
+  if (!layer || !isa<Conv2DOp, FullyConnectedOp>(layer) ||
+      readers.lookup(n.input(1 - constantInput)) != 1) {
+    // Elsewhere: a per-channel scale or shift, as batch_norm with mean 0
+    // and variance 1 (epsilon 0).
+    std::vector<float> scale(channels, 1.0f), shift(channels, 0.0f),
+        zeros(channels, 0.0f), ones(channels, 1.0f);
+    for (int64_t o = 0; o < channels; ++o)
+      (isMul ? scale : shift)[o] = at(o);
+    Location loc = nodeLoc(n);
+    define(n, BatchNormOp::create(
+                  b, loc, x->getType(), *x, vectorConstant(loc, scale),
+                  vectorConstant(loc, shift), vectorConstant(loc, zeros),
+                  vectorConstant(loc, ones), b.getF32FloatAttr(0.0f)));
+    return success();
+  }
+  Value weight = layer->getOperand(1);
+  Value oldBias = layer->getNumOperands() > 2 ? layer->getOperand(2) : Value();
+  std::vector<float> bias(channels, 0.0f);
+  if (oldBias)
+    bias = *getConstantF32(oldBias);
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(fc);
-  Value bias = vectorConstant(fc.getLoc(), *c);
-  auto withBias = FullyConnectedOp::create(b, fc.getLoc(), fc.getType(),
-                                           fc.getInput(), fc.getWeight(), bias);
-  fc.replaceAllUsesWith(withBias.getResult());
-  fc.erase();
-  define(n, withBias);
+  b.setInsertionPoint(layer);
+  Location loc = layer->getLoc();
+  if (isMul) {
+    Shape wShape = shapeOf(weight);
+    std::vector<float> w = *getConstantF32(weight);
+    int64_t per = static_cast<int64_t>(w.size()) / channels;
+    for (int64_t o = 0; o < channels; ++o) {
+      for (int64_t k = 0; k < per; ++k)
+        w[o * per + k] *= at(o);
+      bias[o] *= at(o);
+    }
+    weight = weightConstant(loc, wShape, w, nodeName(n) + ".weight");
+  } else {
+    for (int64_t o = 0; o < channels; ++o)
+      bias[o] += at(o);
+  }
+  Value newBias = (oldBias || !isMul) ? vectorConstant(loc, bias) : Value();
+  Operation *folded;
+  if (auto conv = dyn_cast<Conv2DOp>(layer))
+    folded = Conv2DOp::create(b, loc, conv.getType(), conv.getInput(), weight,
+                              newBias, conv.getStridesAttr(),
+                              conv.getPaddingAttr(), conv.getDilationsAttr(),
+                              conv.getGroupsAttr());
+  else
+    folded = FullyConnectedOp::create(b, loc, x->getType(),
+                                      layer->getOperand(0), weight, newBias);
+  layer->getResult(0).replaceAllUsesWith(folded->getResult(0));
+  layer->erase();
+  define(n, folded->getResult(0));
   return success();
 }
 
@@ -1029,6 +1096,195 @@ LogicalResult Importer::softmax(const onnx::NodeProto &n) {
                             << rank - 1
                             << " together (opset < 13) is not supported";
   define(n, SoftmaxOp::create(b, nodeLoc(n), *x, b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+/// Resize, mode nearest, by integer factors on height and width: the
+/// coordinate modes under which that is `in[y floordiv f]`.
+LogicalResult Importer::resize(const onnx::NodeProto &n) {
+  auto x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Shape xs = shapeOf(*x);
+  if (opset < 11)
+    return nodeError(n) << "Resize before opset 11 is not supported";
+  std::string mode = stringAttr(n, "mode", "nearest");
+  if (mode != "nearest")
+    return nodeError(n) << "mode '" << mode
+                        << "' is not supported (nearest is)";
+  std::string coord =
+      stringAttr(n, "coordinate_transformation_mode", "half_pixel");
+  std::string rounding = stringAttr(n, "nearest_mode", "round_prefer_floor");
+  bool halfPixel = coord == "half_pixel" || coord == "pytorch_half_pixel";
+  bool floorLike =
+      (coord == "asymmetric" && rounding == "floor") ||
+      (halfPixel &&
+       (rounding == "round_prefer_floor" || rounding == "round_prefer_ceil"));
+  if (!floorLike)
+    return nodeError(n) << "coordinate_transformation_mode '" << coord
+                        << "' with nearest_mode '" << rounding
+                        << "' is not supported (asymmetric with floor, or "
+                           "half_pixel with round_prefer_floor/ceil are)";
+  if (xs.size() != 4)
+    return nodeError(n) << "only 4-D inputs are supported";
+  // The factors: from 'scales', or 'sizes' over the input's.
+  Shape factors;
+  if (const onnx::TensorProto *t = constant(n, 2); t && t->dims_size() &&
+                                                   t->dims(0) > 0) {
+    auto sc = floatConstant(n, 2);
+    if (failed(sc))
+      return failure();
+    if (sc->size() != 4)
+      return nodeError(n) << "scales must have 4 values";
+    for (float f : *sc) {
+      if (f < 1 || f != std::floor(f))
+        return nodeError(n) << "scale " << f
+                            << " is not supported (integer upsampling "
+                               "factors are)";
+      factors.push_back(static_cast<int64_t>(f));
+    }
+  } else if (constant(n, 3)) {
+    auto sizes = intConstant(n, 3);
+    if (failed(sizes))
+      return failure();
+    if (sizes->size() != 4)
+      return nodeError(n) << "sizes must have 4 values";
+    for (size_t d = 0; d < 4; ++d) {
+      if ((*sizes)[d] < xs[d] || (*sizes)[d] % xs[d] != 0)
+        return nodeError(n) << "size " << (*sizes)[d] << " of dimension " << d
+                            << " is not a multiple of the input's "
+                            << xs[d] << " (integer upsampling factors are "
+                            << "supported)";
+      factors.push_back((*sizes)[d] / xs[d]);
+    }
+  } else {
+    return nodeError(n) << "scales or sizes must be a constant";
+  }
+  if (factors[0] != 1 || factors[1] != 1)
+    return nodeError(n) << "only height and width can be resized";
+  Location loc = nodeLoc(n);
+  auto type = cast<RankedTensorType>(x->getType())
+                  .clone({xs[0], xs[1], xs[2] * factors[2], xs[3] * factors[3]});
+  define(n, UpsampleNearestOp::create(b, loc, type, *x,
+                                      b.getDenseI64ArrayAttr(
+                                          {factors[2], factors[3]})));
+  return success();
+}
+
+/// ConvTranspose as a convolution: the input's pixels spread `strides`
+/// apart (cgnet.insert_zeros), padded by `dilation * (kernel - 1)` less the
+/// node's pads, convolved at stride 1 with the kernel flipped and its
+/// in/out channels swapped per group.
+LogicalResult Importer::convTranspose(const onnx::NodeProto &n) {
+  auto x = input(n, 0);
+  Shape wShape;
+  auto w = floatConstant(n, 1, &wShape);
+  if (failed(x) || failed(w))
+    return failure();
+  Shape xs = shapeOf(*x);
+  bool lifted = xs.size() == 3 && wShape.size() == 3;
+  if (xs.size() != 4 - lifted || wShape.size() != 4 - lifted)
+    return nodeError(n) << "only 1-D and 2-D transposed convolutions are "
+                           "supported";
+  auto win = windowAttrs(n, lifted);
+  if (failed(win))
+    return failure();
+  Shape outPad = intsAttr(n, "output_padding", lifted ? Shape{0} : Shape{0, 0});
+  Shape outShape = intsAttr(n, "output_shape", {});
+  int64_t groups = intAttr(n, "group", 1);
+  auto &[strides, dil, pads, autoPad] = *win;
+  size_t spatial = 2 - lifted;
+  if (strides.size() != spatial || dil.size() != spatial ||
+      pads.size() != 2 * spatial || outPad.size() != spatial ||
+      (!outShape.empty() && outShape.size() != spatial))
+    return nodeError(n) << "strides, dilations, pads, output_padding and "
+                           "output_shape must match the spatial dimensions";
+  if (groups < 1 || wShape[0] != xs[1] || wShape[0] % groups != 0)
+    return nodeError(n) << "input channels " << xs[1] << ", weight "
+                        << wShape[0] << "x" << wShape[1] << " and group "
+                        << groups << " do not agree";
+  Location loc = nodeLoc(n);
+  if (lifted) {
+    *x = toHeightOne(loc, *x);
+    xs = shapeOf(*x);
+    wShape = {wShape[0], wShape[1], 1, wShape[2]};
+    strides = {1, strides[0]};
+    dil = {1, dil[0]};
+    pads = {0, pads[0], 0, pads[1]};
+    outPad = {0, outPad[0]};
+    if (!outShape.empty())
+      outShape = {1, outShape[0]};
+  }
+  // Padding per spatial dimension (ONNX's rules for output_shape and
+  // auto_pad), then the equivalent convolution's.
+  int64_t kh = wShape[2], kw = wShape[3];
+  Shape convPad(4), out(2);
+  for (int d = 0; d < 2; ++d) {
+    int64_t in = xs[2 + d], k = d ? kw : kh, s = strides[d], dl = dil[d];
+    int64_t full = s * (in - 1) + outPad[d] + dl * (k - 1) + 1;
+    int64_t before = pads[d], after = pads[2 + d];
+    if (!outShape.empty() || autoPad == "SAME_UPPER" ||
+        autoPad == "SAME_LOWER") {
+      int64_t target = outShape.empty() ? in * s : outShape[d];
+      int64_t total = full - target;
+      if (total < 0)
+        return nodeError(n) << "output_shape " << target
+                            << " is larger than the transposed convolution "
+                               "gives ("
+                            << full << ")";
+      bool upper = autoPad == "SAME_UPPER";
+      before = upper ? total / 2 : total - total / 2;
+      after = total - before;
+    } else if (autoPad == "VALID") {
+      before = after = 0;
+    }
+    out[d] = full - before - after;
+    convPad[d] = dl * (k - 1) - before;
+    convPad[2 + d] = dl * (k - 1) - after + outPad[d];
+    if (convPad[d] < 0 || convPad[2 + d] < 0)
+      return nodeError(n) << "pads larger than dilation * (kernel - 1) are "
+                             "not supported";
+    if (outPad[d] < 0 || outPad[d] >= std::max(s, dl))
+      return nodeError(n) << "output_padding must be below the stride or "
+                             "the dilation";
+  }
+  // The kernel flipped, in/out channels swapped per group.
+  int64_t cin = wShape[0], cog = wShape[1], cig = cin / groups;
+  Shape convW = {groups * cog, cig, kh, kw};
+  std::vector<float> wt(w->size());
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t oc = 0; oc < cog; ++oc)
+      for (int64_t ic = 0; ic < cig; ++ic)
+        for (int64_t ky = 0; ky < kh; ++ky)
+          for (int64_t kx = 0; kx < kw; ++kx)
+            wt[(((g * cog + oc) * cig + ic) * kh + ky) * kw + kx] =
+                (*w)[(((g * cig + ic) * cog + oc) * kh + (kh - 1 - ky)) * kw +
+                     (kw - 1 - kx)];
+  Value spread = *x;
+  if (strides[0] != 1 || strides[1] != 1)
+    spread = InsertZerosOp::create(
+        b, loc,
+        f32Tensor({xs[0], xs[1], (xs[2] - 1) * strides[0] + 1,
+                   (xs[3] - 1) * strides[1] + 1}),
+        *x, b.getDenseI64ArrayAttr(strides));
+  Value bias;
+  if (constant(n, 2)) {
+    auto bv = floatConstant(n, 2);
+    if (failed(bv))
+      return failure();
+    if (static_cast<int64_t>(bv->size()) != convW[0])
+      return nodeError(n) << "bias has " << bv->size() << " values for "
+                          << convW[0] << " output channels";
+    bias = vectorConstant(loc, *bv);
+  } else if (n.input_size() > 2 && !n.input(2).empty()) {
+    return nodeError(n) << "the bias must be a constant";
+  }
+  Value y = Conv2DOp::create(
+      b, loc, f32Tensor({xs[0], convW[0], out[0], out[1]}), spread,
+      weightConstant(loc, convW, wt, n.input(1)), bias,
+      b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr(convPad),
+      b.getDenseI64ArrayAttr(dil), b.getI64IntegerAttr(groups));
+  defineFromHeightOne(n, loc, y, lifted);
   return success();
 }
 
@@ -1096,9 +1352,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
     define(n, MulOp::create(b, loc, x.getType(), x, hs));
     return success();
   }
-  if (op == "Div")
-    return nodeError(n) << "Div is imported only as the end of HardSwish "
-                           "written out (x * clip(x + 3, 0, 6) / 6)";
+  if (op == "Div" && !constant(n, 1))
+    return nodeError(n) << "Div is imported where the divisor is a constant "
+                           "(as a scale)";
   if (onnx_import::isShapeOp(op) &&
       (op != "Concat" || llvm::all_of(n.input(), [&](const std::string &i) {
          return constants.contains(i);
@@ -1106,6 +1362,10 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
     return foldShapeNode(n);
   if (op == "Softmax")
     return softmax(n);
+  if (op == "Resize")
+    return resize(n);
+  if (op == "ConvTranspose")
+    return convTranspose(n);
   if (op == "Conv")
     return conv(n, ConvKind::Float);
   if (op == "ConvInteger")
@@ -1130,8 +1390,10 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
     return transpose(n);
   if (op == "QuantizeLinear" || op == "DequantizeLinear")
     return quantizeLinear(n, op == "DequantizeLinear");
-  if (op == "Add" && (constant(n, 0) || constant(n, 1)))
-    return addConstant(n, constant(n, 1) ? 1 : 0);
+  if ((op == "Add" || op == "Mul") && (constant(n, 0) || constant(n, 1)))
+    return affineConstant(n, op == "Mul", constant(n, 1) ? 1 : 0);
+  if (op == "Div")
+    return affineConstant(n, /*isMul=*/true, 1, /*reciprocal=*/true);
   auto x = input(n, 0);
   if (failed(x))
     return failure();

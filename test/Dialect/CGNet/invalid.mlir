@@ -638,3 +638,51 @@ func.func @case72(%x: tensor<1x4xi32>) {
   %r = cgnet.requantize %x {multiplier = array<i32: 1, 1, 1, 1>, shift = array<i32: 1, 1, 1, 1>, axis = 2 : i64} : (tensor<1x4xi32>) -> tensor<1x4xi8>
   return
 }
+
+// -----
+
+func.func @upsample_shape(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{result must be 1x4x6x6 of the input's element type, got 'tensor<1x4x6x5xf32>'}}
+  %u = cgnet.upsample_nearest %x {factors = array<i64: 2, 2>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x6x5xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_factors(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{'factors' must be two positive integers}}
+  %u = cgnet.upsample_nearest %x {factors = array<i64: 0, 2>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @insert_zeros_rank(%x: tensor<4x3x3xf32>) {
+  // expected-error @+1 {{expects a 4-D input, got 'tensor<4x3x3xf32>'}}
+  %u = cgnet.insert_zeros %x {strides = array<i64: 2, 2>} : (tensor<4x3x3xf32>) -> tensor<4x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @insert_zeros_type(%x: tensor<1x4x3x3xf32>) {
+  // expected-error @+1 {{result must be 1x4x5x5 of the input's element type, got 'tensor<1x4x5x5xi8>'}}
+  %u = cgnet.insert_zeros %x {strides = array<i64: 2, 2>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x5x5xi8>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x10xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for a rank-2 tensor}}
+  %p = cgnet.softmax %x {axis = 2 : i64} : tensor<2x10xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_int(%x: tensor<2x10xi8>) {
+  // expected-error @+1 {{is float only (no integer form yet), got 'tensor<2x10xi8>'}}
+  %p = cgnet.softmax %x {axis = 1 : i64} : tensor<2x10xi8>
+  return
+}

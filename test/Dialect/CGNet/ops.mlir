@@ -91,3 +91,15 @@ func.func @integer_layers(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1x!quant.uni
   %d = cgnet.dequantize %cl : (tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>) -> tensor<1x8x4x4xf32>
   return %d, %sum : tensor<1x8x4x4xf32>, tensor<1x8x4x4xi32>
 }
+
+// CHECK-LABEL: func @resampling
+func.func @resampling(%x: tensor<1x4x3x3xf32>, %q: tensor<1x4x3x3x!quant.uniform<i8:f32, 0.5:3>>, %l: tensor<2x10xf32>)
+    -> (tensor<1x4x6x9xf32>, tensor<1x4x5x5x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x10xf32>) {
+  // CHECK: cgnet.upsample_nearest %{{.*}} {factors = array<i64: 2, 3>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x6x9xf32>
+  %u = cgnet.upsample_nearest %x {factors = array<i64: 2, 3>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x6x9xf32>
+  // CHECK: cgnet.insert_zeros %{{.*}} {strides = array<i64: 2, 2>}
+  %z = cgnet.insert_zeros %q {strides = array<i64: 2, 2>} : (tensor<1x4x3x3x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<1x4x5x5x!quant.uniform<i8:f32, 0.5:3>>
+  // CHECK: cgnet.softmax %{{.*}} {axis = 1 : i64} : tensor<2x10xf32>
+  %p = cgnet.softmax %l {axis = 1 : i64} : tensor<2x10xf32>
+  return %u, %z, %p : tensor<1x4x6x9xf32>, tensor<1x4x5x5x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x10xf32>
+}

@@ -431,8 +431,9 @@ LogicalResult SoftmaxOp::verify() {
   if (failed(verifyFloatOnly(*this, getOutput().getType())))
     return failure();
   int64_t rank = cast<ShapedType>(getOutput().getType()).getRank();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError() << "axis " << getAxis() << " is out of range for a "
+  auto axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for a "
                          << "rank-" << rank << " tensor";
   return success();
 }
@@ -577,6 +578,46 @@ LogicalResult ChannelShuffleOp::verify() {
     return emitOpError() << "channels (" << c
                          << ") must be divisible by groups (" << g << ")";
   return success();
+}
+
+/// The spatial resampling ops: a 4-D result of the input's element type
+/// and of the height and width `expect` gives per input size and factor.
+static LogicalResult
+verifyResample(Operation *op, Value input, Value output,
+               ArrayRef<int64_t> factors, StringRef name,
+               function_ref<int64_t(int64_t, int64_t)> expect) {
+  if (failed(checkTensor(op, input.getType(), "input")) ||
+      failed(checkTensor(op, output.getType(), "result")))
+    return failure();
+  if (factors.size() != 2 || factors[0] < 1 || factors[1] < 1)
+    return op->emitOpError() << "'" << name
+                             << "' must be two positive integers";
+  auto in = cast<ShapedType>(input.getType());
+  auto r = cast<ShapedType>(output.getType());
+  if (in.getRank() != 4)
+    return op->emitOpError() << "expects a 4-D input, got " << in;
+  SmallVector<int64_t> want(in.getShape());
+  want[2] = expect(want[2], factors[0]);
+  want[3] = expect(want[3], factors[1]);
+  if (r.getShape() != ArrayRef<int64_t>(want) ||
+      r.getElementType() != in.getElementType())
+    return op->emitOpError() << "result must be " << want[0] << "x" << want[1]
+                             << "x" << want[2] << "x" << want[3]
+                             << " of the input's element type, got " << r;
+  return success();
+}
+
+LogicalResult UpsampleNearestOp::verify() {
+  return verifyResample(*this, getInput(), getOutput(), getFactors(),
+                        "factors",
+                        [](int64_t size, int64_t f) { return size * f; });
+}
+
+LogicalResult InsertZerosOp::verify() {
+  return verifyResample(*this, getInput(), getOutput(), getStrides(),
+                        "strides", [](int64_t size, int64_t s) {
+                          return (size - 1) * s + 1;
+                        });
 }
 
 LogicalResult ChannelDuplicateOp::verify() {

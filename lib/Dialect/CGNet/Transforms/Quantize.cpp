@@ -194,7 +194,8 @@ LogicalResult CGNetQuantizePass::checkFunction(func::FuncOp func) {
     if (!isLayer(op) &&
         !isa<AddOp, ConcatOp, ReluOp, LeakyReluOp, ClampOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, ReshapeOp, TransposeOp,
-             ChannelShuffleOp, ChannelPermuteOp, ChannelDuplicateOp>(op))
+             ChannelShuffleOp, ChannelPermuteOp, ChannelDuplicateOp,
+             UpsampleNearestOp, InsertZerosOp>(op))
       return op->emitError() << "'" << op->getName()
                              << "' has no integer form yet; --cgnet-quantize "
                                 "cannot quantize it";

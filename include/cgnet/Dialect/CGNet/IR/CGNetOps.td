@@ -415,6 +415,43 @@ def CGNet_ChannelShuffleOp : CGNet_Op<"channel_shuffle", [SameOperandsAndResultT
   let assemblyFormat = "$input attr-dict `:` type($output)";
 }
 
+def CGNet_UpsampleNearestOp : CGNet_Op<"upsample_nearest"> {
+  let summary = "nearest-neighbour upsampling by integer factors";
+  let description = [{
+    `out[n, c, y, x] = in[n, c, y floordiv fh, x floordiv fw]` with
+    `factors = [fh, fw]`: each pixel repeated `fh x fw` times (ONNX Resize,
+    mode nearest, at integer scales). Float, integer or quantized; the
+    result has the input's element type.
+
+    ```mlir
+    %y = cgnet.upsample_nearest %x {factors = array<i64: 2, 2>}
+         : (tensor<1x8x4x4xf32>) -> tensor<1x8x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$factors);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def CGNet_InsertZerosOp : CGNet_Op<"insert_zeros"> {
+  let summary = "spread each plane's pixels apart with zeros between";
+  let description = [{
+    `out[n, c, y * sh, x * sw] = in[n, c, y, x]` with `strides = [sh, sw]`
+    and zero (the zero point, for quantized types) everywhere else; the
+    result is `(H - 1) * sh + 1` by `(W - 1) * sw + 1`. A strided
+    transposed convolution is this followed by a stride-1 convolution
+    with the kernel flipped (how ONNX ConvTranspose imports).
+
+    ```mlir
+    %y = cgnet.insert_zeros %x {strides = array<i64: 2, 2>}
+         : (tensor<1x8x4x4xf32>) -> tensor<1x8x7x7xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$strides);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 def CGNet_ChannelDuplicateOp : CGNet_Op<"channel_duplicate"> {
   let summary = "append copies of selected channels (outlier channel splitting)";
   let description = [{
