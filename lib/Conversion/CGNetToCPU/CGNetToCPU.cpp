@@ -924,7 +924,8 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
             Value src = l.denseConstant(
                 {int64_t(source.size())}, b.getIndexType(),
                 ArrayRef<int64_t>(source));
-            Value init = tensor::EmptyOp::create(b, l.loc, os, b.getF32Type());
+            Value init = tensor::EmptyOp::create(
+                b, l.loc, os, getElementTypeOrSelf(in.getType()));
             return l.generic(
                 {src}, init,
                 {l.map(rank, {b.getAffineDimExpr(1)}),
@@ -1486,6 +1487,12 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
       })
       .Case<ReshapeOp>([&](ReshapeOp r) -> FailureOr<Value> {
         return l.reshape(r.getInput(), shapeOf(r.getOutput()));
+      })
+      .Case<ConcatOp, TransposeOp, ChannelShuffleOp, ChannelDuplicateOp,
+            ChannelPermuteOp>([&](Operation *o) -> FailureOr<Value> {
+        // Data movement: the float lowering moves the stored i32 values
+        // as they are (concat's inputs share one scale after quantization).
+        return lower(o, /*upstreamConv=*/false);
       })
       .Case<UpsampleNearestOp, InsertZerosOp>([&](Operation *o) -> FailureOr<Value> {
         Value in = o->getOperand(0);

@@ -102,23 +102,3 @@ func.func @ocs_granularity_mismatch(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf
 // NOARGS: error: calibration needs a function with inputs
 // RUN: not cgnet-opt %S/Inputs/one-conv.mlir --cgnet-quantize="act-range=1 report-table=%t.nodir/t.txt" 2>&1 | FileCheck %s --check-prefix=TABLE
 // TABLE: error: cannot write the quantization table '{{.*}}t.txt'
-
-// -----
-
-func.func @no_integer_form(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
-  // expected-error @+1 {{'cgnet.sigmoid' has no integer form yet; --cgnet-quantize cannot quantize it}}
-  %y = cgnet.sigmoid %x : tensor<1x1x2x2xf32>
-  return %y : tensor<1x1x2x2xf32>
-}
-
-// -----
-
-// A bias too large for i32 at the accumulator's scale (act-range=1: s_x =
-// 1/127, weight step 1/127: 1e9 / (1/127)^2 overflows).
-func.func @bias_overflow(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
-  %w = arith.constant dense<1.0> : tensor<1x1x1x1xf32>
-  %b = arith.constant dense<1.0e9> : tensor<1xf32>
-  // expected-error @+1 {{the quantized bias of output channel 0 (1.000000e+09) does not fit in i32}}
-  %y = cgnet.conv2d %x, %w, %b : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
-  return %y : tensor<1x1x2x2xf32>
-}

@@ -69,3 +69,39 @@ func.func @gated_relu6(%x: tensor<1x2x2x2xf32>) -> (tensor<1x2x2x2xf32>, tensor<
   %y = cgnet.fully_connected %f, %w2 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x1xf32>
   return %r, %y : tensor<1x2x2x2xf32>, tensor<1x1xf32>
 }
+
+// -----
+
+// Float islands: an op without an integer form reads dequantized values,
+// computes in float, and is quantized again (scale 1 here) for integer
+// readers; a result it computes is returned as float directly.
+// CHECK-LABEL: func @island
+// CHECK:         [[Q:%.+]] = cgnet.quantize %arg0 : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<i8:f32, 1.000000e+00>>
+// CHECK-NEXT:    [[D:%.+]] = cgnet.dequantize [[Q]] : {{.*}} -> tensor<1x1x2x2xf32>
+// CHECK-NEXT:    [[S:%.+]] = cgnet.sigmoid [[D]] : tensor<1x1x2x2xf32>
+// CHECK-NEXT:    [[SQ:%.+]] = cgnet.quantize [[S]] : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<i8:f32, 1.000000e+00>>
+// CHECK-NEXT:    [[R:%.+]] = cgnet.relu [[SQ]]
+// CHECK-NEXT:    [[RD:%.+]] = cgnet.dequantize [[R]]
+// CHECK-NEXT:    [[M:%.+]] = cgnet.mul [[RD]], [[S]]
+// CHECK-NEXT:    return [[M]] : tensor<1x1x2x2xf32>
+func.func @island(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %s = cgnet.sigmoid %x : tensor<1x1x2x2xf32>
+  %r = cgnet.relu %s : tensor<1x1x2x2xf32>
+  %m = cgnet.mul %r, %s : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %m : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// A bias too large for i32 at the accumulator's scale (s_x = 1, weight step
+// 1/127: 1e9 * 127 overflows): the weight step widens to 1e9 / 2^30 =
+// 0.931, the weight 1.0 quantizes to 1 and the bias to 2^30.
+// CHECK-LABEL: func @bias_overflow
+// CHECK:         quant.scast %{{.*}} : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!quant.uniform<i8:f32:0, {0.93132257461547852}>>
+// CHECK:         arith.constant dense<1073741824> : tensor<1xi32>
+func.func @bias_overflow(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<1x1x1x1xf32>
+  %b = arith.constant dense<1.0e9> : tensor<1xf32>
+  %y = cgnet.conv2d %x, %w, %b : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}

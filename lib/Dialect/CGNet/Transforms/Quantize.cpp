@@ -70,12 +70,25 @@ static bool isLayer(Operation *op) {
   return isa<Conv2DOp, FullyConnectedOp, ChannelGatedConv2DOp>(op);
 }
 
+/// Float ops without an integer form, which stay float between a
+/// dequantize and a quantize ("float islands"): element-wise functions,
+/// products of activations, softmax, and batch norms that follow no
+/// convolution (nothing to fold them into).
+static bool isFloatIsland(Operation *op) {
+  if (auto bn = dyn_cast<BatchNormOp>(op)) {
+    Operation *def = bn.getInput().getDefiningOp();
+    return !def || !isa<Conv2DOp, ChannelGatedConv2DOp>(def);
+  }
+  return isa<SigmoidOp, HardSigmoidOp, MulOp, SoftmaxOp>(op);
+}
+
 /// Values that get a scale of their own from calibration: inputs and the
 /// results of ops that compute new values. Everything else inherits its
 /// input's scale.
 static bool ownsScale(Value v) {
   Operation *def = v.getDefiningOp();
-  return !def || isLayer(def) || isa<AddOp, ConcatOp>(def);
+  return !def || isLayer(def) || isa<AddOp, ConcatOp>(def) ||
+         isFloatIsland(def);
 }
 
 struct CGNetQuantizePass
@@ -104,6 +117,9 @@ private:
   bool perChannel = true;
   llvm::DenseMap<Value, double> actClipOf; // per value that owns a scale
   IRMapping mapping;                      // float value -> integer value
+  /// Results of float islands -> their float values in the new function
+  /// (read by islands and returns without a quantize/dequantize pair).
+  llvm::DenseMap<Value, Value> floatOf;
   std::vector<LayerReport> layers;
 };
 
@@ -163,9 +179,11 @@ LogicalResult CGNetQuantizePass::checkFunction(func::FuncOp func) {
   WalkResult walk = func.walk([&](Operation *op) -> WalkResult {
     if (op == func)
       return WalkResult::advance();
-    if (isa<BatchNormOp>(op))
+    if (isa<BatchNormOp>(op) && !isFloatIsland(op))
       return op->emitError("batch norm must be folded before quantization "
                            "(run --cgnet-fold-batchnorm first)");
+    if (isFloatIsland(op))
+      return WalkResult::advance();
     if (isa<QuantizeOp, DequantizeOp, RequantizeOp, PrecisionGatedConv2DOp,
             mlir::quant::StorageCastOp>(op))
       return op->emitError("the function is already quantized: "
@@ -383,11 +401,29 @@ LogicalResult CGNetQuantizePass::quantizeLayer(OpBuilder &b, Operation *op) {
   if (failed(lwOr))
     return failure();
   LayerWeights &lw = *lwOr;
-  reportLayer(op, w, out, lw);
   Location loc = op->getLoc();
   Value x = mapping.lookup(input);
   double sx = scaleOf(x);
   auto stepOf = [&](int64_t o) { return lw.step[perChannel ? o : 0]; };
+  // A bias too large for i32 at the accumulator's scale s_x * s_w (weights
+  // of almost nothing, a bias of something): the weight step widens until
+  // it fits in 2^30, and those weights are quantized again.
+  unsigned biasAt = isa<ChannelGatedConv2DOp>(op) ? 3 : 2;
+  if (op->getNumOperands() > biasAt) {
+    std::vector<float> bias = *getConstantF32(op->getOperand(biasAt));
+    size_t row = w.size() / static_cast<size_t>(out);
+    for (int64_t o = 0; o < out; ++o) {
+      double need = std::fabs(double(bias[o])) / (sx * double(1 << 30));
+      double &step = lw.step[perChannel ? o : 0];
+      if (!(need > step))
+        continue;
+      step = need;
+      for (size_t e = 0; e < w.size(); ++e)
+        if (!perChannel || e / row == static_cast<size_t>(o))
+          lw.q[e] = static_cast<int8_t>(quantizeSymmetric(w[e], step, weightBits));
+    }
+  }
+  reportLayer(op, w, out, lw);
 
   // Weight: i8 storage seen as !quant.uniform through quant.scast.
   auto i8 = IntegerType::get(ctx, 8);
@@ -434,9 +470,8 @@ LogicalResult CGNetQuantizePass::quantizeLayer(OpBuilder &b, Operation *op) {
       return std::nullopt;
     return static_cast<int64_t>(v);
   };
-  unsigned biasIndex = isa<ChannelGatedConv2DOp>(op) ? 3 : 2;
-  if (op->getNumOperands() > biasIndex) {
-    Value bias = op->getOperand(biasIndex);
+  if (op->getNumOperands() > biasAt) {
+    Value bias = op->getOperand(biasAt);
     auto q = intVector("bias", *getConstantF32(bias), [&](int64_t o, double v) {
       return fitsI32(std::round(v / (sx * stepOf(o))));
     });
@@ -528,12 +563,39 @@ LogicalResult CGNetQuantizePass::rewrite(func::FuncOp func) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (OpOperand &operand : ret->getOpOperands()) {
         Value v = operand.get();
-        operand.set(DequantizeOp::create(b, ret.getLoc(), v.getType(),
-                                         mapping.lookup(v)));
+        if (Value f = floatOf.lookup(v))
+          operand.set(f);
+        else
+          operand.set(DequantizeOp::create(b, ret.getLoc(), v.getType(),
+                                           mapping.lookup(v)));
       }
       continue;
     }
     old.push_back(op);
+    if (isFloatIsland(op)) {
+      // Float in (dequantized, or an island's float result), float out, and
+      // quantized to its calibrated scale for integer readers.
+      SmallVector<Value> operands;
+      for (Value v : op->getOperands()) {
+        if (v.getDefiningOp<arith::ConstantOp>())
+          operands.push_back(v);
+        else if (Value f = floatOf.lookup(v))
+          operands.push_back(f);
+        else
+          operands.push_back(DequantizeOp::create(b, op->getLoc(), v.getType(),
+                                                  mapping.lookup(v)));
+      }
+      Operation *nop = b.clone(*op);
+      nop->setOperands(operands);
+      Value result = op->getResult(0);
+      floatOf[result] = nop->getResult(0);
+      Type elem = actType(actClipOf.lookup(result));
+      mapping.map(result, QuantizeOp::create(b, op->getLoc(),
+                                             withElementType(result, elem),
+                                             nop->getResult(0))
+                              .getResult());
+      continue;
+    }
     if (isLayer(op)) {
       if (failed(quantizeLayer(b, op)))
         return failure();
@@ -574,9 +636,11 @@ LogicalResult CGNetQuantizePass::rewrite(func::FuncOp func) {
   }
   for (Operation *op : llvm::reverse(old))
     op->erase();
+  // Constants the layers no longer read, and the quantizes of island
+  // results only islands read.
   SmallVector<Operation *> deadConstants;
   for (Operation &op : body)
-    if (isa<arith::ConstantOp>(op) && op.use_empty())
+    if (isa<arith::ConstantOp, QuantizeOp>(op) && op.use_empty())
       deadConstants.push_back(&op);
   for (Operation *op : deadConstants)
     op->erase();
@@ -675,6 +739,7 @@ void CGNetQuantizePass::runOnOperation() {
   // The same pass instance may run on several functions in turn.
   actClipOf.clear();
   mapping.clear();
+  floatOf.clear();
   layers.clear();
   if (!func.getBody().hasOneBlock()) {
     func.emitError("--cgnet-quantize expects a single-block function");

@@ -278,8 +278,9 @@ def CGNet_LeakyReluOp : CGNet_Op<"leaky_relu", [SameOperandsAndResultType]> {
 def CGNet_SigmoidOp : CGNet_Op<"sigmoid", [SameOperandsAndResultType]> {
   let summary = "logistic sigmoid (float)";
   let description = [{
-    `1 / (1 + exp(-x))` on f32 tensors. There is no integer form yet:
-    `--cgnet-quantize` refuses it.
+    `1 / (1 + exp(-x))` on f32 tensors. No integer form yet:
+    `--cgnet-quantize` keeps it float (a float island between a dequantize
+    and a quantize).
 
     ```mlir
     %y = cgnet.sigmoid %x : tensor<1x16x1x1xf32>
@@ -295,7 +296,7 @@ def CGNet_SoftmaxOp : CGNet_Op<"softmax", [SameOperandsAndResultType]> {
   let description = [{
     `exp(x - max) / sum(exp(x - max))` along `axis` (ONNX Softmax), on f32
     tensors; the exponentials and the sum are computed in double. No
-    integer form yet: `--cgnet-quantize` refuses it.
+    integer form yet: `--cgnet-quantize` keeps it float (a float island).
 
     ```mlir
     %p = cgnet.softmax %logits {axis = 1 : i64} : tensor<1x10xf32>
@@ -311,7 +312,8 @@ def CGNet_HardSigmoidOp : CGNet_Op<"hard_sigmoid", [SameOperandsAndResultType]> 
   let description = [{
     `max(0, min(1, alpha * x + beta))` on f32 tensors (ONNX HardSigmoid;
     HardSwish is `x * hard_sigmoid(x)` with `alpha = 1/6`, `beta = 0.5`).
-    No integer form yet: `--cgnet-quantize` refuses it.
+    No integer form yet: `--cgnet-quantize` keeps it float (a float
+    island).
 
     ```mlir
     %y = cgnet.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<1x16x1x1xf32>
@@ -328,7 +330,7 @@ def CGNet_MulOp : CGNet_Op<"mul"> {
     `out = lhs * rhs` on f32 tensors. `rhs` has the shape of `lhs`, or
     `N x C x 1 x 1` for a 4-D `lhs` (squeeze-and-excitation scaling: one
     factor per sample and channel). No integer form yet:
-    `--cgnet-quantize` refuses it.
+    `--cgnet-quantize` keeps it float (a float island).
 
     ```mlir
     %y = cgnet.mul %x, %s : (tensor<1x16x8x8xf32>, tensor<1x16x1x1xf32>) -> tensor<1x16x8x8xf32>

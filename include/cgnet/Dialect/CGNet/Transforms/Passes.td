@@ -172,8 +172,17 @@ def CGNetQuantize : Pass<"cgnet-quantize", "::mlir::func::FuncOp"> {
     readable table; `cgnet-opt --cgnet-quant-report=FILE` and
     `--cgnet-quant-report-table=FILE` set them for every run of the pass.
 
-    Batch norm must be folded first; quantization ops, precision-gated
-    convolutions or integer tensors already in the function are an error.
+    Ops without an integer form (sigmoid, hard sigmoid, mul, softmax, and
+    batch norm that follows no convolution) stay float: each reads
+    dequantized values (or another such op's float result), and its result
+    gets a calibrated scale and a quantize for integer readers ("float
+    islands"; the CPU runs them, the accelerator does not). Where a bias
+    does not fit in i32 at the accumulator's scale, that channel's weight
+    step widens until it does.
+
+    Batch norm after a convolution must be folded first; quantization ops,
+    precision-gated convolutions or integer tensors already in the
+    function are an error.
   }];
   let options = [
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
