@@ -25,6 +25,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -180,13 +181,25 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
     program->resultShapes.emplace_back(shape.begin(), shape.end());
     program->resultTypes.push_back(*boundaryOf(t));
   }
-  if (options.profile)
+  if (options.profile) {
+    // Keys as the other reports name layers; an op that shares its
+    // location name with an earlier one (a layer's requantize and ReLU
+    // after ONNX import) gets "<name>/<op>".
+    llvm::StringSet<> used;
     for (Operation *op : profiledLayers(func)) {
       std::string name;
       llvm::raw_string_ostream os(name);
       os << op->getName() << " " << op->getLoc();
-      program->layers.push_back({name, layerName(op), 0, 0});
+      std::string key = layerName(op);
+      if (used.contains(key))
+        key += "/" + op->getName().stripDialect().str();
+      for (int k = 2; used.contains(key); ++k)
+        key = layerName(op) + "/" + op->getName().stripDialect().str() + "#" +
+              std::to_string(k);
+      used.insert(key);
+      program->layers.push_back({name, key, 0, 0});
     }
+  }
 
   OwningOpRef<ModuleOp> copy = entryOnly(module, entry);
   CPUPipelineOptions pipelineOptions;
