@@ -165,6 +165,11 @@ void registerONNXTranslations() {
       llvm::cl::desc("Shape of a graph input for --import-onnx, as 1x3x32x32; "
                      "repeat for each input, in order (default: the "
                      "model's, with a dynamic batch of 1)"));
+  static llvm::cl::list<std::string> outputs(
+      "onnx-outputs",
+      llvm::cl::desc("With --import-onnx: return these values (by name, "
+                     "comma-separated) instead of the graph's outputs"),
+      llvm::cl::CommaSeparated);
   static llvm::cl::opt<bool> opStats(
       "op-stats",
       llvm::cl::desc("With --import-onnx: print the model's op histogram "
@@ -194,6 +199,7 @@ void registerONNXTranslations() {
           }
           options.inputShapes.push_back(std::move(shape));
         }
+        options.outputs.assign(outputs.begin(), outputs.end());
         if (opStats)
           llvm::errs() << opStatistics(*input->model);
         return released(

@@ -1557,11 +1557,17 @@ OwningOpRef<ModuleOp> Importer::run() {
     ++nodeIndex;
   }
   SmallVector<Value> results;
-  for (const onnx::ValueInfoProto &out : graph.output()) {
-    auto it = values.find(out.name());
+  std::vector<std::string> outputNames = options.outputs;
+  if (outputNames.empty())
+    for (const onnx::ValueInfoProto &out : graph.output())
+      outputNames.push_back(out.name());
+  for (const std::string &name : outputNames) {
+    auto it = values.find(name);
     if (it == values.end())
-      return emitError(fileLoc) << "graph output '" << out.name()
-                                << "' is not computed by the graph",
+      return emitError(fileLoc)
+                 << (options.outputs.empty() ? "graph output '"
+                                             : "--onnx-outputs: '")
+                 << name << "' is not a value the graph computes",
              OwningOpRef<ModuleOp>();
     results.push_back(it->second);
   }

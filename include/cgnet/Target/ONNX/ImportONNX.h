@@ -13,18 +13,17 @@ struct ImportOptions {
   /// Shapes of the graph's inputs, in order (empty: from the model, with
   /// a dynamic leading dimension taken as 1).
   std::vector<std::vector<int64_t>> inputShapes;
+  /// Values to return instead of the graph's outputs (cutting the model
+  /// at them, e.g. before a final sigmoid), by name.
+  std::vector<std::string> outputs;
   std::string functionName = "main";
 };
 
-/// Imports the whole graph as one float function. Supported: Conv (1-D
-/// convolutions and pooling run as 2-D ones of height 1),
-/// Relu, LeakyRelu, Clip, Max/Min with a constant, MaxPool, AveragePool,
-/// GlobalAveragePool, BatchNormalization, Add (same shapes), Gemm, MatMul
-/// (constant weights), Flatten, Reshape (constant shape), Concat,
-/// Transpose, Identity, Dropout, QuantizeLinear/DequantizeLinear (onto
-/// !quant.uniform, per tensor and per axis; int8/uint8 graph inputs take
-/// the type of the DequantizeLinear that reads them); opsets 1-17. Anything else is an error
-/// naming the node, the op and the opset, for every such node.
+/// Imports the whole graph as one function (float, or quantized where the
+/// model is: QuantizeLinear/DequantizeLinear, ConvInteger, QLinearConv);
+/// the ops and idioms it maps are listed in docs/user-guide.md; opsets
+/// 1-17. Anything else is an error naming the node, the op and the opset,
+/// for every such node.
 mlir::OwningOpRef<mlir::ModuleOp> importONNX(const onnx_import::Model &model,
                                              mlir::MLIRContext *context,
                                              mlir::Location loc,
