@@ -352,8 +352,7 @@ FailureOr<Value> Importer::integerWeight(const onnx::NodeProto &n,
     bits.push_back(static_cast<int8_t>(static_cast<int64_t>(v)));
   Location loc = nodeLoc(n);
   auto storage = RankedTensorType::get(shape, b.getIntegerType(8));
-  Value raw = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(storage, ArrayRef<int8_t>(bits)));
+  Value raw = createI8ResourceConstant(b, loc, storage, bits, t->name());
   return quant::StorageCastOp::create(b, loc,
                                       RankedTensorType::get(shape, *type), raw)
       .getResult();

@@ -138,12 +138,25 @@ Value createF32Constant(OpBuilder &builder, Location loc, RankedTensorType type,
   return arith::ConstantOp::create(builder, loc, attr);
 }
 
-Value createF32ResourceConstant(OpBuilder &builder, Location loc,
-                                RankedTensorType type, ArrayRef<float> data,
-                                StringRef name) {
+template <typename T>
+static Value createResourceConstant(OpBuilder &builder, Location loc,
+                                    RankedTensorType type, ArrayRef<T> data,
+                                    StringRef name) {
   auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
   return arith::ConstantOp::create(
       builder, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+Value createF32ResourceConstant(OpBuilder &builder, Location loc,
+                                RankedTensorType type, ArrayRef<float> data,
+                                StringRef name) {
+  return createResourceConstant(builder, loc, type, data, name);
+}
+
+Value createI8ResourceConstant(OpBuilder &builder, Location loc,
+                               RankedTensorType type, ArrayRef<int8_t> data,
+                               StringRef name) {
+  return createResourceConstant(builder, loc, type, data, name);
 }
 
 DenseElementsAttr permuteElements(ElementsAttr attr, ArrayRef<int64_t> shape,

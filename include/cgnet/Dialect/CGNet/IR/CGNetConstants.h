@@ -70,6 +70,13 @@ mlir::Value createF32ResourceConstant(mlir::OpBuilder &builder,
                                       mlir::RankedTensorType type,
                                       llvm::ArrayRef<float> data,
                                       llvm::StringRef name);
+/// The same for 8-bit integer storage (`type`'s elements are i8): the
+/// stored bytes of quantized weights.
+mlir::Value createI8ResourceConstant(mlir::OpBuilder &builder,
+                                     mlir::Location loc,
+                                     mlir::RankedTensorType type,
+                                     llvm::ArrayRef<int8_t> data,
+                                     llvm::StringRef name);
 
 /// The values of `attr`, viewed row-major with `shape` (same element
 /// count), with their dimensions permuted: result dimension d is dimension
