@@ -99,25 +99,27 @@ func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
 // outer here: 256 pixels > 8 channels) that branches on the gate and, only
 // where it is on, accumulates the conditional channels [C/p, C) of a
 // channels-last copy of the input against O x kh x kw x C weights in
-// vectors (the 9 taps unrolled into 4 chains), reduced once.
+// vectors (the 9 taps unrolled into 4 chains), reduced once. (Narrower
+// conditional paths on large planes run as dense convolutions instead:
+// test/Integration/cpu-backend.test.)
 // (The weights are a splat here: canonicalization folds their reads, and
 // the empty run [0, 0) of the first C/p channels.)
 // CHECK-LABEL: func.func @gated
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x4x342xf32>, tensor<1x8x4x3x3xf32>)
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x18x16xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x8x342xf32>, tensor<1x8x8x3x3xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x18x32xf32>)
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x8x16x16xf32>, tensor<8xf32>)
 // CHECK: %[[ON:.*]] = arith.cmpf ogt
 // CHECK: scf.if %[[ON]]
-// CHECK: scf.for %{{.*}} = %c4 to %c16 step %c4 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
-// CHECK-COUNT-9: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<1x18x18x16xf32>, vector<4xf32>
+// CHECK: scf.for %{{.*}} = %c8 to %c32 step %c8 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-9: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<1x18x18x32xf32>, vector<8xf32>
 // CHECK: vector.reduction <add>
 // CHECK: } else {
-func.func @gated(%x: tensor<1x16x16x16xf32>) -> tensor<1x8x16x16xf32> {
-  %w = arith.constant dense<0.25> : tensor<8x16x3x3xf32>
+func.func @gated(%x: tensor<1x32x16x16xf32>) -> tensor<1x8x16x16xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x32x3x3xf32>
   %b = arith.constant dense<0.5> : tensor<8xf32>
   %t = arith.constant dense<1.0> : tensor<8xf32>
-  %y = cgnet.channel_gated_conv2d %x, %w, %b, %t {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x16x16x16xf32>, tensor<8x16x3x3xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x16x16xf32>
+  %y = cgnet.channel_gated_conv2d %x, %w, %b, %t {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x32x16x16xf32>, tensor<8x32x3x3xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x16x16xf32>
   return %y : tensor<1x8x16x16xf32>
 }
 
