@@ -8,11 +8,11 @@
 
 #include "cgnet/Runtime/CPURunner.h"
 #include "cgnet/Conversion/Passes.h"
+#include "cgnet/Dialect/CGNet/IR/CGNetConstants.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
 #include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -81,16 +81,12 @@ static std::optional<BoundaryType> boundaryOf(Type type) {
   if (r.getElementType().isF32())
     return BoundaryType{};
   std::optional<ElementInfo> info = getElementInfo(r.getElementType());
-  if (!info || !info->isIntegerLike())
+  auto storage = storageOf(r.getElementType());
+  if (!info || !info->isIntegerLike() || !storage ||
+      (storage->first != 8 && storage->first != 16 && storage->first != 32))
     return std::nullopt;
-  Type storage = r.getElementType();
-  if (auto q = dyn_cast<quant::QuantizedType>(storage))
-    storage = q.getStorageType();
-  unsigned width = storage.getIntOrFloatBitWidth();
-  if (width != 8 && width != 16 && width != 32)
-    return std::nullopt;
-  return BoundaryType{false, width / 8, info->isSigned, info->storageMin,
-                      info->storageMax};
+  return BoundaryType{false, storage->first / 8, info->isSigned,
+                      info->storageMin, info->storageMax};
 }
 
 /// The function `entry` of `module` if the CPU backend can call it: static

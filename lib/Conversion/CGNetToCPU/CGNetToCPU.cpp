@@ -20,7 +20,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -1677,10 +1676,7 @@ struct ConvertCGNetToCPUPass
   /// function boundary as: its storage width, signless (8, 16 or 32 bits).
   static FailureOr<Type> boundaryType(func::FuncOp func, Type type,
                                       StringRef what, unsigned i) {
-    Type elem = getElementTypeOrSelf(type);
-    if (auto q = dyn_cast<quant::QuantizedType>(elem))
-      elem = q.getStorageType();
-    unsigned width = elem.getIntOrFloatBitWidth();
+    unsigned width = storageOf(type)->first;
     if (width != 8 && width != 16 && width != 32)
       return func.emitOpError()
              << "cannot be lowered to the CPU: " << what << " #" << i
