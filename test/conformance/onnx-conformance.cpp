@@ -49,24 +49,33 @@ using namespace llvm;
 namespace ref = cgnet::ref;
 
 namespace {
+cl::OptionCategory category("cgnet-onnx-conformance options");
 cl::opt<std::string> root("root", cl::desc("libonnx-testdata's data folder"),
-                          cl::init("/usr/share/libonnx-testdata/data"));
+                          cl::init("/usr/share/libonnx-testdata/data"),
+                          cl::cat(category));
 cl::opt<std::string> list("list", cl::desc("File of test folders (relative "
                                            "to --root), one per line"),
-                          cl::Required);
+                          cl::Required, cl::cat(category));
 cl::opt<unsigned> minPassed("min-passed",
                             cl::desc("Fail unless at least this many pass"),
-                            cl::init(0));
-cl::opt<double> atol("atol", cl::init(1e-4));
-cl::opt<double> rtol("rtol", cl::init(1e-3));
-cl::opt<bool> verbose("v", cl::desc("Print the reason for every "
-                                    "unsupported test"));
-cl::opt<bool> cpu("cpu", cl::desc("Also run every test that passes on the "
-                                  "evaluator on the CPU backend (JIT)"));
+                            cl::init(0), cl::cat(category));
+cl::opt<double> atol("atol",
+                      cl::desc("Float outputs: absolute tolerance (plus "
+                               "--rtol * |expected|)"),
+                      cl::init(1e-4), cl::cat(category));
+cl::opt<double> rtol("rtol", cl::desc("Float outputs: relative tolerance"),
+                     cl::init(1e-3), cl::cat(category));
+cl::opt<bool> verbose("v",
+                      cl::desc("Print the reason for every unsupported test"),
+                      cl::cat(category));
+cl::opt<bool> cpu("cpu",
+                  cl::desc("Also run every test that passes on the "
+                           "evaluator on the CPU backend (JIT)"),
+                  cl::cat(category));
 cl::opt<unsigned> minCpuPassed("min-cpu-passed",
                                cl::desc("With --cpu: fail unless at least "
                                         "this many pass on the CPU"),
-                               cl::init(0));
+                               cl::init(0), cl::cat(category));
 
 /// Operand positions the importer takes as constants, per op.
 const std::map<std::string, std::vector<int>> &constantOperands() {
@@ -252,6 +261,7 @@ Result runTest(MLIRContext &context, StringRef dir) {
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "ONNX backend tests through cgnet's importer "
                               "and reference evaluator\n");
