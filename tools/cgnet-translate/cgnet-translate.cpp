@@ -3,7 +3,8 @@
 // mlir-translate with cgnet's translations: ONNX import (the whole graph,
 // or one function per Conv node) and the accelerator's binary and text
 // forms (--emit-cgisa-bin, --emit-cgisa-asm, --disassemble-cgisa,
-// --assemble-cgisa).
+// --assemble-cgisa), and upstream's --mlir-to-llvmir for the CPU
+// pipeline's output (cgnet-opt --cgnet-cpu-pipeline).
 //
 // Imported ops carry their ONNX node names as locations, which passes use
 // as layer names (threshold files, reports). The output is printed with
@@ -15,6 +16,7 @@
 #include "cgnet/Target/CGIsa/TranslateCGIsa.h"
 #include "cgnet/Target/ONNX/ImportONNX.h"
 
+#include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 #include "llvm/ADT/StringRef.h"
 #include <vector>
@@ -22,6 +24,7 @@
 int main(int argc, char **argv) {
   cgnet::registerONNXTranslations();
   cgnet::registerCGIsaTranslations();
+  mlir::registerToLLVMIRTranslation();
   std::vector<char *> args(argv, argv + argc);
   bool userChose = false;
   for (int i = 1; i < argc; ++i)

@@ -1,5 +1,6 @@
 // RUN: cgnet-opt %s --convert-cgnet-to-cpu --canonicalize | FileCheck %s
 // RUN: cgnet-opt %s --cgnet-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+// RUN: cgnet-opt %s --cgnet-cpu-pipeline | cgnet-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 // RUN: cgnet-opt %s --convert-cgnet-to-cpu=profile=true | FileCheck %s --check-prefix=PROF
 // RUN: cgnet-opt %s --convert-cgnet-to-cpu=upstream-conv=true | FileCheck %s --check-prefix=UPSTREAM
 // RUN: cgnet-opt %s --pass-pipeline='builtin.module(convert-cgnet-to-cpu,canonicalize,func.func(cgnet-outline-constants{min-elements=4}))' | FileCheck %s --check-prefix=OUTLINE
@@ -31,6 +32,7 @@
 // CHECK-NOT: cgnet.
 // The compiled function takes one pointer per argument and per result.
 // LLVM: llvm.func @conv_small(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+// LLVMIR: define void @conv_small(ptr %0, ptr %1)
 func.func @conv_small(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x2x2xf32> {
   %w = arith.constant dense<0.5> : tensor<4x1x3x3xf32>
   %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
