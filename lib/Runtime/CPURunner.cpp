@@ -13,6 +13,7 @@
 #include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -121,6 +122,17 @@ static const char *cTypeOf(const BoundaryType &b) {
   }
 }
 
+/// The per-layer functions of --convert-cgnet-to-cpu's `outline-layers`
+/// stay functions in LLVM (noinline): LLVM's loop passes then work on one
+/// layer at a time instead of one huge function, which keeps compile time
+/// linear in the network's size.
+static void keepLayersOutOfLine(ModuleOp module) {
+  module.walk([](LLVM::LLVMFuncOp f) {
+    if (f->hasAttr("cgnet.layer"))
+      f.setNoInline(true);
+  });
+}
+
 /// A copy of `module` with only its function `entry`.
 static OwningOpRef<ModuleOp> entryOnly(ModuleOp module, StringRef entry) {
   OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
@@ -202,6 +214,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.profile = options.profile;
   pipelineOptions.upstreamConv = options.upstreamConv;
   pipelineOptions.outlineConstants = true;
+  pipelineOptions.outlineLayers = true;
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
       failed(buildCPUPipelineBack(back)))
@@ -241,6 +254,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   }
   if (failed(back.run(*copy)))
     return failure();
+  keepLayersOutOfLine(*copy);
 
   ExecutionEngineOptions engineOptions;
   auto machine = hostMachine(module);
@@ -383,10 +397,13 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   func.setSymName(symbol);
   // Weights stay inside: the object is self-contained.
   PassManager pm(module.getContext());
-  if (failed(buildCPUPipeline(pm)))
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.outlineLayers = true;
+  if (failed(buildCPUPipeline(pm, pipelineOptions)))
     return module.emitError("the CPU pipeline's passes are not registered");
   if (failed(pm.run(*copy)))
     return failure();
+  keepLayersOutOfLine(*copy);
   auto machine = hostMachine(module, /*forObject=*/true);
   if (failed(machine))
     return failure();

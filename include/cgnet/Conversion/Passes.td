@@ -124,7 +124,13 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
     Option<"upstreamConv", "upstream-conv", "bool", /*default=*/"false",
            "Benchmark baseline: lower float ungrouped `cgnet.conv2d` to "
            "upstream's `linalg.conv_2d_nchw_fchw` (plain loops) instead of "
-           "cgnet's loop nests">
+           "cgnet's loop nests">,
+    Option<"outlineLayers", "outline-layers", "bool", /*default=*/"false",
+           "Put each layer's code in a private function of its own "
+           "(`<function>_layer<id>`, marked no_inline) called from the "
+           "function; its tensor constants stay in the caller and are passed "
+           "in. LLVM's loop passes then see small functions: the JIT "
+           "compiles large networks several times faster">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <limits>
@@ -1817,11 +1818,14 @@ struct ConvertCGNetToCPUPass
       else if (auto c = dyn_cast<quant::StorageCastOp>(op); c && !castsConstant(c))
         work.push_back(op);
     });
+    // Each layer's code: the ops its lowering put before it.
+    SmallVector<SmallVector<Operation *>> layerOps;
     for (Operation *op : work) {
       if (auto c = dyn_cast<quant::StorageCastOp>(op)) {
         lowerActivationCast(c, infos);
         continue;
       }
+      Operation *before = op->getPrevNode();
       OpBuilder b(op);
       Location loc = op->getLoc();
       auto hook = [&](StringRef name) {
@@ -1838,6 +1842,11 @@ struct ConvertCGNetToCPUPass
       if (profile)
         hook(exitHook);
       ++id;
+      SmallVector<Operation *> &ops = layerOps.emplace_back();
+      for (Operation *o = before ? before->getNextNode()
+                                 : &op->getBlock()->front();
+           o != op; o = o->getNextNode())
+        ops.push_back(o);
       Value old = op->getResult(0);
       if (auto info = getElementInfo(getElementTypeOrSelf(old.getType())))
         infos[*v] = *info;
@@ -1849,7 +1858,98 @@ struct ConvertCGNetToCPUPass
       if (c.use_empty())
         c.erase();
     });
+    if (outlineLayers)
+      for (auto [i, ops] : llvm::enumerate(layerOps))
+        outlineLayer(func, ops, (func.getSymName() + "_layer" + Twine(i)).str());
     return lowerResults(func);
+  }
+
+  /// Constants --cgnet-outline-constants would make arguments (its
+  /// default size): the ones a layer function takes from its caller.
+  static bool isLargeConstant(arith::ConstantOp c) {
+    auto t = dyn_cast<RankedTensorType>(c.getType());
+    return t && t.hasStaticShape() && t.getNumElements() >= 256;
+  }
+
+  /// Moves one layer's ops (a contiguous run in `func`) into a private
+  /// no_inline function called in their place. Tensor constants stay in
+  /// `func` (--cgnet-outline-constants turns the large ones into its
+  /// arguments) and are passed in.
+  void outlineLayer(func::FuncOp func, ArrayRef<Operation *> ops,
+                    StringRef name) {
+    llvm::SmallPtrSet<Operation *, 32> inRange;
+    SmallVector<Operation *> body;
+    for (Operation *op : ops) {
+      if (isa<arith::ConstantOp>(op))
+        continue; // stays in the caller (large) or is copied in (small)
+      inRange.insert(op);
+      body.push_back(op);
+    }
+    if (body.empty())
+      return;
+    // The op of `func`'s body that holds `op` (or null for `func` itself).
+    auto topOf = [&](Operation *op) -> Operation * {
+      while (op && op->getParentOp() != func)
+        op = op->getParentOp();
+      return op;
+    };
+    auto definedInside = [&](Value v) {
+      Operation *owner = isa<BlockArgument>(v)
+                             ? v.getParentRegion()->getParentOp()
+                             : v.getDefiningOp();
+      return inRange.contains(topOf(owner));
+    };
+    SetVector<Value> inputs, passed;
+    SmallVector<Value> outputs;
+    for (Operation *op : body) {
+      op->walk([&](Operation *nested) {
+        for (Value v : nested->getOperands())
+          if (!definedInside(v))
+            inputs.insert(v);
+      });
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(), [&](Operation *user) {
+              return !inRange.contains(topOf(user));
+            }))
+          outputs.push_back(r);
+    }
+    for (Value v : inputs) {
+      auto c = v.getDefiningOp<arith::ConstantOp>();
+      if (!c || isLargeConstant(c))
+        passed.insert(v);
+    }
+    OpBuilder mb(func);
+    mb.setInsertionPointAfter(func);
+    auto callee = func::FuncOp::create(
+        mb, func.getLoc(), name,
+        mb.getFunctionType(TypeRange(passed.getArrayRef()),
+                           TypeRange(outputs)));
+    callee.setPrivate();
+    callee->setAttr("cgnet.layer", mb.getUnitAttr());
+    Block *entry = callee.addEntryBlock();
+    IRMapping map;
+    for (auto [v, arg] : llvm::zip(passed, entry->getArguments()))
+      map.map(v, arg);
+    OpBuilder cb = OpBuilder::atBlockEnd(entry);
+    // Small constants (shapes of static reshapes, per-channel parameters)
+    // are copied in rather than passed: the callee sees them as constants.
+    for (Value v : inputs)
+      if (auto c = v.getDefiningOp<arith::ConstantOp>())
+        if (!isLargeConstant(c))
+          map.map(v, cb.clone(*c)->getResult(0));
+    for (Operation *op : body)
+      cb.clone(*op, map);
+    SmallVector<Value> results;
+    for (Value r : outputs)
+      results.push_back(map.lookup(r));
+    func::ReturnOp::create(cb, func.getLoc(), results);
+    OpBuilder b(body.back()->getNextNode());
+    auto call = func::CallOp::create(b, body.front()->getLoc(), callee,
+                                     passed.getArrayRef());
+    for (auto [r, c] : llvm::zip(outputs, call.getResults()))
+      r.replaceAllUsesWith(c);
+    for (Operation *op : llvm::reverse(body))
+      op->erase();
   }
 };
 
@@ -1915,6 +2015,8 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
                          (options.profile ? "true" : "false") +
                          " upstream-conv=" +
                          (options.upstreamConv ? "true" : "false") +
+                         " outline-layers=" +
+                         (options.outlineLayers ? "true" : "false") +
                          "},canonicalize";
   if (options.outlineConstants)
     pipeline += ",func.func(cgnet-outline-constants)";

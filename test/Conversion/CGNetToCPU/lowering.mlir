@@ -3,6 +3,8 @@
 // RUN: cgnet-opt %s --cgnet-cpu-pipeline | cgnet-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 // RUN: cgnet-opt %s --convert-cgnet-to-cpu=profile=true | FileCheck %s --check-prefix=PROF
 // RUN: cgnet-opt %s --convert-cgnet-to-cpu=upstream-conv=true | FileCheck %s --check-prefix=UPSTREAM
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu=outline-layers=true --canonicalize | FileCheck %s --check-prefix=LAYERS
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu=outline-layers=true --cgnet-cpu-pipeline | FileCheck %s --check-prefix=LAYERS-LLVM
 // RUN: cgnet-opt %s --pass-pipeline='builtin.module(convert-cgnet-to-cpu,canonicalize,func.func(cgnet-outline-constants{min-elements=4}))' | FileCheck %s --check-prefix=OUTLINE
 
 // Every convolution accumulates each output over (c, ky, kx) in the
@@ -85,6 +87,21 @@ func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
 // OUTLINE-SAME: cgnet.constant_arguments = [dense<5.000000e-01> : tensor<1x3x2x3x3xf32>]
 // OUTLINE-NOT: arith.constant dense<5.000000e-01>
 // OUTLINE: return
+
+// outline-layers=true: each layer's code in a private function of its own,
+// its weights (tensor constants of 256+ elements) passed in by the caller,
+// small constants copied in; the functions keep a cgnet.layer marker down
+// to LLVM (where the JIT makes them noinline).
+// LAYERS-LABEL: func.func @conv_wide(%arg0: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32>
+// LAYERS-NEXT:    %[[Y:.*]] = call @conv_wide_layer0(%arg0) : (tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32>
+// LAYERS-NEXT:    return %[[Y]]
+// LAYERS-LABEL: func.func private @conv_wide_layer0(%arg0: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32> attributes {cgnet.layer}
+// LAYERS:         linalg.generic
+// LAYERS-LABEL: func.func @gated
+// LAYERS-NEXT:    %[[W:.*]] = arith.constant {{.*}} : tensor<1x8x8x3x3xf32>
+// LAYERS-NEXT:    %[[WT:.*]] = arith.constant {{.*}} : tensor<8x3x3x32xf32>
+// LAYERS-NEXT:    call @gated_layer0(%arg0, %[[W]], %[[WT]]) : (tensor<1x32x16x16xf32>, tensor<1x8x8x3x3xf32>, tensor<8x3x3x32xf32>) -> tensor<1x8x16x16xf32>
+// LAYERS-LLVM: llvm.func @conv_wide_layer0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) attributes {cgnet.layer
 
 // upstream-conv=true (a benchmark baseline): ungrouped float convolutions
 // become upstream's named op on the padded input; grouped ones keep

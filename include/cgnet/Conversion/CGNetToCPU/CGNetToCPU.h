@@ -20,6 +20,8 @@ struct CPUPipelineOptions {
   bool upstreamConv = false;
   /// Run --cgnet-outline-constants (the JIT passes the weights in).
   bool outlineConstants = false;
+  /// --convert-cgnet-to-cpu's `outline-layers` option (compile time).
+  bool outlineLayers = false;
 };
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
