@@ -123,13 +123,15 @@ static const char *cTypeOf(const BoundaryType &b) {
 }
 
 /// The per-layer functions of --convert-cgnet-to-cpu's `outline-layers`
-/// stay functions in LLVM (noinline): LLVM's loop passes then work on one
+/// stay functions in LLVM (noinline, internal): LLVM's loop passes then work on one
 /// layer at a time instead of one huge function, which keeps compile time
 /// linear in the network's size.
 static void keepLayersOutOfLine(ModuleOp module) {
   module.walk([](LLVM::LLVMFuncOp f) {
-    if (f->hasAttr("cgnet.layer"))
+    if (f->hasAttr("cgnet.layer")) {
       f.setNoInline(true);
+      f.setLinkage(LLVM::Linkage::Internal); // not exported from objects
+    }
   });
 }
 
