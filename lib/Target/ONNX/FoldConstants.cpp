@@ -110,8 +110,16 @@ private:
       auto v = operand(i);
       if (!v)
         return v.takeError();
-      return std::optional<std::vector<int64_t>>(
-          std::vector<int64_t>(v->data.begin(), v->data.end()));
+      std::vector<int64_t> out;
+      for (double x : v->data) {
+        std::optional<int64_t> iv = toInt64(x);
+        if (!iv)
+          return fail(n, formatv("input #{0} holds {1}, not an integer in "
+                                 "int64's range",
+                                 i, x));
+        out.push_back(*iv);
+      }
+      return std::optional<std::vector<int64_t>>(std::move(out));
     }
     if (name.empty())
       return std::optional<std::vector<int64_t>>();
@@ -214,6 +222,9 @@ Expected<Value> Folder::slice() {
     int64_t dim = v->dims[*axis], s = steps[i];
     if (s == 0)
       return fail(n, "a step of 0");
+    // A step longer than the dimension takes one element: bound it so the
+    // arithmetic below cannot overflow.
+    s = std::clamp<int64_t>(s, -(dim + 1), dim + 1);
     int64_t b = (**starts)[i], e = (**ends)[i];
     if (b < 0)
       b += dim;
@@ -222,11 +233,11 @@ Expected<Value> Folder::slice() {
     if (s > 0) {
       b = std::clamp<int64_t>(b, 0, dim);
       e = std::clamp<int64_t>(e, 0, dim);
-      outDims[*axis] = e > b ? (e - b + s - 1) / s : 0;
+      outDims[*axis] = e > b ? (e - b - 1) / s + 1 : 0;
     } else {
       b = std::clamp<int64_t>(b, 0, dim - 1);
       e = std::clamp<int64_t>(e, -1, dim - 1);
-      outDims[*axis] = b > e ? (b - e - s - 1) / -s : 0;
+      outDims[*axis] = b > e ? (b - e - 1) / -s + 1 : 0;
     }
     lo[*axis] = b;
     step[*axis] = s;
@@ -313,12 +324,12 @@ Expected<Value> Folder::gather() {
                   data->dims.end());
   for (int64_t o = 0; o < outer; ++o)
     for (double id : indices->data) {
-      int64_t i = static_cast<int64_t>(id);
-      if (i < 0)
+      int64_t i = toInt64(id).value_or(INT64_MIN);
+      if (i < 0 && i != INT64_MIN)
         i += dim;
       if (i < 0 || i >= dim)
         return fail(n, formatv("index {0} is out of range for dimension {1}",
-                               static_cast<int64_t>(id), dim));
+                               id, dim));
       for (int64_t k = 0; k < inner; ++k)
         out.data.push_back(data->data[(o * dim + i) * inner + k]);
     }
@@ -414,9 +425,14 @@ Expected<onnx::TensorProto> foldConstantNode(const onnx::NodeProto &n,
     case onnx::TensorProto::DOUBLE:
       t.add_double_data(x);
       break;
-    case onnx::TensorProto::INT64:
-      t.add_int64_data(static_cast<int64_t>(x));
+    case onnx::TensorProto::INT64: {
+      std::optional<int64_t> iv = toInt64(x);
+      if (!iv)
+        return createStringError(inconvertibleErrorCode(),
+                                 formatv("{0} does not fit in int64", x).str());
+      t.add_int64_data(*iv);
       break;
+    }
     default:
       if (!isIntegerType(v->type) || v->type == onnx::TensorProto::UINT32 ||
           v->type == onnx::TensorProto::UINT64)
@@ -424,6 +440,11 @@ Expected<onnx::TensorProto> foldConstantNode(const onnx::NodeProto &n,
                                  formatv("constants of ONNX type {0} are not "
                                          "folded",
                                          v->type)
+                                     .str());
+      if (!(x >= INT32_MIN && x <= INT32_MAX))
+        return createStringError(inconvertibleErrorCode(),
+                                 formatv("{0} does not fit in ONNX type {1}",
+                                         x, v->type)
                                      .str());
       t.add_int32_data(static_cast<int32_t>(x));
     }

@@ -272,8 +272,15 @@ FailureOr<std::vector<int64_t>> Importer::intConstant(const onnx::NodeProto &n,
   const onnx::TensorProto *t = constant(n, i);
   auto nums = onnx_import::tensorValues(*t);
   std::vector<int64_t> out;
-  for (double v : *nums)
-    out.push_back(static_cast<int64_t>(v));
+  for (double v : *nums) {
+    std::optional<int64_t> iv = onnx_import::toInt64(v);
+    if (!iv) {
+      nodeError(n) << "input #" << i << " holds " << v
+                   << ", not an integer in int64's range";
+      return failure();
+    }
+    out.push_back(*iv);
+  }
   return out;
 }
 
@@ -1098,6 +1105,10 @@ LogicalResult Importer::softmax(const onnx::NodeProto &n) {
   return success();
 }
 
+/// The largest Resize factor imported (a bound on the shapes a model can
+/// ask for).
+constexpr int64_t kMaxUpsampling = 1024;
+
 /// Resize, mode nearest, by integer factors on height and width: the
 /// coordinate modes under which that is `in[y floordiv f]`.
 LogicalResult Importer::resize(const onnx::NodeProto &n) {
@@ -1136,10 +1147,11 @@ LogicalResult Importer::resize(const onnx::NodeProto &n) {
     if (sc->size() != 4)
       return nodeError(n) << "scales must have 4 values";
     for (float f : *sc) {
-      if (f < 1 || f != std::floor(f))
+      if (!(f >= 1 && f <= kMaxUpsampling) || f != std::floor(f))
         return nodeError(n) << "scale " << f
                             << " is not supported (integer upsampling "
-                               "factors are)";
+                               "factors up to "
+                            << kMaxUpsampling << " are)";
       factors.push_back(static_cast<int64_t>(f));
     }
   } else if (constant(n, 3)) {
@@ -1149,11 +1161,12 @@ LogicalResult Importer::resize(const onnx::NodeProto &n) {
     if (sizes->size() != 4)
       return nodeError(n) << "sizes must have 4 values";
     for (size_t d = 0; d < 4; ++d) {
-      if ((*sizes)[d] < xs[d] || (*sizes)[d] % xs[d] != 0)
+      if ((*sizes)[d] < xs[d] || (*sizes)[d] % xs[d] != 0 ||
+          (*sizes)[d] / xs[d] > kMaxUpsampling)
         return nodeError(n) << "size " << (*sizes)[d] << " of dimension " << d
                             << " is not a multiple of the input's "
-                            << xs[d] << " (integer upsampling factors are "
-                            << "supported)";
+                            << xs[d] << " (integer upsampling factors up to "
+                            << kMaxUpsampling << " are supported)";
       factors.push_back((*sizes)[d] / xs[d]);
     }
   } else {
@@ -1345,6 +1358,10 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
     return success(); // read where used; part of a HardSwish
   if (auto it = hardSwishAt.find(n.output(0)); it != hardSwishAt.end()) {
     Value x = values.lookup(it->second);
+    if (!x || !isFloatType(x.getType()))
+      return nodeError(n) << "HardSwish written out reads '" << it->second
+                          << "', which is not a float value computed by an "
+                             "earlier node";
     Location loc = nodeLoc(n);
     Value hs = HardSigmoidOp::create(b, loc, x, b.getF32FloatAttr(1.0f / 6.0f),
                                      b.getF32FloatAttr(0.5f));

@@ -63,6 +63,15 @@ int64_t resolveWindow(llvm::StringRef autoPad, int64_t in, int64_t kernel,
 /// types, external data or sizes that do not match the shape.
 std::optional<std::vector<double>> tensorValues(const onnx::TensorProto &t);
 
+/// `v` as an int64 when it is finite and within int64's range (truncated
+/// toward zero); std::nullopt otherwise (a corrupt or hostile model's
+/// 1e30 shape, index or scale).
+inline std::optional<int64_t> toInt64(double v) {
+  if (!(v > -9.2e18 && v < 9.2e18))
+    return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
 /// Parses the ONNX protobuf in `bytes` (`what` names it in errors).
 llvm::Expected<std::unique_ptr<Model>> parseModel(llvm::StringRef bytes,
                                                   llvm::StringRef what);

@@ -142,6 +142,11 @@ template <typename T>
 static Value createResourceConstant(OpBuilder &builder, Location loc,
                                     RankedTensorType type, ArrayRef<T> data,
                                     StringRef name) {
+  // No elements (a degenerate shape): nothing to keep out of line, and no
+  // blob to copy from.
+  if (data.empty())
+    return arith::ConstantOp::create(builder, loc,
+                                     DenseElementsAttr::get(type, data));
   auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
   return arith::ConstantOp::create(
       builder, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
