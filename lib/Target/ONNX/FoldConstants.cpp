@@ -6,6 +6,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include <cmath>
+#include <cstdio>
 
 using namespace llvm;
 
@@ -24,6 +25,13 @@ int64_t count(const std::vector<int64_t> &dims) {
   for (int64_t d : dims)
     n *= d;
   return n;
+}
+
+/// A number as %g prints it (9, 1.5, 7e+31).
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
 }
 
 Error fail(const onnx::NodeProto &, const Twine &msg) {
@@ -116,7 +124,7 @@ private:
         if (!iv)
           return fail(n, formatv("input #{0} holds {1}, not an integer in "
                                  "int64's range",
-                                 i, x));
+                                 i, num(x)));
         out.push_back(*iv);
       }
       return std::optional<std::vector<int64_t>>(std::move(out));
@@ -329,7 +337,7 @@ Expected<Value> Folder::gather() {
         i += dim;
       if (i < 0 || i >= dim)
         return fail(n, formatv("index {0} is out of range for dimension {1}",
-                               id, dim));
+                               num(id), dim));
       for (int64_t k = 0; k < inner; ++k)
         out.data.push_back(data->data[(o * dim + i) * inner + k]);
     }
@@ -429,7 +437,8 @@ Expected<onnx::TensorProto> foldConstantNode(const onnx::NodeProto &n,
       std::optional<int64_t> iv = toInt64(x);
       if (!iv)
         return createStringError(inconvertibleErrorCode(),
-                                 formatv("{0} does not fit in int64", x).str());
+                                 formatv("{0} does not fit in int64", num(x))
+                                     .str());
       t.add_int64_data(*iv);
       break;
     }
@@ -444,7 +453,7 @@ Expected<onnx::TensorProto> foldConstantNode(const onnx::NodeProto &n,
       if (!(x >= INT32_MIN && x <= INT32_MAX))
         return createStringError(inconvertibleErrorCode(),
                                  formatv("{0} does not fit in ONNX type {1}",
-                                         x, v->type)
+                                         num(x), v->type)
                                      .str());
       t.add_int32_data(static_cast<int32_t>(x));
     }
