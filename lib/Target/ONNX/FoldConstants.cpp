@@ -34,7 +34,7 @@ std::string num(double v) {
   return buf;
 }
 
-Error fail(const onnx::NodeProto &, const Twine &msg) {
+Error fail(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg.str());
 }
 
@@ -97,16 +97,16 @@ private:
   /// Input `i` as a constant.
   Expected<Value> operand(int i) {
     if (i >= n.input_size() || n.input(i).empty())
-      return fail(n, formatv("missing input #{0}", i));
+      return fail(formatv("missing input #{0}", i));
     const onnx::TensorProto *t = ctx.constant(n.input(i));
     if (!t)
-      return fail(n, formatv("input #{0} ('{1}') is computed at run time; "
+      return fail(formatv("input #{0} ('{1}') is computed at run time; "
                              "{2} is imported only where it computes a "
                              "constant (a shape)",
                              i, n.input(i), n.op_type()));
     auto values = tensorValues(*t);
     if (!values)
-      return fail(n, formatv("constant '{0}' cannot be read (ONNX type {1})",
+      return fail(formatv("constant '{0}' cannot be read (ONNX type {1})",
                              t->name(), t->data_type()));
     return Value{std::vector<int64_t>(t->dims().begin(), t->dims().end()),
                  std::move(*values), t->data_type()};
@@ -122,7 +122,7 @@ private:
       for (double x : v->data) {
         std::optional<int64_t> iv = toInt64(x);
         if (!iv)
-          return fail(n, formatv("input #{0} holds {1}, not an integer in "
+          return fail(formatv("input #{0} holds {1}, not an integer in "
                                  "int64's range",
                                  i, num(x)));
         out.push_back(*iv);
@@ -137,7 +137,7 @@ private:
     if (axis < 0)
       axis += rank;
     if (axis < 0 || axis >= std::max<int64_t>(rank, 1))
-      return fail(n, formatv("axis {0} is out of range for rank {1}", axis,
+      return fail(formatv("axis {0} is out of range for rank {1}", axis,
                              rank));
     return axis;
   }
@@ -155,10 +155,10 @@ private:
 
 Expected<Value> Folder::shape() {
   if (n.input_size() < 1)
-    return fail(n, "missing input #0");
+    return fail("missing input #0");
   auto dims = ctx.shape(n.input(0));
   if (!dims)
-    return fail(n, formatv("the shape of '{0}' is not known", n.input(0)));
+    return fail(formatv("the shape of '{0}' is not known", n.input(0)));
   int64_t rank = dims->size();
   int64_t start = findAttr(n, "start") ? findAttr(n, "start")->i() : 0;
   int64_t end = findAttr(n, "end") ? findAttr(n, "end")->i() : rank;
@@ -180,11 +180,11 @@ Expected<Value> Folder::cast() {
     return v.takeError();
   const onnx::AttributeProto *to = findAttr(n, "to");
   if (!to)
-    return fail(n, "the 'to' attribute is missing");
+    return fail("the 'to' attribute is missing");
   for (double &x : v->data) {
     auto c = castTo(x, static_cast<int32_t>(to->i()));
     if (!c)
-      return fail(n, formatv("casts to ONNX type {0} are not folded", to->i()));
+      return fail(formatv("casts to ONNX type {0} are not folded", to->i()));
     x = *c;
   }
   v->type = static_cast<int32_t>(to->i());
@@ -210,7 +210,7 @@ Expected<Value> Folder::slice() {
   if (!stepsOr)
     return stepsOr.takeError();
   if (!*starts || !*ends || (*starts)->size() != (*ends)->size())
-    return fail(n, "starts and ends must be given, one of each per axis");
+    return fail("starts and ends must be given, one of each per axis");
   int64_t rank = v->dims.size();
   std::vector<int64_t> axes, steps((*starts)->size(), 1);
   if (*axesOr)
@@ -221,7 +221,7 @@ Expected<Value> Folder::slice() {
   if (*stepsOr)
     steps = **stepsOr;
   if (axes.size() != (*starts)->size() || steps.size() != axes.size())
-    return fail(n, "axes and steps must have one value per start");
+    return fail("axes and steps must have one value per start");
   std::vector<int64_t> lo(rank, 0), step(rank, 1), outDims = v->dims;
   for (size_t i = 0; i < axes.size(); ++i) {
     auto axis = axisIn(axes[i], rank);
@@ -229,7 +229,7 @@ Expected<Value> Folder::slice() {
       return axis.takeError();
     int64_t dim = v->dims[*axis], s = steps[i];
     if (s == 0)
-      return fail(n, "a step of 0");
+      return fail("a step of 0");
     // A step longer than the dimension takes one element: bound it so the
     // arithmetic below cannot overflow.
     s = std::clamp<int64_t>(s, -(dim + 1), dim + 1);
@@ -279,10 +279,10 @@ Expected<Value> Folder::concat() {
     ins.push_back(std::move(*v));
   }
   if (ins.empty())
-    return fail(n, "needs at least one input");
+    return fail("needs at least one input");
   const onnx::AttributeProto *a = findAttr(n, "axis");
   if (!a)
-    return fail(n, "the 'axis' attribute is missing");
+    return fail("the 'axis' attribute is missing");
   int64_t rank = ins[0].dims.size();
   auto axis = axisIn(a->i(), rank);
   if (!axis)
@@ -291,7 +291,7 @@ Expected<Value> Folder::concat() {
   out.dims[*axis] = 0;
   for (const Value &v : ins) {
     if (static_cast<int64_t>(v.dims.size()) != rank)
-      return fail(n, "inputs differ in rank");
+      return fail("inputs differ in rank");
     out.dims[*axis] += v.dims[*axis];
   }
   int64_t outer = 1;
@@ -336,7 +336,7 @@ Expected<Value> Folder::gather() {
       if (i < 0 && i != INT64_MIN)
         i += dim;
       if (i < 0 || i >= dim)
-        return fail(n, formatv("index {0} is out of range for dimension {1}",
+        return fail(formatv("index {0} is out of range for dimension {1}",
                                num(id), dim));
       for (int64_t k = 0; k < inner; ++k)
         out.data.push_back(data->data[(o * dim + i) * inner + k]);
@@ -361,7 +361,7 @@ Expected<Value> Folder::unsqueeze(bool squeeze) {
       if (!axis)
         return axis.takeError();
       if (v->dims[*axis] != 1)
-        return fail(n, formatv("dimension {0} has size {1}, not 1", *axis,
+        return fail(formatv("dimension {0} has size {1}, not 1", *axis,
                                v->dims[*axis]));
       drop[*axis] = true;
     }
@@ -373,7 +373,7 @@ Expected<Value> Folder::unsqueeze(bool squeeze) {
     return v;
   }
   if (axes.empty())
-    return fail(n, "axes must be given");
+    return fail("axes must be given");
   int64_t outRank = rank + static_cast<int64_t>(axes.size());
   std::vector<bool> isNew(outRank, false);
   for (int64_t a : axes) {
@@ -404,7 +404,7 @@ Expected<Value> Folder::run() {
     return gather();
   if (op == "Unsqueeze" || op == "Squeeze")
     return unsqueeze(op == "Squeeze");
-  return fail(n, "not a shape computation");
+  return fail("not a shape computation");
 }
 
 } // namespace

@@ -92,6 +92,10 @@ private:
   LogicalResult importNode(const onnx::NodeProto &n);
   FailureOr<Value> input(const onnx::NodeProto &n, int i);
   const onnx::TensorProto *constant(const onnx::NodeProto &n, int i);
+  FailureOr<std::vector<double>> constantValues(const onnx::NodeProto &n,
+                                                const onnx::TensorProto &t);
+  FailureOr<Value> convBias(const onnx::NodeProto &n, int i, int64_t channels,
+                            bool isInt);
   FailureOr<std::vector<float>> floatConstant(const onnx::NodeProto &n, int i,
                                               Shape *shape = nullptr);
   FailureOr<std::vector<int64_t>> intConstant(const onnx::NodeProto &n, int i);
@@ -242,6 +246,20 @@ FailureOr<Value> Importer::input(const onnx::NodeProto &n, int i) {
   return failure();
 }
 
+FailureOr<std::vector<double>>
+Importer::constantValues(const onnx::NodeProto &n,
+                         const onnx::TensorProto &t) {
+  auto nums = onnx_import::tensorValues(t);
+  if (!nums) {
+    nodeError(n) << "constant '" << t.name()
+                 << "' cannot be read (ONNX data type " << t.data_type()
+                 << "): an unsupported type, external data, or a data size "
+                    "that does not match its shape";
+    return failure();
+  }
+  return std::move(*nums);
+}
+
 FailureOr<std::vector<float>>
 Importer::floatConstant(const onnx::NodeProto &n, int i, Shape *shape) {
   const onnx::TensorProto *t = constant(n, i);
@@ -250,14 +268,9 @@ Importer::floatConstant(const onnx::NodeProto &n, int i, Shape *shape) {
                  << "Constant node)";
     return failure();
   }
-  auto nums = onnx_import::tensorValues(*t);
-  if (!nums) {
-    nodeError(n) << "constant '" << t->name()
-                 << "' cannot be read (ONNX data type " << t->data_type()
-                 << "): an unsupported type, external data, or a data size "
-                    "that does not match its shape";
+  auto nums = constantValues(n, *t);
+  if (failed(nums))
     return failure();
-  }
   if (shape)
     *shape = Shape(t->dims().begin(), t->dims().end());
   return std::vector<float>(nums->begin(), nums->end());
@@ -334,6 +347,37 @@ void Importer::defineFromHeightOne(const onnx::NodeProto &n, Location loc,
   define(n, ReshapeOp::create(b, loc, t.clone({s[0], s[1], s[3]}), y));
 }
 
+/// A convolution's bias from input `i`: null where the node has none, one
+/// value per output channel, f32 or (`isInt`, QLinearConv) int32.
+FailureOr<Value> Importer::convBias(const onnx::NodeProto &n, int i,
+                                    int64_t channels, bool isInt) {
+  const onnx::TensorProto *t = constant(n, i);
+  if (!t) {
+    if (n.input_size() > i && !n.input(i).empty())
+      return nodeError(n) << "the bias must be a constant";
+    return Value();
+  }
+  if (isInt && t->data_type() != onnx::TensorProto::INT32)
+    return nodeError(n) << "the bias must be int32, got ONNX type "
+                        << t->data_type();
+  auto bv = constantValues(n, *t);
+  if (failed(bv))
+    return failure();
+  if (static_cast<int64_t>(bv->size()) != channels)
+    return nodeError(n) << "bias has " << bv->size() << " values for "
+                        << channels << " output channels";
+  Location loc = nodeLoc(n);
+  if (!isInt)
+    return vectorConstant(loc, std::vector<float>(bv->begin(), bv->end()));
+  std::vector<int32_t> iv(bv->begin(), bv->end());
+  return arith::ConstantOp::create(
+             b, loc,
+             DenseElementsAttr::get(
+                 RankedTensorType::get({channels}, b.getI32Type()),
+                 ArrayRef<int32_t>(iv)))
+      .getResult();
+}
+
 /// The weight of an integer convolution: an 8-bit constant with its zero
 /// points (and, for QLinearConv, its scales; per tensor or per output
 /// channel), as stored integers cast to their quantized type.
@@ -347,9 +391,9 @@ FailureOr<Value> Importer::integerWeight(const onnx::NodeProto &n,
     return nodeError(n) << "the weight (input #" << wInput
                         << ") must be an int8 or uint8 constant";
   bool isSigned = t->data_type() == onnx::TensorProto::INT8;
-  auto values = onnx_import::tensorValues(*t);
-  if (!values)
-    return nodeError(n) << "constant '" << t->name() << "' cannot be read";
+  auto values = constantValues(n, *t);
+  if (failed(values))
+    return failure();
   auto type = quantizedType(n, qlinear ? 4 : -1, qlinear ? 5 : 3, shape,
                             isSigned, /*axis=*/0);
   if (failed(type))
@@ -463,32 +507,13 @@ LogicalResult Importer::conv(const onnx::NodeProto &n, ConvKind kind) {
       return failure();
     weight = *w;
   }
+  // ConvInteger has no bias.
   Value bias;
-  int biasInput = isFloat ? 2 : qlinear ? 8 : -1;
-  if (biasInput >= 0 && constant(n, biasInput)) {
-    const onnx::TensorProto *t = constant(n, biasInput);
-    if (!isFloat && t->data_type() != onnx::TensorProto::INT32)
-      return nodeError(n) << "the bias must be int32, got ONNX type "
-                          << t->data_type();
-    auto bv = onnx_import::tensorValues(*t);
-    if (!bv)
-      return nodeError(n) << "constant '" << t->name() << "' cannot be read";
-    if (static_cast<int64_t>(bv->size()) != wShape[0])
-      return nodeError(n) << "bias has " << bv->size() << " values for "
-                          << wShape[0] << " output channels";
-    if (isFloat) {
-      bias = vectorConstant(loc, std::vector<float>(bv->begin(), bv->end()));
-    } else {
-      std::vector<int32_t> iv(bv->begin(), bv->end());
-      bias = arith::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(
-              RankedTensorType::get({wShape[0]}, b.getI32Type()),
-              ArrayRef<int32_t>(iv)));
-    }
-  } else if (biasInput >= 0 && n.input_size() > biasInput &&
-             !n.input(biasInput).empty()) {
-    return nodeError(n) << "the bias must be a constant";
+  if (kind != ConvKind::Integer) {
+    auto bv = convBias(n, qlinear ? 8 : 2, wShape[0], qlinear);
+    if (failed(bv))
+      return failure();
+    bias = *bv;
   }
   Shape outShape = {xs[0], wShape[0], oh, ow};
   Type accElem = isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
@@ -879,10 +904,9 @@ FailureOr<Type> Importer::quantizedType(const onnx::NodeProto &n,
       return nodeError(n) << "zero points of ONNX type " << zp->data_type()
                           << " are not supported (int8 and uint8 are)";
     isSigned = zp->data_type() == onnx::TensorProto::INT8;
-    auto values = onnx_import::tensorValues(*zp);
-    if (!values)
-      return nodeError(n) << "zero point '" << zp->name()
-                          << "' cannot be read";
+    auto values = constantValues(n, *zp);
+    if (failed(values))
+      return failure();
     zps.assign(values->begin(), values->end());
     if (scaleInput < 0)
       scales.assign(zps.size(), 1.0f);
@@ -1279,21 +1303,12 @@ LogicalResult Importer::convTranspose(const onnx::NodeProto &n) {
         f32Tensor({xs[0], xs[1], (xs[2] - 1) * strides[0] + 1,
                    (xs[3] - 1) * strides[1] + 1}),
         *x, b.getDenseI64ArrayAttr(strides));
-  Value bias;
-  if (constant(n, 2)) {
-    auto bv = floatConstant(n, 2);
-    if (failed(bv))
-      return failure();
-    if (static_cast<int64_t>(bv->size()) != convW[0])
-      return nodeError(n) << "bias has " << bv->size() << " values for "
-                          << convW[0] << " output channels";
-    bias = vectorConstant(loc, *bv);
-  } else if (n.input_size() > 2 && !n.input(2).empty()) {
-    return nodeError(n) << "the bias must be a constant";
-  }
+  auto bias = convBias(n, 2, convW[0], /*isInt=*/false);
+  if (failed(bias))
+    return failure();
   Value y = Conv2DOp::create(
       b, loc, f32Tensor({xs[0], convW[0], out[0], out[1]}), spread,
-      weightConstant(loc, convW, wt, n.input(1)), bias,
+      weightConstant(loc, convW, wt, n.input(1)), *bias,
       b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr(convPad),
       b.getDenseI64ArrayAttr(dil), b.getI64IntegerAttr(groups));
   defineFromHeightOne(n, loc, y, lifted);
