@@ -84,7 +84,7 @@ static std::optional<BoundaryType> boundaryOf(Type type) {
   std::optional<ElementInfo> info = getElementInfo(r.getElementType());
   auto storage = storageOf(r.getElementType());
   if (!info || !info->isIntegerLike() || !storage ||
-      (storage->first != 8 && storage->first != 16 && storage->first != 32))
+      !isBoundaryStorageWidth(storage->first))
     return std::nullopt;
   return BoundaryType{false, storage->first / 8, info->isSigned,
                       info->storageMin, info->storageMax};

@@ -147,6 +147,54 @@ public:
         getAsIndexOpFoldResult(b.getContext(), {1, 1, st[0], st[1]}));
   }
 
+  /// Element-wise into a tensor of `shape` and `resultElem` (the integer
+  /// lowering's i32 mostly); `perChannel` inputs are indexed by dimension
+  /// `axis` only.
+  Value map32(ArrayRef<Value> ins, ArrayRef<bool> perChannel, int64_t axis,
+              ArrayRef<int64_t> shape, Type resultElem,
+              function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
+    unsigned rank = shape.size();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+    SmallVector<AffineMap> maps;
+    // A per-channel input of one element is per tensor: element 0.
+    for (size_t i = 0; i < ins.size(); ++i) {
+      auto t = cast<ShapedType>(ins[i].getType());
+      if (!perChannel[i])
+        maps.push_back(id);
+      else if (t.getNumElements() == 1 && shape[axis] != 1)
+        maps.push_back(map(rank, {b.getAffineConstantExpr(0)}));
+      else
+        maps.push_back(map(rank, {b.getAffineDimExpr(axis)}));
+    }
+    maps.push_back(id);
+    Value init = tensor::EmptyOp::create(b, loc, shape, resultElem);
+    return generic(ins, init, maps, SmallVector<IteratorType>(rank, P), f);
+  }
+
+  /// The gate of the gated convolutions, per output of `partial`
+  /// (N x O x H x W): `partial + conditional` where `partial` passes its
+  /// channel's threshold (`>` for floats, `>=` for integer accumulators),
+  /// else `partial`.
+  Value gateSelect(Value partial, Value conditional, Value thr) {
+    auto t = cast<RankedTensorType>(partial.getType());
+    bool isFloat = isa<FloatType>(t.getElementType());
+    return map32({partial, conditional, thr}, {false, false, true}, 1,
+                 t.getShape(), t.getElementType(),
+                 [isFloat](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   Value on, full;
+                   if (isFloat) {
+                     on = arith::CmpFOp::create(
+                         nb, nl, arith::CmpFPredicate::OGT, a[0], a[2]);
+                     full = arith::AddFOp::create(nb, nl, a[0], a[1]);
+                   } else {
+                     on = arith::CmpIOp::create(
+                         nb, nl, arith::CmpIPredicate::sge, a[0], a[2]);
+                     full = arith::AddIOp::create(nb, nl, a[0], a[1]);
+                   }
+                   return arith::SelectOp::create(nb, nl, on, full, a[0]);
+                 });
+  }
+
   /// Element-wise over tensors of one shape.
   Value elementwise(ArrayRef<Value> ins,
                     function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
@@ -747,19 +795,7 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
                                         })
                         : y;
           }
-          AffineExpr d[4];
-          bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
-          AffineMap id = l.map(4, {d[0], d[1], d[2], d[3]});
-          Value init = tensor::EmptyOp::create(b, l.loc, os, b.getF32Type());
-          return l.generic(
-              {partial, cond, l.constant({ws[0]}, *thr)}, init,
-              {id, id, l.map(4, {d[1]}), id}, {P, P, P, P},
-              [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                Value on = arith::CmpFOp::create(
-                    nb, nl, arith::CmpFPredicate::OGT, a[0], a[2]);
-                Value full = arith::AddFOp::create(nb, nl, a[0], a[1]);
-                return arith::SelectOp::create(nb, nl, on, full, a[0]);
-              });
+          return l.gateSelect(partial, cond, l.constant({ws[0]}, *thr));
         }
         return l.gatedConditional(
             partial, l.pad(c.getInput(), c.getPadding(), 0.0),
@@ -1125,43 +1161,6 @@ public:
   Value emptyI32(ArrayRef<int64_t> shape) {
     return tensor::EmptyOp::create(b, loc, shape, b.getI32Type());
   }
-  /// Element-wise into an i32 tensor of `shape`; `perChannel` inputs are
-  /// indexed by dimension `axis` only.
-  Value map32(ArrayRef<Value> ins, ArrayRef<bool> perChannel, int64_t axis,
-              ArrayRef<int64_t> shape, Type resultElem,
-              function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
-    unsigned rank = shape.size();
-    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
-    SmallVector<AffineMap> maps;
-    // A per-channel input of one element is per tensor: element 0.
-    for (size_t i = 0; i < ins.size(); ++i) {
-      auto t = cast<ShapedType>(ins[i].getType());
-      if (!perChannel[i])
-        maps.push_back(id);
-      else if (t.getNumElements() == 1 && shape[axis] != 1)
-        maps.push_back(map(rank, {b.getAffineConstantExpr(0)}));
-      else
-        maps.push_back(map(rank, {b.getAffineDimExpr(axis)}));
-    }
-    maps.push_back(id);
-    Value init = tensor::EmptyOp::create(b, loc, shape, resultElem);
-    return generic(ins, init, maps, SmallVector<IteratorType>(rank, P), f);
-  }
-
-  /// The gate of both gated convolutions: `partial + conditional` where
-  /// `partial >= threshold[channel]`, else `partial`.
-  Value gateSelect(Value partial, Value conditional, ArrayRef<int32_t> thr,
-                   ArrayRef<int64_t> shape) {
-    return map32({partial, conditional, constI32({int64_t(thr.size())}, thr)},
-                 {false, false, true}, 1, shape, b.getI32Type(),
-                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                   Value on = arith::CmpIOp::create(
-                       nb, nl, arith::CmpIPredicate::sge, a[0], a[2]);
-                   Value full = arith::AddIOp::create(nb, nl, a[0], a[1]);
-                   return arith::SelectOp::create(nb, nl, on, full, a[0]);
-                 });
-  }
-
   /// conv over centered inputs: out = bias + sum t(x - zp) * w, `t` the
   /// identity or the high/low split of precision gating (mode 1/2).
   Value conv(Value in, int64_t zp, int mode, int64_t lowBits,
@@ -1444,7 +1443,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
                                   })
                         : y;
           }
-          return l.gateSelect(partial, cond, *thr, os);
+          return l.gateSelect(partial, cond,
+                              l.constI32({int64_t(thr->size())}, *thr));
         }
         return l.gatedConditional(
             partial, l.pad(c.getInput(), c.getPadding(), l.c32(zp)),
@@ -1468,7 +1468,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
                      shapeOf(c.getOutput()), 2, lowBits);
         if (failed(msb) || failed(low))
           return failure();
-        return l.gateSelect(*msb, *low, *thr, shapeOf(c.getOutput()));
+        return l.gateSelect(*msb, *low,
+                            l.constI32({int64_t(thr->size())}, *thr));
       })
       .Case<AddOp>([&](AddOp a) -> FailureOr<Value> {
         ElementInfo info = infoOf(infos, a.getOutput());
@@ -1678,7 +1679,7 @@ struct ConvertCGNetToCPUPass
   static FailureOr<Type> boundaryType(func::FuncOp func, Type type,
                                       StringRef what, unsigned i) {
     unsigned width = storageOf(type)->first;
-    if (width != 8 && width != 16 && width != 32)
+    if (!isBoundaryStorageWidth(width))
       return func.emitOpError()
              << "cannot be lowered to the CPU: " << what << " #" << i
              << " has " << width << "-bit integer storage (" << type
@@ -1868,7 +1869,8 @@ struct ConvertCGNetToCPUPass
   /// default size): the ones a layer function takes from its caller.
   static bool isLargeConstant(arith::ConstantOp c) {
     auto t = dyn_cast<RankedTensorType>(c.getType());
-    return t && t.hasStaticShape() && t.getNumElements() >= 256;
+    return t && t.hasStaticShape() &&
+           t.getNumElements() >= CGNetOutlineConstantsOptions().minElements;
   }
 
   /// Moves one layer's ops (a contiguous run in `func`) into a private

@@ -13,6 +13,12 @@ namespace cgnet {
 #define GEN_PASS_DECL_CGNETOUTLINECONSTANTS
 #include "cgnet/Conversion/Passes.h.inc"
 
+/// Whether integers of this storage width can cross a compiled function's
+/// boundary (as int8_t, int16_t or int32_t data).
+inline bool isBoundaryStorageWidth(unsigned bits) {
+  return bits == 8 || bits == 16 || bits == 32;
+}
+
 struct CPUPipelineOptions {
   /// --convert-cgnet-to-cpu's `profile` option.
   bool profile = false;
