@@ -455,6 +455,51 @@ Error Machine::post(size_t i, const Instr &in, uint64_t &cycles) {
       return fail(i, formatv("channel {0}: shift {1} is not in [0, 62]", j,
                              shift[j]));
   }
+  // The residual stage's words (docs/isa.md): for each operand a
+  // multiplier, a shift, a rounding flag and its clamp, then the clamp of
+  // the sum.
+  struct Stage {
+    int32_t mult, shift;
+    bool up;
+    int64_t lo, hi;
+    int64_t apply(int64_t v) const {
+      int64_t r = up ? ref::scaleHalfUp(v, mult, shift)
+                     : ref::scaleHalfAwayFromZero(v, mult, shift);
+      return ref::saturate(r, lo, hi);
+    }
+  } sa{}, sb{};
+  int64_t sumLo = -128, sumHi = 127;
+  bool residual = in[Post::residual];
+  const int8_t *res = nullptr;
+  if (residual) {
+    if (Error e = checkBuffer(i, Buffer::Inp, in[Post::res], pixels * oc,
+                              false))
+      return e;
+    int64_t rp = in[Post::res_param];
+    if (Error e = checkBuffer(i, Buffer::Param, rp, 12 * 4, false))
+      return e;
+    for (auto [k, st] : {std::pair{0, &sa}, std::pair{5, &sb}}) {
+      st->mult = param(rp, k);
+      st->shift = param(rp, k + 1);
+      st->up = param(rp, k + 2) != 0;
+      st->lo = param(rp, k + 3);
+      st->hi = param(rp, k + 4);
+      if (st->shift < 0 || st->shift > 62)
+        return fail(i, formatv("residual stage: shift {0} is not in [0, 62]",
+                               st->shift));
+      if (st->lo > st->hi || st->lo < -128 || st->hi > 127)
+        return fail(i, formatv("residual stage: clamp [{0}, {1}] is not an "
+                               "int8 range",
+                               st->lo, st->hi));
+    }
+    sumLo = param(rp, 10);
+    sumHi = param(rp, 11);
+    if (sumLo > sumHi || sumLo < -128 || sumHi > 127)
+      return fail(i, formatv("residual stage: clamp [{0}, {1}] is not an int8 "
+                             "range",
+                             sumLo, sumHi));
+    res = i8(Buffer::Inp, in[Post::res]);
+  }
   const int32_t *acc = i32(Buffer::Acc, in[Post::acc]);
   int8_t *out = i8(Buffer::Out, in[Post::out]);
   bool up = in[Post::round];
@@ -463,9 +508,13 @@ Error Machine::post(size_t i, const Instr &in, uint64_t &cycles) {
       int64_t v = acc[p * oc + j];
       int64_t r = up ? ref::scaleHalfUp(v, mult[j], shift[j])
                      : ref::scaleHalfAwayFromZero(v, mult[j], shift[j]);
-      out[p * oc + j] =
-          static_cast<int8_t>(ref::saturate(r + in[Post::out_zp], lo, hi));
+      r = ref::saturate(r + in[Post::out_zp], lo, hi);
+      if (residual)
+        r = ref::saturate(sa.apply(r) + sb.apply(res[p * oc + j]), sumLo,
+                          sumHi);
+      out[p * oc + j] = static_cast<int8_t>(r);
     }
+  // One pipelined pass: the residual stage adds latency, not cycles.
   cycles = vectorCycles(pixels * oc);
   return Error::success();
 }

@@ -46,7 +46,9 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
       `cgnet.fully_connected`, `cgnet.channel_gated_conv2d` and
       `cgnet.precision_gated_conv2d`, each followed by its
       `cgnet.requantize` and optionally a `cgnet.relu` or `cgnet.clamp`,
-      fused into one layer: tiled over output rows (the input tile with its
+      and (`fuse-residual`) a residual `cgnet.add` of that value with a
+      tensor computed earlier, each side optionally requantized per tensor,
+      and the ReLUs/clamps after it, fused into one layer: tiled over output rows (the input tile with its
       padding rows and columns) and output channel blocks (a multiple of the
       array width where possible, inside one gating group for grouped
       channel gating, so a tile shares one base input range), double
@@ -68,6 +70,10 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
     Option<"configPath", "config", "std::string", "\"\"",
            "Accelerator configuration file (key = value lines); empty: the "
            "built-in defaults">,
+    Option<"fuseResidual", "fuse-residual", "bool", "true",
+           "Run a residual add, with the requantizations and ReLU/clamps "
+           "around it, in the post-processing of the convolution that feeds "
+           "it (false: a separate element-wise layer)">,
   ];
   let dependentDialects = ["::cgnet::cgisa::CGIsaDialect"];
 }

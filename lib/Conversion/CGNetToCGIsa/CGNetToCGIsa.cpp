@@ -38,6 +38,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include <array>
+#include <optional>
 
 namespace cgnet {
 #define GEN_PASS_DEF_CONVERTCGNETTOCGISA
@@ -79,6 +81,16 @@ struct PostSpec {
   SmallVector<Operation *> fused;
 };
 
+/// The residual stage a convolution's `post` can take over (docs/isa.md,
+/// "post"): its value and `skip`, a tensor already in DRAM, each
+/// requantized and clamped, added and clamped; `words` are the 12 PARAM
+/// words of the stage.
+struct ResidualSpec {
+  Value skip, result;
+  SmallVector<int32_t, 12> words;
+  SmallVector<Operation *> fused;
+};
+
 /// One element-wise op of a fused group: add, requantize (int8 to int8),
 /// ReLU or clamp.
 struct EwiseNode {
@@ -97,8 +109,9 @@ static bool isEwise(Operation *op) {
 
 class Compiler {
 public:
-  Compiler(func::FuncOp func, const I::AccelConfig &cfg)
-      : func(func), cfg(cfg) {}
+  Compiler(func::FuncOp func, const I::AccelConfig &cfg,
+           const CGIsaOptions &options)
+      : func(func), cfg(cfg), options(options) {}
   FailureOr<cgisa::ProgramOp> run();
 
 private:
@@ -127,6 +140,7 @@ private:
   LogicalResult emitLayer(Operation *op, std::vector<Tile> &tiles);
   LogicalResult convLayer(Operation *op);
   FailureOr<PostSpec> fusedPost(Operation *conv, Value acc, int64_t channels);
+  std::optional<ResidualSpec> fusedResidual(Value v);
   LogicalResult poolLayer(Operation *op, Value in, Value out,
                           ArrayRef<int64_t> k, ArrayRef<int64_t> s,
                           ArrayRef<int64_t> pad, bool avg, bool includePad);
@@ -138,6 +152,7 @@ private:
 
   func::FuncOp func;
   const I::AccelConfig &cfg;
+  CGIsaOptions options;
   std::vector<uint8_t> constants;
   uint64_t activationTop = kActivationTag;
   DenseMap<Value, DramTensor> tensors;
@@ -310,6 +325,97 @@ FailureOr<PostSpec> Compiler::fusedPost(Operation *conv, Value acc,
   return post;
 }
 
+/// Whether `v` is an int8 tensor with a zero zero point (no diagnostic).
+static bool isPlainInt8(Value v) {
+  auto info = getElementInfo(getElementTypeOrSelf(v.getType()));
+  return info && info->isIntegerLike() && info->bits <= 8 && info->isSigned &&
+         info->storageMin >= -128 && info->storageMax <= 127 &&
+         !info->hasZeroPoints();
+}
+
+/// Matches `v` (a convolution's post-processed result) -> [requantize] ->
+/// add with a tensor in DRAM (or a requantize of one) -> ReLU/clamps, every
+/// link the only user of the one before, requantizations per tensor. A
+/// chain that does not match stays with the element-wise layers.
+std::optional<ResidualSpec> Compiler::fusedResidual(Value v) {
+  // A stage's words: multiplier, shift, ties up, clamp; identity by default.
+  using Stage = std::array<int32_t, 5>;
+  ResidualSpec r;
+  // Takes a per-tensor int8 requantize as stage `st`.
+  auto takeRequant = [&](cgnet::RequantizeOp rq, Stage &st) {
+    if (rq.getMultiplier().size() != 1 || !isPlainInt8(rq.getInput()) ||
+        !isPlainInt8(rq.getOutput()))
+      return false;
+    auto info = *getElementInfo(getElementTypeOrSelf(rq.getType()));
+    st = Stage{rq.getMultiplier()[0], rq.getShift()[0],
+               rq.getRounding() == RoundingMode::HalfUp,
+               int32_t(info.storageMin), int32_t(info.storageMax)};
+    r.fused.push_back(rq);
+    return true;
+  };
+  auto onlyUser = [](Value x) -> Operation * {
+    return x.hasOneUse() ? *x.getUsers().begin() : nullptr;
+  };
+  if (!isPlainInt8(v))
+    return std::nullopt;
+  Stage a{1, 0, 0, -128, 127}, b = a;
+  Value chain = v;
+  Operation *user = onlyUser(chain);
+  if (auto rq = dyn_cast_or_null<cgnet::RequantizeOp>(user)) {
+    if (!takeRequant(rq, a))
+      return std::nullopt;
+    chain = rq.getOutput();
+    user = onlyUser(chain);
+  }
+  auto add = dyn_cast_or_null<cgnet::AddOp>(user);
+  if (!add || !isPlainInt8(add.getResult()) || fused.contains(add))
+    return std::nullopt;
+  Value other = add.getOperand(0) == chain ? add.getOperand(1)
+                                           : add.getOperand(0);
+  if (other == chain || other.getType() != chain.getType())
+    return std::nullopt;
+  if (!tensors.count(other)) {
+    auto rq = other.getDefiningOp<cgnet::RequantizeOp>();
+    if (!rq || !other.hasOneUse() || fused.contains(rq) ||
+        !tensors.count(rq.getInput()) || !takeRequant(rq, b))
+      return std::nullopt;
+    other = rq.getInput();
+  }
+  if (cast<ShapedType>(other.getType()).getShape() !=
+          cast<ShapedType>(v.getType()).getShape() ||
+      !isPlainInt8(other))
+    return std::nullopt;
+  r.skip = other;
+  r.fused.push_back(add);
+  r.result = add.getResult();
+  auto info = *getElementInfo(getElementTypeOrSelf(r.result.getType()));
+  int64_t lo = info.storageMin, hi = info.storageMax;
+  // ReLUs and clamps that follow, while the range stays non-empty.
+  for (Operation *u = onlyUser(r.result); u; u = onlyUser(r.result)) {
+    int64_t nlo = lo, nhi = hi;
+    if (llvm::isa<cgnet::ReluOp>(u)) {
+      nlo = std::max<int64_t>(lo, 0);
+    } else if (auto c = dyn_cast<cgnet::ClampOp>(u)) {
+      if (auto m = c.getMinInt())
+        nlo = std::max<int64_t>(lo, static_cast<int64_t>(*m));
+      if (auto m = c.getMaxInt())
+        nhi = std::min<int64_t>(hi, static_cast<int64_t>(*m));
+    } else {
+      break;
+    }
+    if (nlo > nhi || !isPlainInt8(u->getResult(0)))
+      break;
+    lo = nlo, hi = nhi;
+    r.fused.push_back(u);
+    r.result = u->getResult(0);
+  }
+  r.words.append(a.begin(), a.end());
+  r.words.append(b.begin(), b.end());
+  r.words.push_back(int32_t(lo));
+  r.words.push_back(int32_t(hi));
+  return r;
+}
+
 /// Integer values of a constant operand (through quant.scast).
 static FailureOr<std::vector<int64_t>> constantInts(Operation *op, Value v,
                                                     StringRef what) {
@@ -384,6 +490,16 @@ LogicalResult Compiler::convLayer(Operation *op) {
   FailureOr<PostSpec> post = fusedPost(op, acc, O);
   if (failed(post))
     return failure();
+  // A residual add after the layer runs in its post-processing, reading
+  // the other operand's tile into INP next to the input tile.
+  std::optional<ResidualSpec> residual;
+  std::optional<DramTensor> skip;
+  if (options.fuseResidual && post->zp == 0 &&
+      (residual = fusedResidual(post->result))) {
+    skip = tensors[residual->skip];
+    post->result = residual->result;
+    post->fused.append(residual->fused);
+  }
   if (failed(define(op, post->result)))
     return failure();
   DramTensor out = tensors[post->result];
@@ -413,7 +529,9 @@ LogicalResult Compiler::convLayer(Operation *op) {
   int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2,
           wgtHalf = cfg.wgtBytes / 2, paramHalf = cfg.paramBytes / 2;
   int64_t groupSize = (kind == ChannelGated && grouped) ? O / partitions : O;
-  int64_t tc = std::min({groupSize, wgtHalf / kSize, paramHalf / 16});
+  int64_t resWords = residual ? int64_t(residual->words.size()) : 0;
+  int64_t tc =
+      std::min({groupSize, wgtHalf / kSize, (paramHalf - 4 * resWords) / 16});
   if (tc < 1)
     return op->emitOpError() << "does not fit the accelerator: the weights of "
                                 "one output channel ("
@@ -422,9 +540,14 @@ LogicalResult Compiler::convLayer(Operation *op) {
   if (tc >= cfg.cols)
     tc = tc / cfg.cols * cfg.cols;
   // Output rows per tile for a block of `tc` channels.
+  // The input rows of `rows` output rows.
+  auto inRows = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
   auto rowsFor = [&](int64_t tc) {
-    int64_t byInp = inpHalf / (Wp * C);
-    int64_t rows = byInp < (kh - 1) * dh + 1 ? 0 : (byInp - (kh - 1) * dh - 1) / sh + 1;
+    // Input rows and (residual) the skip tile share half of INP.
+    int64_t rowBytes = Wp * C, resRow = skip ? OW * tc : 0;
+    int64_t first = inRows(1) * rowBytes + resRow;
+    int64_t rows =
+        first > inpHalf ? 0 : (inpHalf - first) / (sh * rowBytes + resRow) + 1;
     rows = std::min(rows, cfg.accBytes / (4 * tc * OW));
     rows = std::min(rows, outHalf / (tc * OW));
     rows = std::min(rows, int64_t(65535) / OW);
@@ -464,6 +587,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
         words.push_back(post->mult[o0 + j]);
       for (int64_t j = 0; j < n; ++j)
         words.push_back(post->shift[o0 + j]);
+      if (residual)
+        words.insert(words.end(), residual->words.begin(), residual->words.end());
       blocks.push_back({o0, n, addConstantWords(ArrayRef<int32_t>(words))});
     }
 
@@ -502,12 +627,11 @@ LogicalResult Compiler::convLayer(Operation *op) {
           ld[I::DmaLoad::buf] = 2;
           ld[I::DmaLoad::sram] = pHalf;
           ld[I::DmaLoad::dram] = blk.params;
-          ld[I::DmaLoad::x_size] = 16 * blk.tc;
-          ld[I::DmaLoad::dram_stride] = 16 * blk.tc;
+          ld[I::DmaLoad::x_size] = 16 * blk.tc + 4 * resWords;
+          ld[I::DmaLoad::dram_stride] = 16 * blk.tc + 4 * resWords;
           tile.loads.push_back(ld);
         }
-        int64_t iy0 = oy0 * sh - pt, iy1 = (oy0 + rows - 1) * sh - pt +
-                                           (kh - 1) * dh + 1;
+        int64_t iy0 = oy0 * sh - pt, iy1 = iy0 + inRows(rows);
         int64_t v0 = std::max<int64_t>(0, iy0), v1 = std::min(H, iy1);
         I::Instr ld = make(I::Opcode::DmaLoad);
         ld[I::DmaLoad::buf] = 0;
@@ -522,6 +646,19 @@ LogicalResult Compiler::convLayer(Operation *op) {
         ld[I::DmaLoad::pad_right] = pr;
         ld[I::DmaLoad::elem] = C;
         tile.loads.push_back(ld);
+        // The skip tile after the largest input tile.
+        int64_t resSram = slot * inpHalf + inRows(th) * Wp * C;
+        if (skip) {
+          I::Instr rl = make(I::Opcode::DmaLoad);
+          rl[I::DmaLoad::buf] = 0;
+          rl[I::DmaLoad::sram] = resSram;
+          rl[I::DmaLoad::dram] =
+              skip->addr + ((n * OH + oy0) * OW) * O + blk.o0;
+          rl[I::DmaLoad::y_size] = P;
+          rl[I::DmaLoad::x_size] = blk.tc;
+          rl[I::DmaLoad::dram_stride] = O;
+          tile.loads.push_back(rl);
+        }
 
         if (tiles.empty())
           tile.compute.push_back(cfgI);
@@ -585,6 +722,11 @@ LogicalResult Compiler::convLayer(Operation *op) {
         postI[I::Post::clamp_hi] = post->hi;
         postI[I::Post::out_zp] = post->zp;
         postI[I::Post::round] = post->roundUp;
+        if (skip) {
+          postI[I::Post::residual] = 1;
+          postI[I::Post::res] = resSram;
+          postI[I::Post::res_param] = pHalf + 16 * blk.tc;
+        }
         tile.compute.push_back(postI);
 
         I::Instr st = make(I::Opcode::DmaStore);
@@ -1093,8 +1235,9 @@ FailureOr<cgisa::ProgramOp> Compiler::run() {
 }
 
 FailureOr<cgisa::ProgramOp>
-cgnet::compileToCGIsa(func::FuncOp func, const I::AccelConfig &config) {
-  return Compiler(func, config).run();
+cgnet::compileToCGIsa(func::FuncOp func, const I::AccelConfig &config,
+                      const CGIsaOptions &options) {
+  return Compiler(func, config, options).run();
 }
 
 namespace {
@@ -1117,7 +1260,9 @@ struct ConvertCGNetToCGIsaPass
         funcs.push_back(f);
     bool failedAny = false;
     for (func::FuncOp f : funcs) {
-      if (failed(compileToCGIsa(f, config))) {
+      CGIsaOptions options;
+      options.fuseResidual = fuseResidual;
+      if (failed(compileToCGIsa(f, config, options))) {
         failedAny = true;
         continue;
       }

@@ -13,10 +13,18 @@ namespace cgnet {
 #define GEN_PASS_DECL_CONVERTCGNETTOCGISA
 #include "cgnet/Conversion/Passes.h.inc"
 
+/// Choices of the compiler that do not change results.
+struct CGIsaOptions {
+  /// Run a residual add (and the requantizations and ReLU around it) in
+  /// the post-processing of the convolution that feeds it.
+  bool fuseResidual = true;
+};
+
 /// Compiles `func` into a `cgisa.program` built before it (the function is
 /// left in place). Emits diagnostics on the op that cannot be compiled.
 mlir::FailureOr<cgisa::ProgramOp>
-compileToCGIsa(mlir::func::FuncOp func, const isa::AccelConfig &config);
+compileToCGIsa(mlir::func::FuncOp func, const isa::AccelConfig &config,
+               const CGIsaOptions &options = {});
 
 } // namespace cgnet
 
