@@ -769,7 +769,7 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
   double usPerCycle = 1.0 / cfg.clockMHz;
   while (true) {
     int best = -1;
-    uint64_t bestStart = 0;
+    uint64_t bestStart = 0, bestReady = 0;
     bool pending = false;
     for (unsigned q = 0; q < kNumQueues; ++q) {
       if (next[q] >= queue[q].size())
@@ -791,11 +791,16 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
       need(Common::pop_next, popNext[q]);
       if (!ready)
         continue;
+      // The DRAM channel serves the request that has waited longest (a
+      // store that became ready during a run of loads goes before the
+      // next load); then queue order.
+      uint64_t readyAt = t;
       if (in.op == Opcode::DmaLoad || in.op == Opcode::DmaStore)
         t = std::max(t, dramFree);
-      if (best < 0 || t < bestStart) {
+      if (best < 0 || t < bestStart || (t == bestStart && readyAt < bestReady)) {
         best = static_cast<int>(q);
         bestStart = t;
+        bestReady = readyAt;
       }
     }
     if (!pending)

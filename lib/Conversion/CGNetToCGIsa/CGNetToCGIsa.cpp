@@ -530,18 +530,16 @@ LogicalResult Compiler::convLayer(Operation *op) {
           wgtHalf = cfg.wgtBytes / 2, paramHalf = cfg.paramBytes / 2;
   int64_t groupSize = (kind == ChannelGated && grouped) ? O / partitions : O;
   int64_t resWords = residual ? int64_t(residual->words.size()) : 0;
-  int64_t tc =
+  int64_t tcMax =
       std::min({groupSize, wgtHalf / kSize, (paramHalf - 4 * resWords) / 16});
-  if (tc < 1)
+  if (tcMax < 1)
     return op->emitOpError() << "does not fit the accelerator: the weights of "
                                 "one output channel ("
                              << kSize << " bytes) exceed half of WGT ("
                              << wgtHalf << " bytes)";
-  if (tc >= cfg.cols)
-    tc = tc / cfg.cols * cfg.cols;
-  // Output rows per tile for a block of `tc` channels.
   // The input rows of `rows` output rows.
   auto inRows = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
+  // Output rows per tile for a block of `tc` channels.
   auto rowsFor = [&](int64_t tc) {
     // Input rows and (residual) the skip tile share half of INP.
     int64_t rowBytes = Wp * C, resRow = skip ? OW * tc : 0;
@@ -558,10 +556,70 @@ LogicalResult Compiler::convLayer(Operation *op) {
     }
     return std::min(rows, OH);
   };
-  while (tc > 1 && rowsFor(tc) < 1)
-    tc = tc > cfg.cols ? tc - cfg.cols : tc / 2;
-  int64_t th = rowsFor(tc);
-  if (th < 1) {
+  int64_t lowBits = bits - highBits;
+  int64_t inBits = getElementInfo(getElementTypeOrSelf(input.getType()))->bits;
+  // The layer's cycles with blocks of `tc` channels and tiles of `th` rows
+  // by the cycle model of docs/isa.md, a gated layer's conditional pass
+  // taken with half of its gates on: compute and DRAM overlap, so the
+  // slower of the two.
+  auto estimate = [&](int64_t tc, int64_t th) {
+    auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+    auto slices = [&](int64_t b) { return ceilDiv(b, cfg.sliceBits); };
+    int64_t R = cfg.rows, F = cfg.fill(), L = cfg.lanes(), plane = kh * kw;
+    int64_t baseCh = kind == ChannelGated ? C / partitions : Ig;
+    int64_t kBase =
+        plane * baseCh * slices(kind == PrecisionGated ? highBits : inBits);
+    int64_t kCond = kind == ChannelGated ? plane * (Ig - baseCh) * slices(inBits)
+                                         : plane * Ig * slices(lowBits);
+    double compute = 0, dram = 0;
+    auto dma = [&](double bytes) {
+      return cfg.dramLatency + bytes / cfg.dramBytesPerCycle;
+    };
+    for (int64_t g0 = 0; g0 < O; g0 += groupSize)
+      for (int64_t o0 = g0; o0 < g0 + groupSize; o0 += tc) {
+        int64_t n = std::min(tc, g0 + groupSize - o0),
+                colPasses = ceilDiv(n, cfg.cols);
+        dram += dma(n * kSize) + dma(16 * n);
+        for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
+          int64_t P = std::min(th, OH - oy0) * OW, rowPasses = ceilDiv(P, R);
+          compute += rowPasses * colPasses * kBase + F + ceilDiv(P * n, L);
+          dram += dma(inRows(std::min(th, OH - oy0)) * W * C +
+                      (skip ? P * n : 0)) +
+                  dma(P * n);
+          if (!gatedKind)
+            continue;
+          // Gate and compact; the conditional pass: per-channel lists of
+          // P / 2 pixels, half a chunk of R lost per list.
+          compute += 2 * rowPasses * colPasses + F;
+          compute += kCond * (cfg.perChannelCompact
+                                  ? std::ceil(n * (0.5 * P / R + 0.5) /
+                                              double(cfg.cols))
+                                  : double(rowPasses * colPasses));
+        }
+      }
+    return std::max(compute, dram);
+  };
+  // Candidate blocks: the multiples of the array width up to the largest
+  // (fewer channels, more rows per tile; a block that is no multiple wastes
+  // columns in every pass), or, narrower than the array, the largest and
+  // its halves; the cheapest estimate wins, ties the wider.
+  SmallVector<int64_t> candidates;
+  for (int64_t t = tcMax / cfg.cols * cfg.cols; t >= cfg.cols; t -= cfg.cols)
+    candidates.push_back(t);
+  if (tcMax < cfg.cols)
+    for (int64_t t = tcMax; t >= 1; t /= 2)
+      candidates.push_back(t);
+  int64_t tc = 0, th = 0;
+  double best = 0;
+  for (int64_t t : candidates) {
+    int64_t rows = rowsFor(t);
+    if (rows < 1)
+      continue;
+    double e = estimate(t, rows);
+    if (!tc || e < best)
+      tc = t, th = rows, best = e;
+  }
+  if (!tc) {
     int64_t inRow = ((kh - 1) * dh + 1) * Wp * C;
     return op->emitOpError()
            << "does not fit the accelerator: one output row needs " << inRow
@@ -605,12 +663,15 @@ LogicalResult Compiler::convLayer(Operation *op) {
   cfgI[I::Config::dw] = dw;
   cfgI[I::Config::w_c] = Ig;
   cfgI[I::Config::oc_per_group] = groups > 1 ? O / groups : 0;
-  int64_t lowBits = bits - highBits;
-  int64_t inBits = getElementInfo(getElementTypeOrSelf(input.getType()))->bits;
+  // Blocks alternate between the halves of WGT and PARAM, counted across
+  // the batch: with an odd number of blocks the next image's first block
+  // must not take the half the last one still reads.
+  int64_t blockSeq = 0;
   for (int64_t n = 0; n < N; ++n)
-    for (size_t b = 0; b < blocks.size(); ++b) {
+    for (size_t b = 0; b < blocks.size(); ++b, ++blockSeq) {
       const Block &blk = blocks[b];
-      int64_t wHalf = (b % 2) * wgtHalf, pHalf = (b % 2) * paramHalf;
+      int64_t wHalf = (blockSeq % 2) * wgtHalf,
+              pHalf = (blockSeq % 2) * paramHalf;
       for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
         int64_t rows = std::min(th, OH - oy0);
         int64_t slot = tiles.size() % 2, P = rows * OW;
