@@ -33,7 +33,10 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 using namespace mlir;
 
@@ -68,6 +71,54 @@ extern "C" void cgnet_profile_exit(int64_t id) {
   LayerTime &l = (*activeLayers)[id];
   l.seconds += std::chrono::duration<double>(now - layerStart).count();
   ++l.calls;
+}
+
+// The generated code allocates its temporaries (padded inputs, channel
+// slices, wide outputs) with malloc and frees them before it returns, the
+// same sizes on every run. glibc serves blocks of 128 KiB and more with
+// fresh mmap'ed pages (or trims them off the heap top on free), so every
+// run would fault them in again: a third of a gated 32x32 layer's time.
+// The JIT resolves the code's malloc/free to this cache, which keeps
+// freed blocks by size for the next run (bounded by the largest set of
+// temporaries live at once; never returned while the process runs).
+namespace {
+struct ScratchCache {
+  std::mutex mutex;
+  std::unordered_multimap<size_t, void *> idle;
+  llvm::DenseMap<void *, size_t> sizes;
+};
+ScratchCache &scratch() {
+  static ScratchCache *cache = new ScratchCache; // outlives every program
+  return *cache;
+}
+} // namespace
+
+extern "C" void *cgnet_scratch_malloc(size_t bytes) {
+  ScratchCache &c = scratch();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  auto it = c.idle.find(bytes);
+  if (it != c.idle.end()) {
+    void *p = it->second;
+    c.idle.erase(it);
+    return p;
+  }
+  void *p = std::malloc(bytes);
+  if (p)
+    c.sizes[p] = bytes;
+  return p;
+}
+
+extern "C" void cgnet_scratch_free(void *p) {
+  if (!p)
+    return;
+  ScratchCache &c = scratch();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  auto it = c.sizes.find(p);
+  if (it == c.sizes.end()) {
+    std::free(p);
+    return;
+  }
+  c.idle.emplace(it->second, p);
 }
 
 CPUProgram::~CPUProgram() = default;
@@ -275,17 +326,22 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
     return module.emitError() << "cannot create the JIT: "
                               << llvm::toString(engine.takeError());
   program->engine = std::move(*engine);
-  if (options.profile)
-    program->engine->registerSymbols([](llvm::orc::MangleAndInterner mangle) {
-      llvm::orc::SymbolMap map;
-      map[mangle("cgnet_profile_enter")] = {
-          llvm::orc::ExecutorAddr::fromPtr(&cgnet_profile_enter),
-          llvm::JITSymbolFlags::Exported};
-      map[mangle("cgnet_profile_exit")] = {
-          llvm::orc::ExecutorAddr::fromPtr(&cgnet_profile_exit),
-          llvm::JITSymbolFlags::Exported};
-      return map;
-    });
+  bool profile = options.profile;
+  program->engine->registerSymbols(
+      [profile](llvm::orc::MangleAndInterner mangle) {
+        llvm::orc::SymbolMap map;
+        auto define = [&](StringRef name, auto *fn) {
+          map[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                               llvm::JITSymbolFlags::Exported};
+        };
+        define("malloc", &cgnet_scratch_malloc);
+        define("free", &cgnet_scratch_free);
+        if (profile) {
+          define("cgnet_profile_enter", &cgnet_profile_enter);
+          define("cgnet_profile_exit", &cgnet_profile_exit);
+        }
+        return map;
+      });
   // Code generation is lazy: look the entry up now so that it is timed here.
   if (auto sym = program->engine->lookupPacked(entry); !sym)
     return module.emitError() << "the JIT cannot compile @" << entry << ": "
@@ -438,7 +494,13 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
          << "   Link with the object and MLIR's C runner utilities, e.g.\n"
          << "   cc app.c model.o -L" << CGNET_LLVM_LIBRARY_DIR
          << " -lmlir_c_runner_utils -Wl,-rpath," << CGNET_LLVM_LIBRARY_DIR
-         << " */\n"
+         << "\n"
+         << "   Each call mallocs its temporaries and frees them before it\n"
+         << "   returns. glibc gives blocks of 128 KiB and more back to the\n"
+         << "   system, so a process that calls repeatedly pays their page\n"
+         << "   faults on every call; mallopt(M_MMAP_THRESHOLD, ...) and\n"
+         << "   mallopt(M_TRIM_THRESHOLD, ...) above the largest layer keep\n"
+         << "   them (cgnet-run's JIT reuses them through its own cache). */\n"
          << "#ifndef " << guard << "\n#define " << guard << "\n\n"
          << "#include <stdint.h>\n\n"
          << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";

@@ -170,4 +170,19 @@ def CGNetOutlineConstants : Pass<"cgnet-outline-constants",
   ];
 }
 
+def CGNetCopiesToLoops : Pass<"cgnet-copies-to-loops",
+                              "::mlir::func::FuncOp"> {
+  let summary = "Turn strided memref.copy ops into linalg.copy";
+  let description = [{
+    Part of the CPU pipeline, after bufferization: a `memref.copy` whose
+    source or target is not contiguous (the interior of a padded buffer,
+    a channel slice) would lower to a call of the runner utilities'
+    `memrefCopy`, which walks the elements one at a time through their
+    strides. As `linalg.copy` it lowers to loops whose contiguous inner
+    loop LLVM vectorizes. Copies between contiguous buffers stay
+    `memref.copy` (one `memcpy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // CGNET_CONVERSION_PASSES_TD

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -32,6 +33,7 @@
 namespace cgnet {
 #define GEN_PASS_DEF_CONVERTCGNETTOCPU
 #define GEN_PASS_DEF_CGNETOUTLINECONSTANTS
+#define GEN_PASS_DEF_CGNETCOPIESTOLOOPS
 #include "cgnet/Conversion/Passes.h.inc"
 } // namespace cgnet
 
@@ -1967,6 +1969,26 @@ SmallVector<Operation *> cgnet::profiledLayers(func::FuncOp func) {
 }
 
 namespace {
+struct CopiesToLoopsPass
+    : public cgnet::impl::CGNetCopiesToLoopsBase<CopiesToLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp c) {
+      auto contiguous = [](Value v) {
+        auto t = dyn_cast<MemRefType>(v.getType());
+        return t && t.getLayout().isIdentity();
+      };
+      if (!contiguous(c.getSource()) || !contiguous(c.getTarget()))
+        copies.push_back(c);
+    });
+    for (memref::CopyOp c : copies) {
+      OpBuilder b(c);
+      linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
+      c.erase();
+    }
+  }
+};
+
 struct OutlineConstantsPass
     : public cgnet::impl::CGNetOutlineConstantsBase<OutlineConstantsPass> {
   using Base::Base;
@@ -2036,7 +2058,8 @@ LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm) {
       "modify-public-functions},"
       "func.func(ownership-based-buffer-deallocation),"
       "buffer-deallocation-simplification,bufferization-lower-deallocations,"
-      "func.func(convert-linalg-to-loops),expand-strided-metadata,"
+      "func.func(cgnet-copies-to-loops,convert-linalg-to-loops),"
+      "expand-strided-metadata,"
       "lower-affine,convert-vector-to-scf,convert-scf-to-cf,"
       "convert-vector-to-llvm,finalize-memref-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"

@@ -11,6 +11,7 @@ namespace cgnet {
 
 #define GEN_PASS_DECL_CONVERTCGNETTOCPU
 #define GEN_PASS_DECL_CGNETOUTLINECONSTANTS
+#define GEN_PASS_DECL_CGNETCOPIESTOLOOPS
 #include "cgnet/Conversion/Passes.h.inc"
 
 /// Whether integers of this storage width can cross a compiled function's
