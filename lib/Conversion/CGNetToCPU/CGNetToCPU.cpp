@@ -210,6 +210,16 @@ public:
     return generic(ins, init, maps, iters, f);
   }
 
+  /// `a[2] + a[0] * a[1]`, the float accumulation of convolutions and
+  /// matrix products, allowed to contract into one fused multiply-add
+  /// (rounded once: closer to the reference's double sums, not further).
+  static Value multiplyAdd(OpBuilder &nb, Location nl, ValueRange a) {
+    auto contract = arith::FastMathFlagsAttr::get(
+        nb.getContext(), arith::FastMathFlags::contract);
+    Value m = arith::MulFOp::create(nb, nl, a[0], a[1], contract);
+    return arith::AddFOp::create(nb, nl, a[2], m, contract);
+  }
+
   /// out[n, o, y, x] = bias[o] + sum in[n, g*Ig + c, y*sh + ky*dh, x*sw +
   /// kx*dw] * w[o, c, ky, kx] over a padded input; `w` is O x Ig x kh x kw.
   Value conv(Value in, ArrayRef<float> w, ArrayRef<int64_t> wShape,
@@ -220,10 +230,7 @@ public:
     return convCore(pad(in, padding, 0.0),
                     constant({G, Og, wShape[1], wShape[2], wShape[3]}, w),
                     constant({G, Og}, bias), strides, dilations, outShape,
-                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                      Value m = arith::MulFOp::create(nb, nl, a[0], a[1]);
-                      return arith::AddFOp::create(nb, nl, a[2], m);
-                    });
+                    multiplyAdd);
   }
 
   /// The loops of every convolution: `x` is the padded N x C x Hp x Wp
@@ -823,10 +830,7 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
             {f.getInput(), l.constant(ws, w)}, start,
             {l.map(3, {d[0], d[2]}), l.map(3, {d[1], d[2]}),
              l.map(3, {d[0], d[1]})},
-            {P, P, R}, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-              Value m = arith::MulFOp::create(nb, nl, a[0], a[1]);
-              return arith::AddFOp::create(nb, nl, a[2], m);
-            });
+            {P, P, R}, Lowering::multiplyAdd);
       })
       .Case<MaxPool2DOp>([&](MaxPool2DOp p) -> FailureOr<Value> {
         return l.pool(p.getInput(), p.getKernel(), p.getStrides(),
@@ -2061,7 +2065,7 @@ LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm) {
       "func.func(cgnet-copies-to-loops,convert-linalg-to-loops),"
       "expand-strided-metadata,"
       "lower-affine,convert-vector-to-scf,convert-scf-to-cf,"
-      "convert-vector-to-llvm,finalize-memref-to-llvm,"
+      "convert-vector-to-llvm,finalize-memref-to-llvm{use-aligned-alloc=1},"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-to-llvm,reconcile-unrealized-casts",
       pm);
