@@ -279,9 +279,10 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.upstreamConv = options.upstreamConv;
   pipelineOptions.outlineConstants = true;
   pipelineOptions.outlineLayers = true;
+  pipelineOptions.threads = options.threads;
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
-      failed(buildCPUPipelineBack(back)))
+      failed(buildCPUPipelineBack(back, pipelineOptions)))
     return module.emitError("the CPU pipeline's passes are not registered");
   if (failed(front.run(*copy)))
     return failure();
@@ -319,6 +320,11 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   if (failed(back.run(*copy)))
     return failure();
   keepLayersOutOfLine(*copy);
+  // --async-parallel-for outlines one compute function per parallel loop.
+  copy->walk([&](LLVM::LLVMFuncOp f) {
+    if (f.getSymName().starts_with("parallel_compute_fn"))
+      ++program->parallelLoopCount;
+  });
 
   ExecutionEngineOptions engineOptions;
   auto machine = hostMachine(module);
@@ -329,8 +335,11 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
       /*optLevel=*/2, /*sizeLevel=*/0, program->machine.get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
-  // memref.copy into strided views (padding) calls the C runner utilities.
-  SmallVector<StringRef, 1> libs = {CGNET_C_RUNNER_UTILS};
+  // Contiguous memref.copy calls the C runner utilities; threads run on
+  // MLIR's async runtime.
+  SmallVector<StringRef, 2> libs = {CGNET_C_RUNNER_UTILS};
+  if (options.threads > 1)
+    libs.push_back(CGNET_ASYNC_RUNTIME);
   engineOptions.sharedLibPaths = libs;
   auto engine = ExecutionEngine::create(*copy, engineOptions);
   if (!engine)

@@ -148,6 +148,9 @@ cl::opt<bool> upstreamConv(
     cl::desc("CPU backend, benchmark baseline: float convolutions through "
              "upstream's linalg.conv_2d_nchw_fchw and plain loops"),
     cl::cat(category));
+/// --threads, registered in main (LLVM has an undocumented option of that
+/// name, which cgnet-run's replaces).
+cl::opt<unsigned> *threadCount;
 cl::opt<bool> compareReference(
     "compare-reference",
     cl::desc("Also run the reference evaluator on the same inputs and "
@@ -350,6 +353,15 @@ void printTensor(raw_ostream &os, const ref::Tensor &t) {
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  if (cl::Option *llvmThreads = cl::getRegisteredOptions().lookup("threads"))
+    llvmThreads->removeArgument();
+  static cl::opt<unsigned> threads(
+      "threads",
+      cl::desc("CPU backend: threads to run each layer's outermost parallel "
+               "loop on (MLIR's async runtime; 1, the default: the calling "
+               "thread only)"),
+      cl::init(1), cl::cat(category));
+  threadCount = &threads;
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -360,6 +372,11 @@ int main(int argc, char **argv) {
 
   if (referenceFlag)
     backend = Backend::Reference;
+  if (threads == 0)
+    return fail("--threads must be at least 1");
+  if (threads > 1 && backend != Backend::CPU)
+    return fail("--threads needs --backend=cpu (the reference evaluator "
+                "runs on one thread)");
 
   DialectRegistry registry;
   registry.insert<cgnet::CGNetDialect, arith::ArithDialect,
@@ -442,6 +459,7 @@ int main(int argc, char **argv) {
     cgnet::CPUOptions options;
     options.profile = profileFlag;
     options.upstreamConv = upstreamConv;
+    options.threads = *threadCount;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);
     if (failed(compiled))
@@ -459,9 +477,14 @@ int main(int argc, char **argv) {
       return 1;
   }
   if (timeFlag) {
-    if (program)
+    if (program) {
       outs() << "compile: " << format("%.3f", program->compileSeconds())
-             << " s\n";
+             << " s";
+      if (*threadCount > 1)
+        outs() << " (" << *threadCount << " threads; "
+               << program->parallelLoops() << " loops split among them)";
+      outs() << "\n";
+    }
     outs() << "run: " << format("%.6f", bestRun) << " s (best of " << repeat
            << ")\n";
   }

@@ -185,4 +185,26 @@ def CGNetCopiesToLoops : Pass<"cgnet-copies-to-loops",
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CGNetSerializeInnerParallel : Pass<"cgnet-serialize-inner-parallel",
+                                       "::mlir::func::FuncOp"> {
+  let summary = "Keep only the outermost scf.parallel of large loop nests";
+  let description = [{
+    Part of the multi-threaded CPU pipeline (`threads` > 1), after
+    `--convert-linalg-to-parallel-loops`: an `scf.parallel` nested in
+    another loop, or one whose whole nest runs fewer than `min-iterations`
+    innermost iterations (static trip counts multiplied; loops with
+    dynamic bounds count once), becomes a nest of `scf.for` with the same
+    bounds. `--async-parallel-for` then splits only the outermost loop of
+    the large nests (convolutions, not paddings or element-wise maps)
+    among the threads, and the inner loops stay sequential (and
+    vectorizable) inside each task. Only loops without reductions
+    (`scf.parallel` with no results) are rewritten.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"1000000",
+           "Smallest loop nest (innermost iterations) that stays parallel">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // CGNET_CONVERSION_PASSES_TD

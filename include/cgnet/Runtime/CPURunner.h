@@ -40,6 +40,9 @@ struct CPUOptions {
   /// Float convolutions through upstream's named op (a baseline; see
   /// --convert-cgnet-to-cpu's `upstream-conv`).
   bool upstreamConv = false;
+  /// Threads (CPUPipelineOptions::threads); above 1 the JIT loads MLIR's
+  /// async runtime.
+  unsigned threads = 1;
 };
 
 /// How an argument or result crosses the compiled function's boundary.
@@ -67,6 +70,8 @@ public:
 
   /// Seconds spent in the pipeline and in LLVM code generation.
   double compileSeconds() const { return compileTime; }
+  /// Loops split among threads (CPUOptions::threads > 1; 0 otherwise).
+  unsigned parallelLoops() const { return parallelLoopCount; }
   /// Per-layer wall times (empty unless compiled with `profile`).
   llvm::ArrayRef<LayerTime> layerTimes() const { return layers; }
 
@@ -83,6 +88,7 @@ private:
   std::unique_ptr<llvm::TargetMachine> machine;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   double compileTime = 0;
+  unsigned parallelLoopCount = 0;
   std::vector<LayerTime> layers;
 };
 

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -34,6 +35,7 @@ namespace cgnet {
 #define GEN_PASS_DEF_CONVERTCGNETTOCPU
 #define GEN_PASS_DEF_CGNETOUTLINECONSTANTS
 #define GEN_PASS_DEF_CGNETCOPIESTOLOOPS
+#define GEN_PASS_DEF_CGNETSERIALIZEINNERPARALLEL
 #include "cgnet/Conversion/Passes.h.inc"
 } // namespace cgnet
 
@@ -1992,6 +1994,70 @@ struct CopiesToLoopsPass
   }
 };
 
+struct SerializeInnerParallelPass
+    : public cgnet::impl::CGNetSerializeInnerParallelBase<
+          SerializeInnerParallelPass> {
+  using Base::Base;
+
+  /// Innermost iterations of the loop nest rooted at `op`: its static trip
+  /// counts multiplied by the largest of its children's (saturating).
+  static int64_t nestIterations(Operation *op) {
+    int64_t inner = 1;
+    for (Region &r : op->getRegions())
+      for (Operation &child : r.getOps())
+        inner = std::max(inner, nestIterations(&child));
+    int64_t trips = 1;
+    auto mul = [](int64_t a, int64_t b) {
+      return a > (int64_t(1) << 40) / std::max<int64_t>(b, 1) ? int64_t(1) << 40
+                                                              : a * b;
+    };
+    if (auto loop = dyn_cast<LoopLikeOpInterface>(op)) {
+      auto lbs = loop.getLoopLowerBounds(), ubs = loop.getLoopUpperBounds();
+      auto steps = loop.getLoopSteps();
+      if (lbs && ubs && steps)
+        for (auto [lb, ub, step] : llvm::zip(*lbs, *ubs, *steps)) {
+          auto l = getConstantIntValue(lb), u = getConstantIntValue(ub),
+               st = getConstantIntValue(step);
+          if (l && u && st && *st > 0)
+            trips = mul(trips, std::max<int64_t>(1, (*u - *l + *st - 1) / *st));
+        }
+    }
+    return mul(trips, inner);
+  }
+
+  void runOnOperation() override {
+    SmallVector<scf::ParallelOp> inner;
+    getOperation().walk([&](scf::ParallelOp p) {
+      if (p.getNumResults() == 0 &&
+          (p->getParentOfType<LoopLikeOpInterface>() ||
+           nestIterations(p) < minIterations))
+        inner.push_back(p);
+    });
+    // Bodies move with the loops they hold, so the order does not matter.
+    for (scf::ParallelOp p : inner) {
+      OpBuilder b(p);
+      Location loc = p.getLoc();
+      SmallVector<Value> ivs;
+      for (auto [lb, ub, step] : llvm::zip(p.getLowerBound(),
+                                           p.getUpperBound(), p.getStep())) {
+        auto f = scf::ForOp::create(b, loc, lb, ub, step);
+        ivs.push_back(f.getInductionVar());
+        b.setInsertionPoint(f.getBody()->getTerminator());
+      }
+      // The body's ops (all but the scf.reduce terminator) move in front
+      // of the innermost for's yield.
+      Block &body = p.getRegion().front();
+      for (auto [arg, iv] : llvm::zip(body.getArguments(), ivs))
+        arg.replaceAllUsesWith(iv);
+      Operation *yield = b.getInsertionBlock()->getTerminator();
+      yield->getBlock()->getOperations().splice(
+          Block::iterator(yield), body.getOperations(), body.begin(),
+          std::prev(body.end()));
+      p.erase();
+    }
+  }
+};
+
 struct OutlineConstantsPass
     : public cgnet::impl::CGNetOutlineConstantsBase<OutlineConstantsPass> {
   using Base::Base;
@@ -2051,22 +2117,35 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
   return parsePassPipeline(pipeline, pm);
 }
 
-LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm) {
+LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm,
+                                          const CPUPipelineOptions &options) {
   // Parsed from text so that every step is an upstream pass with its
   // documented options.
+  std::string loops = "func.func(cgnet-copies-to-loops,convert-linalg-to-loops),";
+  if (options.threads > 1)
+    // Each layer's outermost parallel loop becomes async tasks over
+    // blocks of its iterations (at least one iteration per task: a
+    // convolution's outer loop runs over output channels).
+    loops = "func.func(cgnet-copies-to-loops,convert-linalg-to-parallel-loops,"
+            "cgnet-serialize-inner-parallel),"
+            "async-parallel-for{num-workers=" +
+            std::to_string(options.threads) +
+            " min-task-size=1 async-dispatch=false},async-to-async-runtime,"
+            "async-runtime-ref-counting,async-runtime-ref-counting-opt,"
+            "arith-expand,convert-async-to-llvm,";
   return parsePassPipeline(
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-results-to-out-params{hoist-static-allocs "
       "modify-public-functions},"
       "func.func(ownership-based-buffer-deallocation),"
-      "buffer-deallocation-simplification,bufferization-lower-deallocations,"
-      "func.func(cgnet-copies-to-loops,convert-linalg-to-loops),"
-      "expand-strided-metadata,"
-      "lower-affine,convert-vector-to-scf,convert-scf-to-cf,"
-      "convert-vector-to-llvm,finalize-memref-to-llvm{use-aligned-alloc=1},"
-      "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-      "convert-to-llvm,reconcile-unrealized-casts",
+      "buffer-deallocation-simplification,bufferization-lower-deallocations," +
+          loops +
+          "expand-strided-metadata,"
+          "lower-affine,convert-vector-to-scf,convert-scf-to-cf,"
+          "convert-vector-to-llvm,finalize-memref-to-llvm{use-aligned-alloc=1},"
+          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+          "convert-to-llvm,reconcile-unrealized-casts",
       pm);
 }
 
@@ -2074,7 +2153,7 @@ LogicalResult cgnet::buildCPUPipeline(OpPassManager &pm,
                                       const CPUPipelineOptions &options) {
   if (failed(buildCPUPipelineFront(pm, options)))
     return failure();
-  return buildCPUPipelineBack(pm);
+  return buildCPUPipelineBack(pm, options);
 }
 
 void cgnet::registerCGNetCPUPipeline() {

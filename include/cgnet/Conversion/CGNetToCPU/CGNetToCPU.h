@@ -12,6 +12,7 @@ namespace cgnet {
 #define GEN_PASS_DECL_CONVERTCGNETTOCPU
 #define GEN_PASS_DECL_CGNETOUTLINECONSTANTS
 #define GEN_PASS_DECL_CGNETCOPIESTOLOOPS
+#define GEN_PASS_DECL_CGNETSERIALIZEINNERPARALLEL
 #include "cgnet/Conversion/Passes.h.inc"
 
 /// Whether integers of this storage width can cross a compiled function's
@@ -29,6 +30,10 @@ struct CPUPipelineOptions {
   bool outlineConstants = false;
   /// --convert-cgnet-to-cpu's `outline-layers` option (compile time).
   bool outlineLayers = false;
+  /// Threads: above 1, each layer's outermost parallel loop is split into
+  /// async tasks (--async-parallel-for) that MLIR's async runtime
+  /// (libmlir_async_runtime) runs on its thread pool.
+  unsigned threads = 1;
 };
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
@@ -42,7 +47,8 @@ mlir::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm,
                                      const CPUPipelineOptions &options = {});
 mlir::LogicalResult buildCPUPipelineFront(mlir::OpPassManager &pm,
                                           const CPUPipelineOptions &options);
-mlir::LogicalResult buildCPUPipelineBack(mlir::OpPassManager &pm);
+mlir::LogicalResult buildCPUPipelineBack(mlir::OpPassManager &pm,
+                                         const CPUPipelineOptions &options);
 void registerCGNetCPUPipeline();
 
 /// The function attribute of --cgnet-outline-constants: the values of the
