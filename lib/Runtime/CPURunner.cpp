@@ -516,12 +516,13 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
          << "   cc app.c model.o -L" << CGNET_LLVM_LIBRARY_DIR
          << " -lmlir_c_runner_utils -Wl,-rpath," << CGNET_LLVM_LIBRARY_DIR
          << "\n"
-         << "   Each call mallocs its temporaries and frees them before it\n"
-         << "   returns. glibc gives blocks of 128 KiB and more back to the\n"
-         << "   system, so a process that calls repeatedly pays their page\n"
-         << "   faults on every call; mallopt(M_MMAP_THRESHOLD, ...) and\n"
-         << "   mallopt(M_TRIM_THRESHOLD, ...) above the largest layer keep\n"
-         << "   them (cgnet-run's JIT reuses them through its own cache). */\n"
+         << "   Each call allocates its temporaries (aligned_alloc) and\n"
+         << "   frees them before it returns. glibc gives blocks of 128 KiB\n"
+         << "   and more back to the system, so a process that calls\n"
+         << "   repeatedly pays their page faults on every call;\n"
+         << "   mallopt(M_MMAP_THRESHOLD, ...) and mallopt(M_TRIM_THRESHOLD,\n"
+         << "   ...) above the largest layer keep them (cgnet-run's JIT\n"
+         << "   reuses them through its own cache). */\n"
          << "#ifndef " << guard << "\n#define " << guard << "\n\n"
          << "#include <stdint.h>\n\n"
          << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";

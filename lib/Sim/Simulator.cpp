@@ -469,13 +469,24 @@ Error Machine::post(size_t i, const Instr &in, uint64_t &cycles) {
     }
   } sa{}, sb{};
   int64_t sumLo = -128, sumHi = 127;
-  bool residual = in[Post::residual];
+  bool leaky = in[Post::leaky], residual = in[Post::residual];
+  int64_t rp = in[Post::stage_param];
+  int32_t leakyMult = 0, leakyShift = 0;
+  if (leaky) {
+    if (Error e = checkBuffer(i, Buffer::Param, rp, 2 * 4, false))
+      return e;
+    leakyMult = param(rp, 0);
+    leakyShift = param(rp, 1);
+    if (leakyShift < 0 || leakyShift > 62)
+      return fail(i, formatv("leaky stage: shift {0} is not in [0, 62]",
+                             leakyShift));
+    rp += 2 * 4;
+  }
   const int8_t *res = nullptr;
   if (residual) {
     if (Error e = checkBuffer(i, Buffer::Inp, in[Post::res], pixels * oc,
                               false))
       return e;
-    int64_t rp = in[Post::res_param];
     if (Error e = checkBuffer(i, Buffer::Param, rp, 12 * 4, false))
       return e;
     for (auto [k, st] : {std::pair{0, &sa}, std::pair{5, &sb}}) {
@@ -508,7 +519,14 @@ Error Machine::post(size_t i, const Instr &in, uint64_t &cycles) {
       int64_t v = acc[p * oc + j];
       int64_t r = up ? ref::scaleHalfUp(v, mult[j], shift[j])
                      : ref::scaleHalfAwayFromZero(v, mult[j], shift[j]);
-      r = ref::saturate(r + in[Post::out_zp], lo, hi);
+      r += in[Post::out_zp];
+      if (leaky) {
+        r = ref::saturate(r, -128, 127);
+        if (r < 0)
+          r = ref::saturate(
+              ref::scaleHalfAwayFromZero(r, leakyMult, leakyShift), -128, 127);
+      }
+      r = ref::saturate(r, lo, hi);
       if (residual)
         r = ref::saturate(sa.apply(r) + sb.apply(res[p * oc + j]), sumLo,
                           sumHi);

@@ -57,7 +57,11 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
     - `cgnet.max_pool2d`, `cgnet.avg_pool2d`, `cgnet.global_avg_pool`,
       `cgnet.add`, stand-alone `cgnet.requantize`, `cgnet.relu` and
       `cgnet.clamp` on int8 tensors run on the vector unit.
-    - `cgnet.reshape` costs nothing when it keeps the NHWC byte order.
+    - `cgnet.reshape` costs nothing when it keeps the NHWC byte order;
+      otherwise it gathers the result's bytes by DMA (runs of evenly
+      spaced source bytes) and copies them through the vector unit.
+    - `cgnet.leaky_relu` after a convolution's requantize (zero point 0,
+      full int8 range) runs in the convolution's post-processing.
     - `cgnet.quantize` of an argument and `cgnet.dequantize` of a result
       run on the host (the program's input and output descriptors).
 

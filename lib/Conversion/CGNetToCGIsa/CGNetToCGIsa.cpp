@@ -30,6 +30,7 @@
 #include "cgnet/Dialect/CGNet/IR/CGNetOps.h"
 #include "cgnet/Dialect/CGNet/IR/CGNetTypes.h"
 #include "cgnet/Dialect/CGNet/Transforms/TransformUtils.h"
+#include "cgnet/Reference/IntegerArith.h"
 #include "cgnet/Reference/Tensor.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -70,6 +71,17 @@ I::Instr make(I::Opcode op) {
   return in;
 }
 
+/// A DMA store of `bytes` contiguous bytes from OUT `sram` to DRAM `dram`.
+I::Instr contiguousStore(int64_t sram, uint64_t dram, int64_t bytes) {
+  I::Instr st = make(I::Opcode::DmaStore);
+  st[I::DmaStore::sram] = sram;
+  st[I::DmaStore::dram] = dram;
+  st[I::DmaStore::y_size] = 1;
+  st[I::DmaStore::x_size] = bytes;
+  st[I::DmaStore::dram_stride] = bytes;
+  return st;
+}
+
 
 /// The fused post-processing of a convolution: its requantize and an
 /// optional ReLU or clamp.
@@ -77,6 +89,8 @@ struct PostSpec {
   SmallVector<int32_t> mult, shift;
   int64_t lo = -128, hi = 127, zp = 0;
   bool roundUp = false;
+  /// A fused leaky ReLU: negative values scaled by multiplier, shift.
+  std::optional<std::pair<int32_t, int32_t>> leaky;
   Value result;
   SmallVector<Operation *> fused;
 };
@@ -147,6 +161,7 @@ private:
   FailureOr<EwiseNode> describeEwise(Operation *op);
   LogicalResult ewiseGroup(Operation *root);
   LogicalResult reshape(cgnet::ReshapeOp op);
+  LogicalResult relayout(Operation *op, const DramTensor &in, Value output);
   LogicalResult inputs();
   LogicalResult outputs(Operation *ret);
 
@@ -304,7 +319,22 @@ FailureOr<PostSpec> Compiler::fusedPost(Operation *conv, Value acc,
   post.zp = info.zeroPoint();
   post.result = rq.getOutput();
   post.fused.push_back(rq);
-  // A ReLU or clamp that is the requantized value's only user.
+  // A leaky ReLU (zero point 0, the full int8 range) that is the
+  // requantized value's only user: the evaluator's fixed-point alpha.
+  if (post.result.hasOneUse() && post.zp == 0 && post.lo == -128 &&
+      post.hi == 127)
+    if (auto lr = dyn_cast<cgnet::LeakyReluOp>(*post.result.getUsers().begin())) {
+      auto linfo = getElementInfo(getElementTypeOrSelf(lr.getType()));
+      if (linfo && !linfo->hasZeroPoints() && linfo->storageMin == -128 &&
+          linfo->storageMax == 127) {
+        auto fp = ref::toFixedPoint(lr.getAlpha().convertToDouble());
+        post.leaky = fp ? std::pair{fp->multiplier, fp->shift}
+                        : std::pair{int32_t(0), int32_t(0)};
+        post.result = lr.getOutput();
+        post.fused.push_back(lr);
+      }
+    }
+  // A ReLU or clamp that is the value's only user.
   if (post.result.hasOneUse()) {
     Operation *user = *post.result.getUsers().begin();
     if (auto relu = dyn_cast<cgnet::ReluOp>(user)) {
@@ -529,9 +559,11 @@ LogicalResult Compiler::convLayer(Operation *op) {
   int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2,
           wgtHalf = cfg.wgtBytes / 2, paramHalf = cfg.paramBytes / 2;
   int64_t groupSize = (kind == ChannelGated && grouped) ? O / partitions : O;
-  int64_t resWords = residual ? int64_t(residual->words.size()) : 0;
+  // Words of the post's extra stages after the block's parameters.
+  int64_t stageWords = (post->leaky ? 2 : 0) +
+                     (residual ? int64_t(residual->words.size()) : 0);
   int64_t tcMax =
-      std::min({groupSize, wgtHalf / kSize, (paramHalf - 4 * resWords) / 16});
+      std::min({groupSize, wgtHalf / kSize, (paramHalf - 4 * stageWords) / 16});
   if (tcMax < 1)
     return op->emitOpError() << "does not fit the accelerator: the weights of "
                                 "one output channel ("
@@ -645,6 +677,10 @@ LogicalResult Compiler::convLayer(Operation *op) {
         words.push_back(post->mult[o0 + j]);
       for (int64_t j = 0; j < n; ++j)
         words.push_back(post->shift[o0 + j]);
+      if (post->leaky) {
+        words.push_back(post->leaky->first);
+        words.push_back(post->leaky->second);
+      }
       if (residual)
         words.insert(words.end(), residual->words.begin(), residual->words.end());
       blocks.push_back({o0, n, addConstantWords(ArrayRef<int32_t>(words))});
@@ -688,8 +724,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
           ld[I::DmaLoad::buf] = 2;
           ld[I::DmaLoad::sram] = pHalf;
           ld[I::DmaLoad::dram] = blk.params;
-          ld[I::DmaLoad::x_size] = 16 * blk.tc + 4 * resWords;
-          ld[I::DmaLoad::dram_stride] = 16 * blk.tc + 4 * resWords;
+          ld[I::DmaLoad::x_size] = 16 * blk.tc + 4 * stageWords;
+          ld[I::DmaLoad::dram_stride] = 16 * blk.tc + 4 * stageWords;
           tile.loads.push_back(ld);
         }
         int64_t iy0 = oy0 * sh - pt, iy1 = iy0 + inRows(rows);
@@ -783,10 +819,12 @@ LogicalResult Compiler::convLayer(Operation *op) {
         postI[I::Post::clamp_hi] = post->hi;
         postI[I::Post::out_zp] = post->zp;
         postI[I::Post::round] = post->roundUp;
+        postI[I::Post::stage_param] = pHalf + 16 * blk.tc;
+        if (post->leaky)
+          postI[I::Post::leaky] = 1;
         if (skip) {
           postI[I::Post::residual] = 1;
           postI[I::Post::res] = resSram;
-          postI[I::Post::res_param] = pHalf + 16 * blk.tc;
         }
         tile.compute.push_back(postI);
 
@@ -1050,13 +1088,8 @@ LogicalResult Compiler::ewiseGroup(Operation *root) {
       ew[I::Ewise::round] = node.roundUp;
       tile.compute.push_back(ew);
     }
-    I::Instr st = make(I::Opcode::DmaStore);
-    st[I::DmaStore::sram] = slot * outHalf + int64_t(nodes.size() - 1) * chunk;
-    st[I::DmaStore::dram] = out.addr + e0;
-    st[I::DmaStore::y_size] = 1;
-    st[I::DmaStore::x_size] = n;
-    st[I::DmaStore::dram_stride] = n;
-    tile.stores.push_back(st);
+    tile.stores.push_back(contiguousStore(
+        slot * outHalf + int64_t(nodes.size() - 1) * chunk, out.addr + e0, n));
     tiles.push_back(std::move(tile));
   }
   for (Operation *op : members)
@@ -1069,21 +1102,99 @@ LogicalResult Compiler::reshape(cgnet::ReshapeOp op) {
   if (failed(in))
     return failure();
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
-  for (int64_t e = 0; e < outType.getNumElements(); ++e)
-    if (I::dramIndex(in->shape, e) != I::dramIndex(outType.getShape(), e))
-      return op.emitOpError()
-             << "cannot run on the accelerator: the reshape changes the "
-                "order of the elements in DRAM (int8 NHWC); element "
-             << e << " moves";
-  DramTensor t = *in;
-  t.shape.assign(outType.getShape().begin(), outType.getShape().end());
-  if (outType.getRank() == 4) {
-    t.n = t.shape[0], t.c = t.shape[1], t.h = t.shape[2], t.w = t.shape[3];
-  } else {
-    t.n = t.shape[0], t.h = 1, t.w = 1, t.c = outType.getNumElements() / t.n;
+  int64_t total = outType.getNumElements();
+  bool samePlace = true;
+  for (int64_t e = 0; e < total && samePlace; ++e)
+    samePlace = I::dramIndex(in->shape, e) ==
+                I::dramIndex(outType.getShape(), e);
+  if (samePlace) {
+    DramTensor t = *in;
+    t.shape.assign(outType.getShape().begin(), outType.getShape().end());
+    if (outType.getRank() == 4) {
+      t.n = t.shape[0], t.c = t.shape[1], t.h = t.shape[2], t.w = t.shape[3];
+    } else {
+      t.n = t.shape[0], t.h = 1, t.w = 1, t.c = total / t.n;
+    }
+    tensors[op.getOutput()] = t;
+    return success();
   }
-  tensors[op.getOutput()] = t;
-  return success();
+  return relayout(op, *in, op.getOutput());
+}
+
+/// A reshape that moves elements in DRAM (int8 NHWC): the result's bytes
+/// in order, each tile's worth gathered into INP by DMA loads of runs
+/// whose source bytes are evenly spaced (a run of one channel across
+/// pixels, or of contiguous bytes), copied to OUT by the vector unit and
+/// stored contiguously.
+LogicalResult Compiler::relayout(Operation *op, const DramTensor &in,
+                                 Value output) {
+  auto outType = cast<RankedTensorType>(output.getType());
+  int64_t total = outType.getNumElements();
+  // source[d]: the input's DRAM offset of the result's DRAM byte d.
+  std::vector<int64_t> source(total);
+  for (int64_t e = 0; e < total; ++e)
+    source[I::dramIndex(outType.getShape(), e)] = I::dramIndex(in.shape, e);
+  int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2;
+  int64_t chunk = std::min<int64_t>({inpHalf, outHalf, (int64_t(1) << 24) - 1});
+  // Runs of result bytes [d, d + len) inside one tile whose sources are
+  // evenly spaced by `stride` (y_size is 16 bits); backwards or repeated
+  // sources go byte by byte.
+  struct Run {
+    int64_t d, len, stride;
+  };
+  std::vector<Run> runs;
+  constexpr size_t kMaxTransfers = 65536;
+  for (int64_t d0 = 0; d0 < total; d0 += chunk)
+    for (int64_t d = d0, end = std::min(total, d0 + chunk); d < end;) {
+      int64_t len = 1, stride = 1;
+      if (d + 1 < end) {
+        stride = source[d + 1] - source[d];
+        while (d + len < end && len < 65535 &&
+               source[d + len] - source[d + len - 1] == stride)
+          ++len;
+      }
+      if (stride < 0 || (len > 1 && stride == 0))
+        len = 1, stride = 1;
+      if (runs.size() == kMaxTransfers)
+        return op->emitOpError()
+               << "cannot run on the accelerator: the reshape moves its "
+                  "elements too irregularly (more than "
+               << kMaxTransfers << " DMA transfers)";
+      runs.push_back({d, len, stride});
+      d += len;
+    }
+  if (failed(define(op, output)))
+    return failure();
+  DramTensor out = tensors[output];
+  std::vector<Tile> tiles;
+  size_t r = 0;
+  for (int64_t d0 = 0; d0 < total; d0 += chunk) {
+    int64_t n = std::min(chunk, total - d0), slot = tiles.size() % 2;
+    Tile tile;
+    for (; r < runs.size() && runs[r].d < d0 + n; ++r) {
+      const Run &run = runs[r];
+      I::Instr ld = make(I::Opcode::DmaLoad);
+      ld[I::DmaLoad::buf] = 0;
+      ld[I::DmaLoad::sram] = slot * inpHalf + (run.d - d0);
+      ld[I::DmaLoad::dram] = in.addr + source[run.d];
+      bool contiguous = run.stride == 1;
+      ld[I::DmaLoad::y_size] = contiguous ? 1 : run.len;
+      ld[I::DmaLoad::x_size] = contiguous ? run.len : 1;
+      ld[I::DmaLoad::dram_stride] = contiguous ? run.len : run.stride;
+      tile.loads.push_back(ld);
+    }
+    I::Instr copy = make(I::Opcode::Ewise);
+    copy[I::Ewise::op] = 2; // clamp to the int8 range: a copy
+    copy[I::Ewise::a] = slot * inpHalf;
+    copy[I::Ewise::out] = slot * outHalf;
+    copy[I::Ewise::count] = n;
+    copy[I::Ewise::clamp_lo] = -128;
+    copy[I::Ewise::clamp_hi] = 127;
+    tile.compute.push_back(copy);
+    tile.stores.push_back(contiguousStore(slot * outHalf, out.addr + d0, n));
+    tiles.push_back(std::move(tile));
+  }
+  return emitLayer(op, tiles);
 }
 
 //===----------------------------------------------------------------------===//

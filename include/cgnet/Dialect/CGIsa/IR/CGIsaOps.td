@@ -166,12 +166,14 @@ def CGIsa_PostOp : CGIsa_InstrOp<"post", [{
     Compute queue, vector unit. `out[p][j] = clamp(scale(acc[p][j],
     mult[j], shift[j]) + out_zp, clamp_lo, clamp_hi)`, with the fixed-point
     scaling of `cgnet.requantize` (ties away from zero, or up with
-    `round = 1`); multipliers then shifts at `param`. With `residual = 1`
-    the pipeline goes on with a residual add: the value above and the
-    int8 tile at INP address `res` are each requantized, clamped, added and
-    clamped again, with the 12 words at `res_param` (docs/isa.md, "post").
+    `round = 1`); multipliers then shifts at `param`. With `leaky = 1`
+    negative values are scaled by the first two words at `stage_param`
+    before the clamp (a leaky ReLU). With `residual = 1` the pipeline goes
+    on with a residual add: the value above and the int8 tile at INP
+    address `res` are each requantized, clamped, added and clamped again,
+    with the next 12 words at `stage_param` (docs/isa.md, "post").
   }]> {
-  let summary = "requantize, clamp/ReLU, residual add, narrow to int8";
+  let summary = "requantize, leaky ReLU, clamp/ReLU, residual add, narrow to int8";
 }
 def CGIsa_PoolOp : CGIsa_InstrOp<"pool", [{
     Compute queue, vector unit. Max (`mode = 0`, padded positions ignored)
