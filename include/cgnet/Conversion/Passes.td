@@ -62,6 +62,8 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
       spaced source bytes) and copies them through the vector unit.
     - `cgnet.leaky_relu` after a convolution's requantize (zero point 0,
       full int8 range) runs in the convolution's post-processing.
+    - `cgnet.concat` along the channels and `cgnet.upsample_nearest` are
+      DMA copies through the vector unit (strided stores).
     - `cgnet.quantize` of an argument and `cgnet.dequantize` of a result
       run on the host (the program's input and output descriptors).
 

@@ -162,6 +162,14 @@ private:
   LogicalResult ewiseGroup(Operation *root);
   LogicalResult reshape(cgnet::ReshapeOp op);
   LogicalResult relayout(Operation *op, const DramTensor &in, Value output);
+  LogicalResult concat(cgnet::ConcatOp op);
+  LogicalResult upsample(cgnet::UpsampleNearestOp op);
+  /// A tile that copies `bytes` contiguous bytes of DRAM at `src` into INP
+  /// slot `slot` and through the vector unit into OUT (the caller adds the
+  /// stores).
+  Tile copyTile(int64_t slot, uint64_t src, int64_t bytes);
+  /// The vector unit's copy of `bytes` from INP slot `slot` to OUT's.
+  I::Instr vectorCopy(int64_t slot, int64_t bytes);
   LogicalResult inputs();
   LogicalResult outputs(Operation *ret);
 
@@ -1183,17 +1191,133 @@ LogicalResult Compiler::relayout(Operation *op, const DramTensor &in,
       ld[I::DmaLoad::dram_stride] = contiguous ? run.len : run.stride;
       tile.loads.push_back(ld);
     }
-    I::Instr copy = make(I::Opcode::Ewise);
-    copy[I::Ewise::op] = 2; // clamp to the int8 range: a copy
-    copy[I::Ewise::a] = slot * inpHalf;
-    copy[I::Ewise::out] = slot * outHalf;
-    copy[I::Ewise::count] = n;
-    copy[I::Ewise::clamp_lo] = -128;
-    copy[I::Ewise::clamp_hi] = 127;
-    tile.compute.push_back(copy);
+    tile.compute.push_back(vectorCopy(slot, n));
     tile.stores.push_back(contiguousStore(slot * outHalf, out.addr + d0, n));
     tiles.push_back(std::move(tile));
   }
+  return emitLayer(op, tiles);
+}
+
+Tile Compiler::copyTile(int64_t slot, uint64_t src, int64_t bytes) {
+  Tile tile;
+  I::Instr ld = make(I::Opcode::DmaLoad);
+  ld[I::DmaLoad::buf] = 0;
+  ld[I::DmaLoad::sram] = slot * (cfg.inpBytes / 2);
+  ld[I::DmaLoad::dram] = src;
+  ld[I::DmaLoad::y_size] = 1;
+  ld[I::DmaLoad::x_size] = bytes;
+  ld[I::DmaLoad::dram_stride] = bytes;
+  tile.loads.push_back(ld);
+  tile.compute.push_back(vectorCopy(slot, bytes));
+  return tile;
+}
+
+I::Instr Compiler::vectorCopy(int64_t slot, int64_t bytes) {
+  I::Instr copy = make(I::Opcode::Ewise);
+  copy[I::Ewise::op] = 2; // clamp to the int8 range: a copy
+  copy[I::Ewise::a] = slot * (cfg.inpBytes / 2);
+  copy[I::Ewise::out] = slot * (cfg.outBytes / 2);
+  copy[I::Ewise::count] = bytes;
+  copy[I::Ewise::clamp_lo] = -128;
+  copy[I::Ewise::clamp_hi] = 127;
+  return copy;
+}
+
+/// Concatenation along the channels (NHWC: each input's pixels are rows of
+/// its channels): per input, tiles of whole pixels copied through the
+/// vector unit and stored with the result's channel count as the stride,
+/// at the input's channel offset.
+LogicalResult Compiler::concat(cgnet::ConcatOp op) {
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  if (op.getAxis() != 1 || (outType.getRank() != 4 && outType.getRank() != 2))
+    return op.emitOpError()
+           << "cannot run on the accelerator: only concatenation along the "
+              "channels (axis 1 of a rank-4 or rank-2 tensor) is supported, "
+              "got axis "
+           << op.getAxis() << " of rank " << outType.getRank();
+  SmallVector<DramTensor> ins;
+  for (Value v : op.getInputs()) {
+    if (failed(checkInt8(op, v, "operand", false)))
+      return failure();
+    FailureOr<DramTensor> t = lookup(op, v);
+    if (failed(t))
+      return failure();
+    ins.push_back(*t);
+  }
+  if (failed(define(op, op.getOutput())))
+    return failure();
+  DramTensor out = tensors[op.getOutput()];
+  int64_t C = outType.getDimSize(1), pixels = outType.getNumElements() / C;
+  int64_t half = std::min(cfg.inpBytes, cfg.outBytes) / 2;
+  std::vector<Tile> tiles;
+  int64_t offset = 0;
+  for (auto [v, in] : llvm::zip(op.getInputs(), ins)) {
+    int64_t Ci = cast<ShapedType>(v.getType()).getDimSize(1);
+    int64_t per = std::min<int64_t>(half / Ci, 65535);
+    if (per < 1)
+      return op.emitOpError()
+             << "does not fit the accelerator: one pixel of an operand ("
+             << Ci << " channels) exceeds half of INP or OUT";
+    for (int64_t p0 = 0; p0 < pixels; p0 += per) {
+      int64_t n = std::min(per, pixels - p0);
+      Tile tile = copyTile(tiles.size() % 2, in.addr + p0 * Ci, n * Ci);
+      I::Instr st = make(I::Opcode::DmaStore);
+      st[I::DmaStore::sram] = (tiles.size() % 2) * (cfg.outBytes / 2);
+      st[I::DmaStore::dram] = out.addr + p0 * C + offset;
+      st[I::DmaStore::y_size] = n;
+      st[I::DmaStore::x_size] = Ci;
+      st[I::DmaStore::dram_stride] = C;
+      tile.stores.push_back(st);
+      tiles.push_back(std::move(tile));
+    }
+    offset += Ci;
+  }
+  return emitLayer(op, tiles);
+}
+
+/// Nearest upsampling by fh x fw: per tile of input rows, the rows copied
+/// through the vector unit and stored fh x fw times, each store writing
+/// every fw-th pixel of one output row (stride fw pixels).
+LogicalResult Compiler::upsample(cgnet::UpsampleNearestOp op) {
+  if (failed(checkInt8(op, op.getInput(), "input", false)))
+    return failure();
+  FailureOr<DramTensor> in = lookup(op, op.getInput());
+  if (failed(in))
+    return failure();
+  if (cast<ShapedType>(op.getInput().getType()).getRank() != 4)
+    return op.emitOpError("cannot run on the accelerator: only rank-4 "
+                          "(NCHW) upsampling is supported");
+  if (failed(define(op, op.getOutput())))
+    return failure();
+  DramTensor out = tensors[op.getOutput()];
+  int64_t fh = op.getFactors()[0], fw = op.getFactors()[1];
+  int64_t N = in->n, H = in->h, W = in->w, C = in->c, OW = W * fw;
+  int64_t half = std::min(cfg.inpBytes, cfg.outBytes) / 2;
+  int64_t rowBytes = W * C, rows = half / rowBytes;
+  if (rows < 1 || W > 65535)
+    return op.emitOpError()
+           << "does not fit the accelerator: one input row (" << rowBytes
+           << " bytes) exceeds half of INP or OUT";
+  std::vector<Tile> tiles;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t y0 = 0; y0 < H; y0 += rows) {
+      int64_t r = std::min(rows, H - y0), slot = tiles.size() % 2;
+      Tile tile =
+          copyTile(slot, in->addr + (n * H + y0) * rowBytes, r * rowBytes);
+      for (int64_t y = 0; y < r; ++y)
+        for (int64_t ry = 0; ry < fh; ++ry)
+          for (int64_t rx = 0; rx < fw; ++rx) {
+            I::Instr st = make(I::Opcode::DmaStore);
+            st[I::DmaStore::sram] = slot * (cfg.outBytes / 2) + y * rowBytes;
+            st[I::DmaStore::dram] =
+                out.addr + ((n * H * fh + (y0 + y) * fh + ry) * OW + rx) * C;
+            st[I::DmaStore::y_size] = W;
+            st[I::DmaStore::x_size] = C;
+            st[I::DmaStore::dram_stride] = fw * C;
+            tile.stores.push_back(st);
+          }
+      tiles.push_back(std::move(tile));
+    }
   return emitLayer(op, tiles);
 }
 
@@ -1324,6 +1448,9 @@ FailureOr<cgisa::ProgramOp> Compiler::run() {
               return ewiseGroup(o);
             })
             .Case<cgnet::ReshapeOp>([&](cgnet::ReshapeOp r) { return reshape(r); })
+            .Case<cgnet::ConcatOp>([&](cgnet::ConcatOp c) { return concat(c); })
+            .Case<cgnet::UpsampleNearestOp>(
+                [&](cgnet::UpsampleNearestOp u) { return upsample(u); })
             .Case<func::ReturnOp>([&](Operation *r) { return outputs(r); })
             .Default([](Operation *o) {
               return o->emitOpError()

@@ -23,9 +23,9 @@ func.func @float_layer(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
 
 // -----
 
-func.func @concat(%a: tensor<1x2x4x4xi8>, %b: tensor<1x2x4x4xi8>) -> tensor<1x4x4x4xi8> {
+func.func @shuffle(%a: tensor<1x4x4x4xi8>) -> tensor<1x4x4x4xi8> {
   // expected-error @+1 {{cannot run on the accelerator: no lowering to cgisa for this op}}
-  %c = cgnet.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4x4xi8>, tensor<1x2x4x4xi8>) -> tensor<1x4x4x4xi8>
+  %c = cgnet.channel_shuffle %a {groups = 2 : i64} : tensor<1x4x4x4xi8>
   return %c : tensor<1x4x4x4xi8>
 }
 
@@ -62,6 +62,14 @@ func.func @weight_arg(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi8>) -> tensor<
   %c = cgnet.conv2d %x, %w : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi32>
   %r = cgnet.requantize %c {multiplier = array<i32: 1073741824>, shift = array<i32: 31>} : (tensor<1x2x4x4xi32>) -> tensor<1x2x4x4xi8>
   return %r : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+func.func @concat_rows(%a: tensor<1x2x3x4xi8>, %b: tensor<1x2x3x4xi8>) -> tensor<1x2x6x4xi8> {
+  // expected-error @+1 {{cannot run on the accelerator: only concatenation along the channels (axis 1 of a rank-4 or rank-2 tensor) is supported, got axis 2 of rank 4}}
+  %c = cgnet.concat %a, %b {axis = 2 : i64} : (tensor<1x2x3x4xi8>, tensor<1x2x3x4xi8>) -> tensor<1x2x6x4xi8>
+  return %c : tensor<1x2x6x4xi8>
 }
 
 // -----
