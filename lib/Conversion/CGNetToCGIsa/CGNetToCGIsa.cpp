@@ -1284,9 +1284,6 @@ LogicalResult Compiler::upsample(cgnet::UpsampleNearestOp op) {
   FailureOr<DramTensor> in = lookup(op, op.getInput());
   if (failed(in))
     return failure();
-  if (cast<ShapedType>(op.getInput().getType()).getRank() != 4)
-    return op.emitOpError("cannot run on the accelerator: only rank-4 "
-                          "(NCHW) upsampling is supported");
   if (failed(define(op, op.getOutput())))
     return failure();
   DramTensor out = tensors[op.getOutput()];

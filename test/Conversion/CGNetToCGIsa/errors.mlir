@@ -74,6 +74,22 @@ func.func @concat_rows(%a: tensor<1x2x3x4xi8>, %b: tensor<1x2x3x4xi8>) -> tensor
 
 // -----
 
+func.func @concat_wide(%a: tensor<1x40000x1x1xi8>, %b: tensor<1x4x1x1xi8>) -> tensor<1x40004x1x1xi8> {
+  // expected-error @+1 {{does not fit the accelerator: one pixel of an operand (40000 channels) exceeds half of INP or OUT}}
+  %c = cgnet.concat %a, %b {axis = 1 : i64} : (tensor<1x40000x1x1xi8>, tensor<1x4x1x1xi8>) -> tensor<1x40004x1x1xi8>
+  return %c : tensor<1x40004x1x1xi8>
+}
+
+// -----
+
+func.func @upsample_wide(%a: tensor<1x300x2x200xi8>) -> tensor<1x300x4x400xi8> {
+  // expected-error @+1 {{does not fit the accelerator: one input row (60000 bytes) exceeds half of INP or OUT}}
+  %u = cgnet.upsample_nearest %a {factors = array<i64: 2, 2>} : (tensor<1x300x2x200xi8>) -> tensor<1x300x4x400xi8>
+  return %u : tensor<1x300x4x400xi8>
+}
+
+// -----
+
 // A reshape that moves its elements runs as DMA gathers of evenly spaced
 // bytes; 1x65537x2x1 -> 1x1x65537x2 moves every byte on its own (runs of
 // two, 65537 of them), more transfers than the compiler emits.
