@@ -80,18 +80,16 @@ run_model() { # NAME ONNX SHAPE [IMPORT-OPTION]
   [ -n "${4:-}" ] && ort="(see the uncut model: tests)"
   printf '| %s | ONNX Runtime, evaluator and CPU within 1e-5 + 1e-4 abs(y) | %s | %s convolutions |\n' \
     "$name" "$ort" "$convs"
-  "$bin/cgnet-opt" "$work/folded.mlir" --cgnet-quantize="calibration=$calib" \
-    -o "$work/q8.mlir"
-  row "8-bit" "$work/q8.mlir"
-  "$bin/cgnet-opt" "$work/ocs.mlir" --cgnet-quantize="calibration=$calib" \
-    -o "$work/ocs-q8.mlir"
-  row "OCS 5% + 8-bit" "$work/ocs-q8.mlir"
-  "$bin/cgnet-opt" "$work/folded.mlir" --cgnet-quantize="calibration=$calib weight-bits=5 granularity=per-tensor" \
-    -o "$work/q5.mlir"
-  row "5-bit per-tensor weights" "$work/q5.mlir"
-  "$bin/cgnet-opt" "$work/ocs5.mlir" --cgnet-quantize="calibration=$calib weight-bits=5 granularity=per-tensor" \
-    -o "$work/ocs-q5.mlir"
-  row "OCS 5% + 5-bit per-tensor weights" "$work/ocs-q5.mlir"
+  quantized() { # CONFIG SOURCE RESULT [QUANTIZE OPTIONS]: quantize, then a row
+    "$bin/cgnet-opt" "$work/$2.mlir" \
+      --cgnet-quantize="calibration=$calib${4:+ $4}" -o "$work/$3.mlir"
+    row "$1" "$work/$3.mlir"
+  }
+  local q5="weight-bits=5 granularity=per-tensor"
+  quantized "8-bit" folded q8
+  quantized "OCS 5% + 8-bit" ocs ocs-q8
+  quantized "5-bit per-tensor weights" folded q5 "$q5"
+  quantized "OCS 5% + 5-bit per-tensor weights" ocs5 ocs-q5 "$q5"
   local r
   for r in 0.3 0.5 0.7; do
     "$bin/cgnet-opt" "$work/ocs.mlir" \
