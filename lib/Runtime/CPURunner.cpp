@@ -280,6 +280,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.outlineConstants = true;
   pipelineOptions.outlineLayers = true;
   pipelineOptions.threads = options.threads;
+  pipelineOptions.registerBlock = options.registerBlock;
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
       failed(buildCPUPipelineBack(back, pipelineOptions)))

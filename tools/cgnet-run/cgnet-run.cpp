@@ -148,6 +148,12 @@ cl::opt<bool> upstreamConv(
     cl::desc("CPU backend, benchmark baseline: float convolutions through "
              "upstream's linalg.conv_2d_nchw_fchw and plain loops"),
     cl::cat(category));
+cl::opt<bool> registerBlock(
+    "cpu-register-block",
+    cl::desc("CPU backend: convolution loops as register-blocked vector "
+             "code (--cgnet-register-block; default on). Off: LLVM's loop "
+             "vectorizer alone, a benchmark baseline"),
+    cl::init(true), cl::cat(category));
 /// --threads, registered in main (LLVM has an undocumented option of that
 /// name, which cgnet-run's replaces).
 cl::opt<unsigned> *threadCount;
@@ -460,6 +466,7 @@ int main(int argc, char **argv) {
     options.profile = profileFlag;
     options.upstreamConv = upstreamConv;
     options.threads = *threadCount;
+    options.registerBlock = registerBlock;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);
     if (failed(compiled))

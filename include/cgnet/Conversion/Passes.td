@@ -191,6 +191,49 @@ def CGNetCopiesToLoops : Pass<"cgnet-copies-to-loops",
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
+  let summary = "Register-blocked vector code for the CPU convolution loops";
+  let description = [{
+    Part of the CPU pipeline, after bufferization: every `linalg.generic`
+    that `--convert-cgnet-to-cpu` marked `cgnet.register_block` (the
+    convolution loops) becomes explicit vector code. The output's last
+    index runs over a loop `v` (output pixels, or output channels for
+    small planes) with unit stride, the one before it over a loop `u`;
+    one input (the "vector operand") runs along `v` with unit stride, the
+    other (the "scalar operand") does not depend on `v`. The code keeps
+    `rows` x `vectors` accumulator vectors of 512 bits (`rows` values of
+    `u`, `vectors` x 16 values of `v` for 32-bit elements) in registers
+    over the whole reduction: for each reduction step it loads `vectors`
+    vectors of the vector operand, broadcasts `rows` scalars of the other,
+    and applies the generic's body (element-wise arithmetic, cloned onto
+    vectors) rows x vectors times. Reduction loops are unrolled innermost
+    first while their product stays within 16 steps; the others are
+    `scf.for` loops carrying the accumulators, in the generic's order, so
+    every output accumulates in the same order as before (float results
+    do not change). The last block along `v` uses masked loads and
+    stores; the last rows along `u` a smaller block. The loops outside the
+    block (the generic's other parallel loops and the blocks of `u`) are
+    one `scf.parallel`, which the multi-threaded pipeline splits among
+    threads.
+
+    A marked generic that does not have this form (more or fewer than two
+    inputs, a body with regions, a strided last dimension, dynamic sizes)
+    stays as it is and is lowered by `--convert-linalg-to-loops` as
+    unmarked ones are: the pass only changes speed, never results.
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"4",
+           "Values of the blocked loop u per block">,
+    Option<"vectors", "vectors", "int64_t", /*default=*/"4",
+           "Vectors along the vectorized loop v per block">
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def CGNetSerializeInnerParallel : Pass<"cgnet-serialize-inner-parallel",
                                        "::mlir::func::FuncOp"> {
   let summary = "Keep only the outermost scf.parallel of large loop nests";
@@ -199,7 +242,8 @@ def CGNetSerializeInnerParallel : Pass<"cgnet-serialize-inner-parallel",
     `--convert-linalg-to-parallel-loops`: an `scf.parallel` nested in
     another loop, or one whose whole nest runs fewer than `min-iterations`
     innermost iterations (static trip counts multiplied; loops with
-    dynamic bounds count once), becomes a nest of `scf.for` with the same
+    dynamic bounds count once; a loop `--cgnet-register-block` made counts
+    the iterations of the generic it replaced, its `cgnet.iterations`), becomes a nest of `scf.for` with the same
     bounds. `--async-parallel-for` then splits only the outermost loop of
     the large nests (convolutions, not paddings or element-wise maps)
     among the threads, and the inner loops stay sequential (and

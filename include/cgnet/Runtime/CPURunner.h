@@ -43,6 +43,8 @@ struct CPUOptions {
   /// Threads (CPUPipelineOptions::threads); above 1 the JIT loads MLIR's
   /// async runtime.
   unsigned threads = 1;
+  /// CPUPipelineOptions::registerBlock.
+  bool registerBlock = true;
 };
 
 /// How an argument or result crosses the compiled function's boundary.

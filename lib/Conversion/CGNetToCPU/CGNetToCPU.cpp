@@ -235,6 +235,16 @@ public:
                     multiplyAdd);
   }
 
+  /// The accumulation loops of convCore: `generic` marked for
+  /// --cgnet-register-block.
+  Value convGeneric(ArrayRef<Value> ins, Value init, ArrayRef<AffineMap> maps,
+                    ArrayRef<IteratorType> iters,
+                    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    Value r = generic(ins, init, maps, iters, body);
+    r.getDefiningOp()->setAttr(kRegisterBlockAttr, b.getUnitAttr());
+    return r;
+  }
+
   /// The loops of every convolution: `x` is the padded N x C x Hp x Wp
   /// input, `w5` the G x Og x Ig x kh x kw weights, `bias` G x Og; the
   /// result starts from the bias and `body(x, w, acc)` accumulates over
@@ -283,12 +293,12 @@ public:
       Value wT = reshape(transposedWeights(w5), {G, Ig, taps, Og});
       Value outT =
           tapsInner
-              ? generic({cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
+              ? convGeneric({cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
                         {map(6, {d[0], d[1], d[2], d[5], d[3]}),
                          map(6, {d[1], d[2], d[5], d[4]}),
                          map(6, {d[0], d[1], d[3], d[4]})},
                         {P, P, R, P, P, R}, body)
-              : generic({cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
+              : convGeneric({cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
                         {map(6, {d[0], d[1], d[2], d[3], d[4]}),
                          map(6, {d[1], d[2], d[3], d[5]}),
                          map(6, {d[0], d[1], d[4], d[5]})},
@@ -307,12 +317,12 @@ public:
       Value w4 = reshape(w5, {G, Og, Ig, taps});
       Value out =
           tapsInner
-              ? generic({cols, w4}, fromBias({N, G, Og, plane}, 1, 2),
+              ? convGeneric({cols, w4}, fromBias({N, G, Og, plane}, 1, 2),
                         {map(6, {d[0], d[1], d[3], d[5], d[4]}),
                          map(6, {d[1], d[2], d[3], d[5]}),
                          map(6, {d[0], d[1], d[2], d[4]})},
                         {P, P, P, R, P, R}, body)
-              : generic({cols, w4}, fromBias({N, G, Og, plane}, 1, 2),
+              : convGeneric({cols, w4}, fromBias({N, G, Og, plane}, 1, 2),
                         {map(6, {d[0], d[1], d[3], d[4], d[5]}),
                          map(6, {d[1], d[2], d[3], d[4]}),
                          map(6, {d[0], d[1], d[2], d[5]})},
@@ -334,14 +344,14 @@ public:
     // With too many taps to unroll: n, g, og, c, ky, kx, p.
     Value out =
         tapsInner
-            ? generic({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
+            ? convGeneric({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
                       {map(7, {d[0], d[1], d[3],
                                d[4] + d[5] * (dilations[0] * Wp) +
                                    d[6] * dilations[1]}),
                        map(7, {d[1], d[2], d[3], d[5], d[6]}),
                        map(7, {d[0], d[1], d[2], d[4]})},
                       {P, P, P, R, P, R, R}, body)
-            : generic({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
+            : convGeneric({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
                       {map(7, {d[0], d[1], d[3],
                                d[6] + d[4] * (dilations[0] * Wp) +
                                    d[5] * dilations[1]}),
@@ -2002,6 +2012,8 @@ struct SerializeInnerParallelPass
   /// Innermost iterations of the loop nest rooted at `op`: its static trip
   /// counts multiplied by the largest of its children's (saturating).
   static int64_t nestIterations(Operation *op) {
+    if (auto n = op->getAttrOfType<IntegerAttr>(kIterationsAttr))
+      return n.getInt();
     int64_t inner = 1;
     for (Region &r : op->getRegions())
       for (Operation &child : r.getOps())
@@ -2121,12 +2133,15 @@ LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   // Parsed from text so that every step is an upstream pass with its
   // documented options.
-  std::string loops = "func.func(cgnet-copies-to-loops,convert-linalg-to-loops),";
+  std::string block = options.registerBlock ? "cgnet-register-block," : "";
+  std::string loops =
+      "func.func(" + block + "cgnet-copies-to-loops,convert-linalg-to-loops),";
   if (options.threads > 1)
     // Each layer's outermost parallel loop becomes async tasks over
     // blocks of its iterations (at least one iteration per task: a
     // convolution's outer loop runs over output channels).
-    loops = "func.func(cgnet-copies-to-loops,convert-linalg-to-parallel-loops,"
+    loops = "func.func(" + block +
+            "cgnet-copies-to-loops,convert-linalg-to-parallel-loops,"
             "cgnet-serialize-inner-parallel),"
             "async-parallel-for{num-workers=" +
             std::to_string(options.threads) +

@@ -13,6 +13,7 @@ namespace cgnet {
 #define GEN_PASS_DECL_CGNETOUTLINECONSTANTS
 #define GEN_PASS_DECL_CGNETCOPIESTOLOOPS
 #define GEN_PASS_DECL_CGNETSERIALIZEINNERPARALLEL
+#define GEN_PASS_DECL_CGNETREGISTERBLOCK
 #include "cgnet/Conversion/Passes.h.inc"
 
 /// Whether integers of this storage width can cross a compiled function's
@@ -34,6 +35,9 @@ struct CPUPipelineOptions {
   /// async tasks (--async-parallel-for) that MLIR's async runtime
   /// (libmlir_async_runtime) runs on its thread pool.
   unsigned threads = 1;
+  /// Run --cgnet-register-block (off: LLVM's loop vectorizer alone, the
+  /// baseline of bench/).
+  bool registerBlock = true;
 };
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
@@ -56,6 +60,12 @@ void registerCGNetCPUPipeline();
 constexpr llvm::StringLiteral kConstantArgumentsAttr =
     "cgnet.constant_arguments";
 
+/// The mark --convert-cgnet-to-cpu puts on the convolution loops that
+/// --cgnet-register-block rewrites.
+constexpr llvm::StringLiteral kRegisterBlockAttr = "cgnet.register_block";
+/// The scalar iterations of the loop nest an scf.parallel of
+/// --cgnet-register-block stands for (--cgnet-serialize-inner-parallel).
+constexpr llvm::StringLiteral kIterationsAttr = "cgnet.iterations";
 /// The layers --convert-cgnet-to-cpu{profile} times, in the order of their
 /// ids: the cgnet ops of `func` in walk order.
 llvm::SmallVector<mlir::Operation *> profiledLayers(mlir::func::FuncOp func);

@@ -1,0 +1,470 @@
+//===- RegisterBlock.cpp - register-blocked convolution kernels -----------===//
+//
+// --cgnet-register-block: a convolution's linalg.generic (on buffers,
+// marked by --convert-cgnet-to-cpu) becomes explicit vector code that
+// keeps a block of `rows` x `vectors` accumulator vectors in registers over
+// the whole reduction: per reduction step, `vectors` loads of the operand
+// that runs along the output's contiguous dimension, `rows` scalar loads
+// of the other one (broadcast), and rows x vectors multiply-adds. LLVM's
+// loop vectorizer, given the same loops, keeps one output vector and
+// reloads and stores it for every input channel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cgnet/Conversion/CGNetToCPU/CGNetToCPU.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace cgnet {
+#define GEN_PASS_DEF_CGNETREGISTERBLOCK
+#include "cgnet/Conversion/Passes.h.inc"
+} // namespace cgnet
+
+using namespace mlir;
+using namespace cgnet;
+
+namespace {
+
+/// Reduction loops unrolled inside the block (innermost first, while the
+/// product of their sizes stays within this).
+constexpr int64_t kMaxUnrolled = 16;
+/// The most bytes of the vector operand one block reads before the blocks
+/// along u read them again (a share of a 1 MiB L2 cache).
+constexpr int64_t kSliceBytes = 256 * 1024;
+
+/// Whether `e` is `d<dim>` plus terms that do not depend on it: consecutive
+/// iterations of `dim` read consecutive elements.
+bool unitStrideIn(AffineExpr e, unsigned dim) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return d.getPosition() == dim;
+  auto add = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!add || add.getKind() != AffineExprKind::Add)
+    return false;
+  AffineExpr l = add.getLHS(), r = add.getRHS();
+  return (unitStrideIn(l, dim) && !r.isFunctionOfDim(dim)) ||
+         (unitStrideIn(r, dim) && !l.isFunctionOfDim(dim));
+}
+
+bool unitLastStride(Value v) {
+  auto t = dyn_cast<MemRefType>(v.getType());
+  if (!t || !t.hasStaticShape())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(t.getStridesAndOffset(strides, offset)) &&
+         !strides.empty() && strides.back() == 1;
+}
+
+/// How one marked generic is blocked (see the pass description).
+struct Plan {
+  linalg::GenericOp op;
+  unsigned u, v;           // the blocked and the vectorized loop
+  unsigned vecIn, scalIn;  // which input runs along v, which does not
+  SmallVector<unsigned> outer, looped, unrolled;
+  SmallVector<int64_t> sizes;
+  int64_t lanes;
+};
+
+std::optional<Plan> analyze(linalg::GenericOp g) {
+  if (!g.hasPureBufferSemantics() || g.getNumDpsInputs() != 2 ||
+      g.getNumDpsInits() != 1)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  AffineMap om = maps[2];
+  unsigned n = om.getNumResults();
+  if (n < 2 || !om.isProjectedPermutation())
+    return std::nullopt;
+  Plan p;
+  p.op = g;
+  p.v = cast<AffineDimExpr>(om.getResult(n - 1)).getPosition();
+  p.u = cast<AffineDimExpr>(om.getResult(n - 2)).getPosition();
+  auto iters = g.getIteratorTypesArray();
+  if (iters[p.u] != utils::IteratorType::parallel ||
+      iters[p.v] != utils::IteratorType::parallel)
+    return std::nullopt;
+  // The vector operand: its last index is v plus terms without v, its
+  // other indices do not depend on v; the scalar operand does not at all.
+  auto runsAlongV = [&](AffineMap m) {
+    unsigned r = m.getNumResults();
+    if (r == 0 || !unitStrideIn(m.getResult(r - 1), p.v))
+      return false;
+    for (unsigned i = 0; i + 1 < r; ++i)
+      if (m.getResult(i).isFunctionOfDim(p.v))
+        return false;
+    return true;
+  };
+  if (runsAlongV(maps[0]) && !maps[1].isFunctionOfDim(p.v))
+    p.vecIn = 0, p.scalIn = 1;
+  else if (runsAlongV(maps[1]) && !maps[0].isFunctionOfDim(p.v))
+    p.vecIn = 1, p.scalIn = 0;
+  else
+    return std::nullopt;
+  // One element type; vectors of 512 bits.
+  Type elem = getElementTypeOrSelf(g.getDpsInits()[0].getType());
+  for (Value in : g.getDpsInputs())
+    if (getElementTypeOrSelf(in.getType()) != elem)
+      return std::nullopt;
+  if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() > 64 ||
+      elem.getIntOrFloatBitWidth() < 8)
+    return std::nullopt;
+  p.lanes = 512 / elem.getIntOrFloatBitWidth();
+  if (!unitLastStride(g.getDpsInputs()[p.vecIn]) ||
+      !unitLastStride(g.getDpsInits()[0]) ||
+      !isa<MemRefType>(g.getDpsInputs()[p.scalIn].getType()))
+    return std::nullopt;
+  // The body: element-wise arithmetic only.
+  for (Operation &op : g.getRegion().front().without_terminator())
+    if (op.getNumRegions() != 0 ||
+        !(isa<arith::ConstantOp>(op) ||
+          op.hasTrait<OpTrait::Elementwise>()) ||
+        llvm::any_of(op.getResultTypes(),
+                     [](Type t) { return !t.isIntOrIndexOrFloat(); }))
+      return std::nullopt;
+  p.sizes = g.getStaticLoopRanges();
+  if (llvm::any_of(p.sizes, ShapedType::isDynamic))
+    return std::nullopt;
+  SmallVector<unsigned> reductions;
+  for (unsigned d = 0; d < iters.size(); ++d) {
+    if (iters[d] == utils::IteratorType::reduction)
+      reductions.push_back(d);
+    else if (d != p.u && d != p.v)
+      p.outer.push_back(d);
+  }
+  if (reductions.empty())
+    return std::nullopt;
+  // Unroll the innermost reduction loops while they stay small; the
+  // others are loops carrying the accumulators. Both keep the generic's
+  // order (outer reduction loops first), which is the reference's order
+  // of accumulation.
+  int64_t product = 1;
+  size_t split = reductions.size();
+  while (split > 0 && product * p.sizes[reductions[split - 1]] <= kMaxUnrolled)
+    product *= p.sizes[reductions[--split]];
+  p.looped.assign(reductions.begin(), reductions.begin() + split);
+  p.unrolled.assign(reductions.begin() + split, reductions.end());
+  return p;
+}
+
+class Emitter {
+public:
+  Emitter(const Plan &p, int64_t rows, int64_t vectors)
+      : p(p), g(p.op), rows(rows), vectors(vectors), loc(g.getLoc()),
+        elem(getElementTypeOrSelf(g.getDpsInits()[0].getType())),
+        vt(VectorType::get({p.lanes}, elem)) {}
+
+  void run() {
+    OpBuilder b(g);
+    // Values the body uses from outside and its constants, as vectors.
+    Block &body = g.getRegion().front();
+    for (Operation &op : body.without_terminator()) {
+      if (auto c = dyn_cast<arith::ConstantOp>(op))
+        bodyMap.map(c.getResult(), splat(b, b.clone(op)->getResult(0)));
+      for (Value x : op.getOperands())
+        if (x.getParentBlock() != &body && !bodyMap.contains(x))
+          bodyMap.map(x, splat(b, x));
+    }
+    int64_t V = p.sizes[p.v], step = vectors * p.lanes, full = V / step * step;
+    // The outer parallel loops and the blocks along v as one scf.parallel
+    // (split among threads by the multi-threaded pipeline), the rest of v
+    // after it.
+    auto parallel = [&](OpBuilder &ob, int64_t vBlocks,
+                        function_ref<void(OpBuilder &, ValueRange)> f) {
+      SmallVector<Value> lbs, ubs, steps;
+      for (unsigned d : p.outer) {
+        lbs.push_back(index(ob, 0));
+        ubs.push_back(index(ob, p.sizes[d]));
+        steps.push_back(index(ob, 1));
+      }
+      if (vBlocks > 0) {
+        lbs.push_back(index(ob, 0));
+        ubs.push_back(index(ob, vBlocks));
+        steps.push_back(index(ob, 1));
+      }
+      if (lbs.empty())
+        return f(ob, {});
+      auto par = scf::ParallelOp::create(
+          ob, loc, lbs, ubs, steps,
+          [&](OpBuilder &nb, Location, ValueRange ivs) { f(nb, ivs); });
+      // The generic's iterations, which --cgnet-serialize-inner-parallel
+      // weighs (the loops left here are fewer: vectors, unrolled steps).
+      int64_t iterations = 1;
+      for (int64_t s : p.sizes)
+        iterations *= s;
+      par->setAttr(kIterationsAttr, ob.getI64IntegerAttr(iterations));
+    };
+    auto outerDims = [&](ValueRange ivs) {
+      DenseMap<unsigned, OpFoldResult> dims;
+      for (auto [d, iv] : llvm::zip(p.outer, ivs))
+        dims[d] = iv;
+      return dims;
+    };
+    if (full > 0)
+      parallel(b, full / step, [&](OpBuilder &nb, ValueRange ivs) {
+        Value v0 = arith::MulIOp::create(nb, loc, ivs.back(), index(nb, step));
+        alongU(nb, outerDims(ivs.drop_back()), v0, step);
+      });
+    if (V > full)
+      parallel(b, 0, [&](OpBuilder &nb, ValueRange ivs) {
+        alongU(nb, outerDims(ivs), index(nb, full), V - full);
+      });
+    g.erase();
+  }
+
+private:
+  const Plan &p;
+  linalg::GenericOp g;
+  int64_t rows, vectors;
+  Location loc;
+  Type elem;
+  VectorType vt;
+  IRMapping bodyMap;
+
+  Value index(OpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value splat(OpBuilder &b, Value scalar) {
+    return vector::BroadcastOp::create(b, loc, vt, scalar);
+  }
+
+  /// The bytes of the vector operand one block reads over the whole
+  /// reduction, which the blocks along u read again.
+  int64_t chunkSize() {
+    if (p.looped.empty())
+      return 0;
+    int64_t perStep = vectors * p.lanes *
+                      (elem.getIntOrFloatBitWidth() / 8);
+    for (unsigned d : p.unrolled)
+      perStep *= p.sizes[d];
+    for (size_t k = 1; k < p.looped.size(); ++k)
+      perStep *= p.sizes[p.looped[k]];
+    // The largest divisor of the outermost looped dimension whose slice
+    // stays within a share of the L2 cache.
+    int64_t n = p.sizes[p.looped[0]];
+    for (int64_t c = n; c > 1; --c)
+      if (n % c == 0 && c * perStep <= kSliceBytes)
+        return c;
+    return 1;
+  }
+
+  /// The blocks along u of the vectors from v0 covering `count` elements
+  /// of v: whole blocks in a loop, then the rest of u; with the outermost
+  /// reduction loop cut into chunks that stay in cache, all blocks along u
+  /// run one chunk before the next.
+  void alongU(OpBuilder &b, DenseMap<unsigned, OpFoldResult> dims, Value v0,
+              int64_t count) {
+    int64_t U = p.sizes[p.u], full = U / rows * rows;
+    auto blocks = [&](OpBuilder &nb, Value c0, int64_t chunk) {
+      if (full > 0)
+        scf::ForOp::create(
+            nb, loc, index(nb, 0), index(nb, full), index(nb, rows),
+            ValueRange{}, [&](OpBuilder &lb, Location, Value u0, ValueRange) {
+              block(lb, dims, u0, rows, v0, count, c0, chunk);
+              scf::YieldOp::create(lb, loc);
+            });
+      if (U > full)
+        block(nb, dims, index(nb, full), U - full, v0, count, c0, chunk);
+    };
+    int64_t chunk = chunkSize();
+    if (chunk == 0 || chunk == p.sizes[p.looped[0]])
+      return blocks(b, index(b, 0), chunk);
+    scf::ForOp::create(b, loc, index(b, 0), index(b, p.sizes[p.looped[0]]),
+                       index(b, chunk), ValueRange{},
+                       [&](OpBuilder &lb, Location, Value c0, ValueRange) {
+                         blocks(lb, c0, chunk);
+                         scf::YieldOp::create(lb, loc);
+                       });
+  }
+
+  /// The indices of operand `i` at the point `dims` (every loop of the
+  /// generic given).
+  SmallVector<Value> indices(OpBuilder &b, unsigned i,
+                             const DenseMap<unsigned, OpFoldResult> &dims) {
+    AffineMap m = g.getIndexingMapsArray()[i];
+    SmallVector<OpFoldResult> operands;
+    for (unsigned d = 0; d < m.getNumDims(); ++d) {
+      auto it = dims.find(d);
+      operands.push_back(it == dims.end() ? OpFoldResult(b.getIndexAttr(0))
+                                          : it->second);
+    }
+    SmallVector<Value> idx;
+    for (AffineExpr e : m.getResults())
+      idx.push_back(getValueOrCreateConstantIndexOp(
+          b, loc,
+          affine::makeComposedFoldedAffineApply(
+              b, loc, AffineMap::get(m.getNumDims(), 0, e), operands)));
+    return idx;
+  }
+
+  OpFoldResult plus(OpBuilder &b, Value base, int64_t k) {
+    AffineExpr d0 = b.getAffineDimExpr(0);
+    return affine::makeComposedFoldedAffineApply(b, loc, d0 + k,
+                                                 {OpFoldResult(base)});
+  }
+
+  /// One block: `ob` rows from u0, the vectors from v0 covering `count`
+  /// (at most vectors * lanes) elements of v, over the reduction with the
+  /// outermost looped dimension from c0 to c0 + chunk (all of it when
+  /// chunk is 0 or its size).
+  void block(OpBuilder &b, DenseMap<unsigned, OpFoldResult> dims, Value u0,
+             int64_t ob, Value v0, int64_t count, Value c0, int64_t chunk) {
+    int64_t nv = (count + p.lanes - 1) / p.lanes, tail = count % p.lanes;
+    Value mask;
+    if (tail) {
+      SmallVector<bool> bits(p.lanes, false);
+      std::fill(bits.begin(), bits.begin() + tail, true);
+      mask = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(VectorType::get({p.lanes}, b.getI1Type()),
+                                 ArrayRef<bool>(bits)));
+    }
+    Value zero = splat(b, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)));
+    auto masked = [&](int64_t j) { return tail && j == nv - 1; };
+    auto at = [&](OpBuilder &nb, int64_t i, int64_t j) {
+      auto d = dims;
+      d[p.u] = plus(nb, u0, i);
+      d[p.v] = plus(nb, v0, j * p.lanes);
+      return d;
+    };
+    auto load = [&](OpBuilder &nb, Value mem, ValueRange idx, int64_t j) -> Value {
+      if (masked(j))
+        return vector::MaskedLoadOp::create(nb, loc, vt, mem, idx, mask, zero);
+      return vector::LoadOp::create(nb, loc, vt, mem, idx);
+    };
+    Value out = g.getDpsInits()[0];
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < ob; ++i)
+      for (int64_t j = 0; j < nv; ++j)
+        acc.push_back(load(b, out, indices(b, 2, at(b, i, j)), j));
+
+    // The looped reduction dimensions, outermost first, carrying `acc`.
+    std::function<SmallVector<Value>(OpBuilder &, size_t,
+                                     DenseMap<unsigned, OpFoldResult>,
+                                     ValueRange)>
+        loops = [&](OpBuilder &nb, size_t k, DenseMap<unsigned, OpFoldResult> d,
+                    ValueRange in) -> SmallVector<Value> {
+      if (k == p.looped.size())
+        return steps(nb, d, u0, v0, ob, nv, in, load);
+      Value lb = index(nb, 0), ub = index(nb, p.sizes[p.looped[k]]);
+      if (k == 0 && chunk) {
+        lb = c0;
+        ub = getValueOrCreateConstantIndexOp(nb, loc, plus(nb, c0, chunk));
+      }
+      auto f = scf::ForOp::create(
+          nb, loc, lb, ub, index(nb, 1), in,
+          [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
+            auto d2 = d;
+            d2[p.looped[k]] = iv;
+            scf::YieldOp::create(lb, loc, loops(lb, k + 1, d2, args));
+          });
+      return SmallVector<Value>(f.getResults());
+    };
+    acc = loops(b, 0, dims, acc);
+    for (int64_t i = 0; i < ob; ++i)
+      for (int64_t j = 0; j < nv; ++j) {
+        SmallVector<Value> idx = indices(b, 2, at(b, i, j));
+        Value a = acc[i * nv + j];
+        if (masked(j))
+          vector::MaskedStoreOp::create(b, loc, out, idx, mask, a);
+        else
+          vector::StoreOp::create(b, loc, a, out, idx);
+      }
+  }
+
+  /// Every step of the unrolled reduction dimensions at the looped ones'
+  /// point `d`: the accumulators after them.
+  template <typename Load>
+  SmallVector<Value> steps(OpBuilder &b, DenseMap<unsigned, OpFoldResult> d,
+                           Value u0, Value v0, int64_t ob, int64_t nv,
+                           ValueRange in, Load &load) {
+    SmallVector<Value> acc(in);
+    SmallVector<int64_t> point(p.unrolled.size(), 0);
+    Value vecMem = g.getDpsInputs()[p.vecIn],
+          scalMem = g.getDpsInputs()[p.scalIn];
+    AffineMap vecMap = g.getIndexingMapsArray()[p.vecIn],
+              scalMap = g.getIndexingMapsArray()[p.scalIn];
+    bool vecPerRow = vecMap.isFunctionOfDim(p.u),
+         scalPerRow = scalMap.isFunctionOfDim(p.u);
+    Block &body = g.getRegion().front();
+    while (true) {
+      for (auto [k, dim] : llvm::enumerate(p.unrolled))
+        d[dim] = b.getIndexAttr(point[k]);
+      auto at = [&](int64_t i, int64_t j) {
+        auto e = d;
+        e[p.u] = plus(b, u0, i);
+        e[p.v] = plus(b, v0, j * p.lanes);
+        return e;
+      };
+      SmallVector<Value> vecs, scals;
+      for (int64_t i = 0; i < (vecPerRow ? ob : 1); ++i)
+        for (int64_t j = 0; j < nv; ++j)
+          vecs.push_back(load(b, vecMem, indices(b, p.vecIn, at(i, j)), j));
+      for (int64_t i = 0; i < (scalPerRow ? ob : 1); ++i)
+        scals.push_back(splat(
+            b, memref::LoadOp::create(b, loc, scalMem,
+                                      indices(b, p.scalIn, at(i, 0)))));
+      for (int64_t i = 0; i < ob; ++i)
+        for (int64_t j = 0; j < nv; ++j) {
+          IRMapping m = bodyMap;
+          m.map(body.getArgument(p.vecIn), vecs[(vecPerRow ? i : 0) * nv + j]);
+          m.map(body.getArgument(p.scalIn), scals[scalPerRow ? i : 0]);
+          m.map(body.getArgument(2), acc[i * nv + j]);
+          for (Operation &op : body.without_terminator()) {
+            if (isa<arith::ConstantOp>(op))
+              continue;
+            OperationState st(loc, op.getName());
+            for (Value x : op.getOperands())
+              st.addOperands(m.lookup(x));
+            st.addAttributes(op.getAttrs());
+            for (Type t : op.getResultTypes())
+              st.addTypes(VectorType::get({p.lanes}, t));
+            Operation *c = b.create(st);
+            m.map(op.getResults(), c->getResults());
+          }
+          acc[i * nv + j] = m.lookup(body.getTerminator()->getOperand(0));
+        }
+      // Next point, last dimension fastest.
+      int k = int(point.size()) - 1;
+      for (; k >= 0; --k) {
+        if (++point[k] < p.sizes[p.unrolled[k]])
+          break;
+        point[k] = 0;
+      }
+      if (k < 0)
+        break;
+    }
+    return acc;
+  }
+};
+
+struct RegisterBlockPass
+    : public cgnet::impl::CGNetRegisterBlockBase<RegisterBlockPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (rows < 1 || vectors < 1) {
+      getOperation().emitError("--cgnet-register-block: rows and vectors "
+                               "must be at least 1");
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> marked;
+    getOperation().walk([&](linalg::GenericOp g) {
+      if (g->hasAttr(kRegisterBlockAttr))
+        marked.push_back(g);
+    });
+    for (linalg::GenericOp g : marked) {
+      std::optional<Plan> plan = analyze(g);
+      g->removeAttr(kRegisterBlockAttr);
+      if (plan)
+        Emitter(*plan, rows, vectors).run();
+    }
+  }
+};
+
+} // namespace
