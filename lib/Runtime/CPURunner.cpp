@@ -281,6 +281,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.outlineLayers = true;
   pipelineOptions.threads = options.threads;
   pipelineOptions.registerBlock = options.registerBlock;
+  pipelineOptions.compactGated = options.compactGated;
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
       failed(buildCPUPipelineBack(back, pipelineOptions)))

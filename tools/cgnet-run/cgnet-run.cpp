@@ -154,6 +154,13 @@ cl::opt<bool> registerBlock(
              "code (--cgnet-register-block; default on). Off: LLVM's loop "
              "vectorizer alone, a benchmark baseline"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> compactGated(
+    "cpu-compact-gated",
+    cl::desc("CPU backend: gated convolutions' conditional outputs listed "
+             "per channel and computed in blocks (--cgnet-compact-gated; "
+             "default on). Off: a branch and a dot product per output, a "
+             "benchmark baseline"),
+    cl::init(true), cl::cat(category));
 /// --threads, registered in main (LLVM has an undocumented option of that
 /// name, which cgnet-run's replaces).
 cl::opt<unsigned> *threadCount;
@@ -467,6 +474,7 @@ int main(int argc, char **argv) {
     options.upstreamConv = upstreamConv;
     options.threads = *threadCount;
     options.registerBlock = registerBlock;
+    options.compactGated = compactGated;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);
     if (failed(compiled))

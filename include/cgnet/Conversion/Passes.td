@@ -234,6 +234,43 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
+  let summary = "Gated-on outputs listed per channel and computed in blocks";
+  let description = [{
+    Part of the CPU pipeline, after bufferization: the conditional path of
+    a channel-gated convolution, the `linalg.generic` that
+    `--convert-cgnet-to-cpu` marks `cgnet.compact_gated` (per output, a
+    branch on the gate, then the dot product of the conditional channels
+    over the kernel taps, vectorized over channels of a channels-last
+    input), becomes, for every image and output channel (one
+    `scf.parallel`):
+
+    1. one branch-free pass over the output plane that copies the partial
+       sums to the result and writes every pixel to a list (on the stack)
+       whose count moves on only where the gate is on;
+    2. blocks of `pixels` listed outputs: for every vector of conditional
+       channels and every kernel tap, one load of the weights and one load
+       of each pixel's inputs, multiply-added into one accumulator vector
+       per pixel; then each pixel's vector is reduced (float sums
+       reassociated, as before) and added to its partial sum.
+
+    The per-output kernel loaded a weight vector for every input vector
+    (two loads per multiply-add); a block shares it among `pixels`
+    outputs. The last block of a list repeats its last output and does
+    not store the repeats. Results equal the generic's (bit for bit on
+    integers). A marked generic of another form stays as it is.
+  }];
+  let options = [
+    Option<"pixels", "pixels", "int64_t", /*default=*/"4",
+           "Gated-on outputs computed together">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def CGNetSerializeInnerParallel : Pass<"cgnet-serialize-inner-parallel",
                                        "::mlir::func::FuncOp"> {
   let summary = "Keep only the outermost scf.parallel of large loop nests";

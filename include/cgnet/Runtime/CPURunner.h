@@ -45,6 +45,8 @@ struct CPUOptions {
   unsigned threads = 1;
   /// CPUPipelineOptions::registerBlock.
   bool registerBlock = true;
+  /// CPUPipelineOptions::compactGated.
+  bool compactGated = true;
 };
 
 /// How an argument or result crosses the compiled function's boundary.

@@ -212,6 +212,17 @@ public:
     return generic(ins, init, maps, iters, f);
   }
 
+  /// `v` (a weight, i8 or i32, scalar or vector) as i32.
+  static Value widen(OpBuilder &nb, Location nl, Value v) {
+    Type t = v.getType();
+    Type i32 = nb.getI32Type();
+    if (auto vt = dyn_cast<VectorType>(t))
+      i32 = VectorType::get(vt.getShape(), i32);
+    if (getElementTypeOrSelf(t).getIntOrFloatBitWidth() == 32)
+      return v;
+    return arith::ExtSIOp::create(nb, nl, i32, v);
+  }
+
   /// `a[2] + a[0] * a[1]`, the float accumulation of convolutions and
   /// matrix products, allowed to contract into one fused multiply-add
   /// (rounded once: closer to the reference's double sums, not further).
@@ -519,10 +530,14 @@ public:
                 Value xv = vector::TransferReadOp::create(
                     ib, il, vt, xT, ValueRange{n, iy, ix, c}, pad,
                     ArrayRef<bool>{true});
+                Type wElem = getElementTypeOrSelf(wT.getType());
                 Value wv = vector::TransferReadOp::create(
-                    ib, il, vt, wT,
-                    ValueRange{o, idx(ib, ky), idx(ib, kx), c}, pad,
+                    ib, il, VectorType::get({lanes}, wElem), wT,
+                    ValueRange{o, idx(ib, ky), idx(ib, kx), c},
+                    arith::ConstantOp::create(ib, il, ib.getZeroAttr(wElem)),
                     ArrayRef<bool>{true});
+                if (isInt)
+                  wv = widen(ib, il, wv);
                 Value &acc = next[t % chains];
                 acc = isInt ? arith::AddIOp::create(
                                   ib, il, acc,
@@ -552,8 +567,23 @@ public:
       scf::YieldOp::create(eb, nl, p);
       return ifOp.getResult(0);
     };
-    return generic({partial, thr}, init, {nchw, map(4, {d[oDim]}), nchw},
-                   {P, P, P, P}, body);
+    // xT and wT are inputs too (read through the body's transfer reads):
+    // --cgnet-compact-gated finds them there after bufferization.
+    AffineMap origin = map(4, SmallVector<AffineExpr>(
+                                  4, b.getAffineConstantExpr(0)));
+    Value r = generic({partial, thr, xT, wT}, init,
+                      {nchw, map(4, {d[oDim]}), origin, origin, nchw},
+                      {P, P, P, P}, body);
+    SmallVector<NamedAttribute> params = {
+        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
+        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
+        b.getNamedAttr("base_width", b.getI64IntegerAttr(bw)),
+        b.getNamedAttr("group_outputs", b.getI64IntegerAttr(og)),
+        b.getNamedAttr("grouped", b.getBoolAttr(grouped)),
+        b.getNamedAttr("lanes", b.getI64IntegerAttr(lanes))};
+    r.getDefiningOp()->setAttr(kCompactGatedAttr,
+                               b.getDictionaryAttr(params));
+    return r;
   }
 
   /// Pooling over kernel windows: the maximum (padding ignored) or the sum
@@ -1158,6 +1188,15 @@ public:
   Value constI32(ArrayRef<int64_t> shape, ArrayRef<int32_t> data) {
     return denseConstant(shape, b.getI32Type(), data);
   }
+  /// Weights as i8 when every value fits (8-bit models: a quarter of the
+  /// memory traffic; the loops sign-extend them, `widen`), else as i32.
+  Value weights(ArrayRef<int64_t> shape, ArrayRef<int32_t> data) {
+    if (llvm::any_of(data, [](int32_t v) { return v < -128 || v > 127; }))
+      return constI32(shape, data);
+    std::vector<int8_t> narrow(data.begin(), data.end());
+    return denseConstant(shape, b.getI8Type(), ArrayRef<int8_t>(narrow));
+  }
+
   Value c32(int64_t v) {
     return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
   }
@@ -1187,7 +1226,7 @@ public:
              int64_t groups, ArrayRef<int64_t> outShape) {
     int64_t G = groups, Og = wShape[0] / G;
     Value x = pad(in, padding, c32(zp));
-    Value w5 = constI32({G, Og, wShape[1], wShape[2], wShape[3]}, w);
+    Value w5 = weights({G, Og, wShape[1], wShape[2], wShape[3]}, w);
     Value biasT = constI32({G, Og}, bias);
     Value zpV = c32(zp);
     return convCore(
@@ -1209,7 +1248,7 @@ public:
             c = mode == 1 ? hiScaled
                           : arith::SubIOp::create(nb, nl, c, hiScaled).getResult();
           }
-          Value m = arith::MulIOp::create(nb, nl, c, a[1]);
+          Value m = arith::MulIOp::create(nb, nl, c, widen(nb, nl, a[1]));
           return arith::AddIOp::create(nb, nl, a[2], m);
         });
   }
@@ -1465,7 +1504,7 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
         }
         return l.gatedConditional(
             partial, l.pad(c.getInput(), c.getPadding(), l.c32(zp)),
-            l.constI32(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),
+            l.weights(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),
             c.getDilations(), c.getPartitions(), c.getGrouped(),
             /*isInt=*/true, zp);
       })
@@ -1675,7 +1714,10 @@ struct ConvertCGNetToCPUPass
     ModuleOp module = getOperation();
     if (profile)
       declareProfileHooks(module);
-    for (auto func : module.getOps<func::FuncOp>())
+    // The functions as they are: not the layer functions lowering adds
+    // (already lowered, with arguments that must keep their types).
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    for (func::FuncOp func : funcs)
       if (failed(lowerFunction(func)))
         return signalPassFailure();
   }
@@ -2133,7 +2175,9 @@ LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   // Parsed from text so that every step is an upstream pass with its
   // documented options.
-  std::string block = options.registerBlock ? "cgnet-register-block," : "";
+  std::string block =
+      std::string(options.compactGated ? "cgnet-compact-gated," : "") +
+      (options.registerBlock ? "cgnet-register-block," : "");
   std::string loops =
       "func.func(" + block + "cgnet-copies-to-loops,convert-linalg-to-loops),";
   if (options.threads > 1)

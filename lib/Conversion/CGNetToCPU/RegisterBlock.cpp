@@ -107,14 +107,15 @@ std::optional<Plan> analyze(linalg::GenericOp g) {
     p.vecIn = 1, p.scalIn = 0;
   else
     return std::nullopt;
-  // One element type; vectors of 512 bits.
+  // Vectors of 512 bits of the result's elements (the inputs' elements,
+  // which the body may widen, as many).
   Type elem = getElementTypeOrSelf(g.getDpsInits()[0].getType());
-  for (Value in : g.getDpsInputs())
-    if (getElementTypeOrSelf(in.getType()) != elem)
+  for (Value v : g->getOperands()) {
+    Type e = getElementTypeOrSelf(v.getType());
+    if (!e.isIntOrFloat() || e.getIntOrFloatBitWidth() > 64 ||
+        e.getIntOrFloatBitWidth() < 8)
       return std::nullopt;
-  if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() > 64 ||
-      elem.getIntOrFloatBitWidth() < 8)
-    return std::nullopt;
+  }
   p.lanes = 512 / elem.getIntOrFloatBitWidth();
   if (!unitLastStride(g.getDpsInputs()[p.vecIn]) ||
       !unitLastStride(g.getDpsInits()[0]) ||
@@ -157,8 +158,7 @@ class Emitter {
 public:
   Emitter(const Plan &p, int64_t rows, int64_t vectors)
       : p(p), g(p.op), rows(rows), vectors(vectors), loc(g.getLoc()),
-        elem(getElementTypeOrSelf(g.getDpsInits()[0].getType())),
-        vt(VectorType::get({p.lanes}, elem)) {}
+        elem(getElementTypeOrSelf(g.getDpsInits()[0].getType())) {}
 
   void run() {
     OpBuilder b(g);
@@ -224,14 +224,17 @@ private:
   int64_t rows, vectors;
   Location loc;
   Type elem;
-  VectorType vt;
   IRMapping bodyMap;
 
   Value index(OpBuilder &b, int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   }
+  VectorType vectorOf(Type scalar) {
+    return VectorType::get({p.lanes}, getElementTypeOrSelf(scalar));
+  }
   Value splat(OpBuilder &b, Value scalar) {
-    return vector::BroadcastOp::create(b, loc, vt, scalar);
+    return vector::BroadcastOp::create(b, loc, vectorOf(scalar.getType()),
+                                       scalar);
   }
 
   /// The bytes of the vector operand one block reads over the whole
@@ -240,7 +243,9 @@ private:
     if (p.looped.empty())
       return 0;
     int64_t perStep = vectors * p.lanes *
-                      (elem.getIntOrFloatBitWidth() / 8);
+                      (getElementTypeOrSelf(g.getDpsInputs()[p.vecIn].getType())
+                           .getIntOrFloatBitWidth() /
+                       8);
     for (unsigned d : p.unrolled)
       perStep *= p.sizes[d];
     for (size_t k = 1; k < p.looped.size(); ++k)
@@ -325,7 +330,6 @@ private:
           DenseElementsAttr::get(VectorType::get({p.lanes}, b.getI1Type()),
                                  ArrayRef<bool>(bits)));
     }
-    Value zero = splat(b, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)));
     auto masked = [&](int64_t j) { return tail && j == nv - 1; };
     auto at = [&](OpBuilder &nb, int64_t i, int64_t j) {
       auto d = dims;
@@ -334,9 +338,13 @@ private:
       return d;
     };
     auto load = [&](OpBuilder &nb, Value mem, ValueRange idx, int64_t j) -> Value {
-      if (masked(j))
-        return vector::MaskedLoadOp::create(nb, loc, vt, mem, idx, mask, zero);
-      return vector::LoadOp::create(nb, loc, vt, mem, idx);
+      VectorType t = vectorOf(mem.getType());
+      if (masked(j)) {
+        Type e = t.getElementType();
+        Value zero = splat(nb, arith::ConstantOp::create(nb, loc, nb.getZeroAttr(e)));
+        return vector::MaskedLoadOp::create(nb, loc, t, mem, idx, mask, zero);
+      }
+      return vector::LoadOp::create(nb, loc, t, mem, idx);
     };
     Value out = g.getDpsInits()[0];
     SmallVector<Value> acc;

@@ -118,7 +118,9 @@ func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
 // outer here: 256 pixels > 8 channels) that branches on the gate and, only
 // where it is on, accumulates the conditional channels [C/p, C) of a
 // channels-last copy of the input against O x kh x kw x C weights in
-// vectors (the 9 taps unrolled into 4 chains), reduced once. (Narrower
+// vectors (the 9 taps unrolled into 4 chains), reduced once; the input
+// and weights are inputs of the generic too, which is marked for
+// --cgnet-compact-gated with its parameters. (Narrower
 // conditional paths on large planes run as dense convolutions instead:
 // test/Integration/cpu-backend.test.)
 // (The weights are a splat here: canonicalization folds their reads, and
@@ -127,7 +129,8 @@ func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x8x342xf32>, tensor<1x8x8x3x3xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x18x32xf32>)
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x8x16x16xf32>, tensor<8xf32>)
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x16x16xf32>, tensor<8xf32>, tensor<1x18x18x32xf32>, tensor<8x3x3x32xf32>)
+// CHECK-SAME: cgnet.compact_gated = {base_width = 8 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, lanes = 8 : i64, strides = array<i64: 1, 1>}
 // CHECK: %[[ON:.*]] = arith.cmpf ogt
 // CHECK: scf.if %[[ON]]
 // CHECK: scf.for %{{.*}} = %c8 to %c32 step %c8 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)

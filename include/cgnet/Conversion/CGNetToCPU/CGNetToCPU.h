@@ -14,6 +14,7 @@ namespace cgnet {
 #define GEN_PASS_DECL_CGNETCOPIESTOLOOPS
 #define GEN_PASS_DECL_CGNETSERIALIZEINNERPARALLEL
 #define GEN_PASS_DECL_CGNETREGISTERBLOCK
+#define GEN_PASS_DECL_CGNETCOMPACTGATED
 #include "cgnet/Conversion/Passes.h.inc"
 
 /// Whether integers of this storage width can cross a compiled function's
@@ -38,6 +39,8 @@ struct CPUPipelineOptions {
   /// Run --cgnet-register-block (off: LLVM's loop vectorizer alone, the
   /// baseline of bench/).
   bool registerBlock = true;
+  /// Run --cgnet-compact-gated (off: the per-output conditional kernel).
+  bool compactGated = true;
 };
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
@@ -63,6 +66,10 @@ constexpr llvm::StringLiteral kConstantArgumentsAttr =
 /// The mark --convert-cgnet-to-cpu puts on the convolution loops that
 /// --cgnet-register-block rewrites.
 constexpr llvm::StringLiteral kRegisterBlockAttr = "cgnet.register_block";
+/// The mark --convert-cgnet-to-cpu puts on a gated convolution's
+/// conditional path (a dictionary of its parameters) for
+/// --cgnet-compact-gated.
+constexpr llvm::StringLiteral kCompactGatedAttr = "cgnet.compact_gated";
 /// The scalar iterations of the loop nest an scf.parallel of
 /// --cgnet-register-block stands for (--cgnet-serialize-inner-parallel).
 constexpr llvm::StringLiteral kIterationsAttr = "cgnet.iterations";

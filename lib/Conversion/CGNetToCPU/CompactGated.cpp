@@ -1,0 +1,323 @@
+//===- CompactGated.cpp - gated outputs compacted, computed in blocks -----===//
+//
+// --cgnet-compact-gated: the conditional path of a channel-gated
+// convolution (the generic --convert-cgnet-to-cpu marks
+// `cgnet.compact_gated`: per output, a branch on the gate and a
+// channel-vectorized dot product) becomes, per image and output channel,
+// a list of the gated-on pixels (one branch-free pass over the plane) and
+// blocks of `pixels` listed outputs computed together: each weight vector
+// is loaded once per block and multiplied with every pixel's input
+// vector, so the kernel does one load per multiply-add plus 1/pixels,
+// where the per-output kernel did two.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cgnet/Conversion/CGNetToCPU/CGNetToCPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+
+#include <numeric>
+
+namespace cgnet {
+#define GEN_PASS_DEF_CGNETCOMPACTGATED
+#include "cgnet/Conversion/Passes.h.inc"
+} // namespace cgnet
+
+using namespace mlir;
+using namespace cgnet;
+
+namespace {
+
+/// Pixels the list-building pass looks at together (one mask register).
+constexpr int64_t kScan = 16;
+
+/// The parameters and buffers of one marked generic.
+struct Gated {
+  Value partial, thr, xT, wT, out;
+  SmallVector<int64_t> strides, dilations;
+  int64_t baseWidth, groupOutputs, lanes;
+  bool grouped, isInt;
+};
+
+std::optional<Gated> analyze(linalg::GenericOp g) {
+  auto params = g->getAttrOfType<DictionaryAttr>(kCompactGatedAttr);
+  if (!params || !g.hasPureBufferSemantics() || g.getNumDpsInputs() != 4 ||
+      g.getNumDpsInits() != 1)
+    return std::nullopt;
+  Gated k;
+  k.partial = g.getDpsInputs()[0];
+  k.thr = g.getDpsInputs()[1];
+  k.xT = g.getDpsInputs()[2];
+  k.wT = g.getDpsInputs()[3];
+  k.out = g.getDpsInits()[0];
+  auto strides = params.getAs<DenseI64ArrayAttr>("strides");
+  auto dilations = params.getAs<DenseI64ArrayAttr>("dilations");
+  auto bw = params.getAs<IntegerAttr>("base_width");
+  auto og = params.getAs<IntegerAttr>("group_outputs");
+  auto lanes = params.getAs<IntegerAttr>("lanes");
+  auto grouped = params.getAs<BoolAttr>("grouped");
+  if (!strides || !dilations || !bw || !og || !lanes || !grouped ||
+      strides.size() != 2 || dilations.size() != 2)
+    return std::nullopt;
+  k.strides.assign(strides.asArrayRef().begin(), strides.asArrayRef().end());
+  k.dilations.assign(dilations.asArrayRef().begin(),
+                     dilations.asArrayRef().end());
+  k.baseWidth = bw.getInt();
+  k.groupOutputs = og.getInt();
+  k.lanes = lanes.getInt();
+  k.grouped = grouped.getValue();
+  for (Value v : {k.partial, k.thr, k.xT, k.wT, k.out}) {
+    auto t = dyn_cast<MemRefType>(v.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!t || !t.hasStaticShape() ||
+        failed(t.getStridesAndOffset(strides, offset)) || strides.back() != 1)
+      return std::nullopt;
+  }
+  auto shape = [](Value v) { return cast<MemRefType>(v.getType()).getShape(); };
+  Type elem = cast<MemRefType>(k.out.getType()).getElementType();
+  k.isInt = isa<IntegerType>(elem);
+  if (shape(k.partial).size() != 4 || shape(k.xT).size() != 4 ||
+      shape(k.wT).size() != 4 || shape(k.thr).size() != 1 ||
+      shape(k.out) != shape(k.partial) ||
+      shape(k.xT)[3] != shape(k.wT)[3] || k.lanes < 1 ||
+      cast<MemRefType>(k.xT.getType()).getElementType() != elem ||
+      (cast<MemRefType>(k.wT.getType()).getElementType() != elem &&
+       !(k.isInt && isa<IntegerType>(
+                        cast<MemRefType>(k.wT.getType()).getElementType()))) ||
+      k.baseWidth % k.lanes || shape(k.wT)[3] % k.lanes ||
+      (!k.isInt && !isa<FloatType>(elem)))
+    return std::nullopt;
+  return k;
+}
+
+class Emitter {
+public:
+  Emitter(linalg::GenericOp g, const Gated &k, int64_t pixels)
+      : g(g), k(k), pixels(pixels), loc(g.getLoc()),
+        elem(cast<MemRefType>(k.out.getType()).getElementType()),
+        vt(VectorType::get({k.lanes}, elem)) {}
+
+  void run() {
+    OpBuilder b(g);
+    ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
+    int64_t N = ps[0], O = ps[1], plane = ps[2] * ps[3];
+    auto par = scf::ParallelOp::create(
+        b, loc, ValueRange{index(b, 0), index(b, 0)},
+        ValueRange{index(b, N), index(b, O)}, ValueRange{index(b, 1), index(b, 1)},
+        [&](OpBuilder &nb, Location, ValueRange ivs) {
+          channel(nb, ivs[0], ivs[1]);
+        });
+    // Weighed by --cgnet-serialize-inner-parallel like the generic it
+    // replaces (every output of the layer).
+    par->setAttr(kIterationsAttr, b.getI64IntegerAttr(N * O * plane));
+    g.erase();
+  }
+
+private:
+  linalg::GenericOp g;
+  const Gated &k;
+  int64_t pixels;
+  Location loc;
+  Type elem;
+  VectorType vt;
+
+  Value index(OpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value add(OpBuilder &b, Value x, Value y) {
+    return arith::AddIOp::create(b, loc, x, y);
+  }
+  /// `v` (N x O x H x W) as N x O x (H * W).
+  Value flat(OpBuilder &b, Value v) {
+    return memref::CollapseShapeOp::create(
+        b, loc, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  }
+  Value mul(OpBuilder &b, Value x, int64_t c) {
+    return c == 1 ? x : arith::MulIOp::create(b, loc, x, index(b, c)).getResult();
+  }
+
+  /// Image n, output channel o: the list of gated-on pixels, then blocks.
+  void channel(OpBuilder &b, Value n, Value o) {
+    ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
+    int64_t OW = ps[3], plane = ps[2] * ps[3];
+    Value th = memref::LoadOp::create(b, loc, k.thr, ValueRange{o});
+    auto list = memref::AllocaOp::create(
+        b, loc, MemRefType::get({plane + kScan}, b.getI32Type()));
+    // Every output starts as its partial sum; `kScan` pixels of a row at a
+    // time, the gated-on ones are appended to the list (a compressing
+    // store).
+    auto scanType = VectorType::get({kScan}, elem);
+    auto maskType = VectorType::get({kScan}, b.getI1Type());
+    auto iotaType = VectorType::get({kScan}, b.getI32Type());
+    SmallVector<int32_t> iota(kScan);
+    std::iota(iota.begin(), iota.end(), 0);
+    Value lanesI = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(iotaType, ArrayRef<int32_t>(iota)));
+    Value thV = vector::BroadcastOp::create(b, loc, scanType, th);
+    Value zeroV = arith::ConstantOp::create(
+        b, loc, scanType, DenseElementsAttr::get(scanType, b.getZeroAttr(elem)));
+    int64_t OH = ps[2];
+    auto scan = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, OH), index(b, 1), ValueRange{index(b, 0)},
+        [&](OpBuilder &rb, Location, Value y, ValueRange rowArgs) {
+      auto row = scf::ForOp::create(
+        rb, loc, index(rb, 0), index(rb, OW), index(rb, kScan), rowArgs,
+        [&](OpBuilder &lb, Location, Value x, ValueRange args) {
+          // Pixels x .. x + kScan - 1 of row y that are in the row.
+          Value left = arith::SubIOp::create(lb, loc, index(lb, OW), x);
+          Value inside = vector::CreateMaskOp::create(lb, loc, maskType,
+                                                      ValueRange{left});
+          SmallVector<Value> at{n, o, y, x};
+          Value v = vector::MaskedLoadOp::create(lb, loc, scanType, k.partial,
+                                                 at, inside, zeroV);
+          vector::MaskedStoreOp::create(lb, loc, k.out, at, inside, v);
+          Value on = k.isInt ? arith::CmpIOp::create(
+                                   lb, loc, arith::CmpIPredicate::sge, v, thV)
+                                   .getResult()
+                             : arith::CmpFOp::create(
+                                   lb, loc, arith::CmpFPredicate::OGT, v, thV)
+                                   .getResult();
+          on = arith::AndIOp::create(lb, loc, on, inside);
+          Value q = add(lb, mul(lb, y, OW), x);
+          Value q32 = arith::IndexCastOp::create(lb, loc, lb.getI32Type(), q);
+          Value ids = arith::AddIOp::create(
+              lb, loc, lanesI, vector::BroadcastOp::create(lb, loc, iotaType, q32));
+          // Operands in their order (base, index, mask, value): MLIR 22's
+          // convenience builder swaps the mask and the value.
+          vector::CompressStoreOp::create(lb, loc, TypeRange{},
+                                          ValueRange{list, args[0], on, ids});
+          // The count of gated-on pixels: the mask's bits.
+          Value bits = vector::BitCastOp::create(
+              lb, loc, VectorType::get({1}, lb.getIntegerType(kScan)), on);
+          Value word = vector::ExtractOp::create(lb, loc, bits, ArrayRef<int64_t>{0});
+          Value pop = math::CtPopOp::create(lb, loc, word);
+          Value popIdx = arith::IndexCastUIOp::create(lb, loc, lb.getIndexType(), pop);
+          scf::YieldOp::create(lb, loc, add(lb, args[0], popIdx));
+        });
+      scf::YieldOp::create(rb, loc, row.getResults());
+    });
+    Value count = scan.getResult(0);
+    scf::ForOp::create(b, loc, index(b, 0), count, index(b, pixels),
+                       ValueRange{},
+                       [&](OpBuilder &lb, Location, Value first, ValueRange) {
+                         block(lb, n, o, list, first, count);
+                         scf::YieldOp::create(lb, loc);
+                       });
+  }
+
+  /// The listed outputs first .. first + pixels - 1 (the last block
+  /// repeats its last output where the list ends, without storing it).
+  void block(OpBuilder &b, Value n, Value o, Value list, Value first,
+             Value count) {
+    ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
+    ArrayRef<int64_t> ws = cast<MemRefType>(k.wT.getType()).getShape();
+    int64_t OW = ps[3], kh = ws[1], kw = ws[2], C = ws[3];
+    Value last = arith::SubIOp::create(b, loc, count, index(b, 1));
+    SmallVector<Value> slot, ys, xs, iys, ixs;
+    for (int64_t j = 0; j < pixels; ++j) {
+      Value s = arith::MinUIOp::create(b, loc, add(b, first, index(b, j)), last);
+      Value q = arith::IndexCastOp::create(
+          b, loc, b.getIndexType(),
+          memref::LoadOp::create(b, loc, list, ValueRange{s}));
+      slot.push_back(add(b, first, index(b, j)));
+      ys.push_back(arith::DivUIOp::create(b, loc, q, index(b, OW)));
+      xs.push_back(arith::RemUIOp::create(b, loc, q, index(b, OW)));
+      iys.push_back(mul(b, ys.back(), k.strides[0]));
+      ixs.push_back(mul(b, xs.back(), k.strides[1]));
+    }
+    // The conditional channels: [0, lo) and [hi, C).
+    Value lo = index(b, 0), hi = index(b, k.baseWidth);
+    if (k.grouped) {
+      Value grp = arith::DivUIOp::create(b, loc, o, index(b, k.groupOutputs));
+      lo = mul(b, grp, k.baseWidth);
+      hi = add(b, lo, index(b, k.baseWidth));
+    }
+    Value zero = arith::ConstantOp::create(
+        b, loc, vt, DenseElementsAttr::get(vt, b.getZeroAttr(elem)));
+    SmallVector<Value> accs(pixels, zero);
+    auto run = [&](Value from, Value to) {
+      auto loop = scf::ForOp::create(
+          b, loc, from, to, index(b, k.lanes), accs,
+          [&](OpBuilder &lb, Location, Value c, ValueRange args) {
+            SmallVector<Value> next(args);
+            for (int64_t ky = 0; ky < kh; ++ky)
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                // Integer weights may be stored narrower (i8).
+                Type wElem = cast<MemRefType>(k.wT.getType()).getElementType();
+                Value wv = vector::LoadOp::create(
+                    lb, loc, VectorType::get({k.lanes}, wElem), k.wT,
+                    ValueRange{o, index(lb, ky), index(lb, kx), c});
+                if (wElem != elem)
+                  wv = arith::ExtSIOp::create(lb, loc, vt, wv);
+                for (int64_t j = 0; j < pixels; ++j) {
+                  Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
+                  Value ix = add(lb, ixs[j], index(lb, kx * k.dilations[1]));
+                  Value xv = vector::LoadOp::create(lb, loc, vt, k.xT,
+                                                    ValueRange{n, iy, ix, c});
+                  next[j] =
+                      k.isInt
+                          ? arith::AddIOp::create(
+                                lb, loc, next[j],
+                                arith::MulIOp::create(lb, loc, xv, wv))
+                                .getResult()
+                          : vector::FMAOp::create(lb, loc, xv, wv, next[j])
+                                .getResult();
+                }
+              }
+            scf::YieldOp::create(lb, loc, next);
+          });
+      accs.assign(loop.getResults().begin(), loop.getResults().end());
+    };
+    run(index(b, 0), lo);
+    run(hi, index(b, C));
+    for (int64_t j = 0; j < pixels; ++j) {
+      Value inList = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           slot[j], count);
+      scf::IfOp::create(b, loc, inList, [&](OpBuilder &tb, Location) {
+        // Float sums are reassociated (a shuffle tree).
+        Value sum = vector::ReductionOp::create(
+            tb, loc, vector::CombiningKind::ADD, accs[j],
+            k.isInt ? arith::FastMathFlags::none
+                    : arith::FastMathFlags::reassoc);
+        SmallVector<Value> at{n, o, ys[j], xs[j]};
+        Value p = memref::LoadOp::create(tb, loc, k.partial, at);
+        Value full = k.isInt ? arith::AddIOp::create(tb, loc, p, sum).getResult()
+                             : arith::AddFOp::create(tb, loc, p, sum).getResult();
+        memref::StoreOp::create(tb, loc, full, k.out, at);
+        scf::YieldOp::create(tb, loc);
+      });
+    }
+  }
+};
+
+struct CompactGatedPass
+    : public cgnet::impl::CGNetCompactGatedBase<CompactGatedPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (pixels < 1) {
+      getOperation().emitError("--cgnet-compact-gated: pixels must be at "
+                               "least 1");
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> marked;
+    getOperation().walk([&](linalg::GenericOp g) {
+      if (g->hasAttr(kCompactGatedAttr))
+        marked.push_back(g);
+    });
+    for (linalg::GenericOp g : marked) {
+      std::optional<Gated> k = analyze(g);
+      g->removeAttr(kCompactGatedAttr);
+      if (k)
+        Emitter(g, *k, pixels).run();
+    }
+  }
+};
+
+} // namespace
