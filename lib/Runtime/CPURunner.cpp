@@ -32,6 +32,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -188,6 +189,14 @@ static const char *cTypeOf(const BoundaryType &b) {
 /// stay functions in LLVM (noinline, internal): LLVM's loop passes then work on one
 /// layer at a time instead of one huge function, which keeps compile time
 /// linear in the network's size.
+/// Whether this machine has AVX-512 VNNI (the JIT compiles for the host:
+/// the dot4 form's vpdpbusd).
+static bool hostHasVNNI() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto it = features.find("avx512vnni");
+  return it != features.end() && it->second;
+}
+
 static void keepLayersOutOfLine(ModuleOp module) {
   module.walk([](LLVM::LLVMFuncOp f) {
     if (f->hasAttr("cgnet.layer")) {
@@ -282,6 +291,9 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.threads = options.threads;
   pipelineOptions.registerBlock = options.registerBlock;
   pipelineOptions.compactGated = options.compactGated;
+  // The dot4 loops are only fast as --cgnet-register-block computes them.
+  pipelineOptions.dot4 =
+      options.vnni && options.registerBlock && hostHasVNNI();
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
       failed(buildCPUPipelineBack(back, pipelineOptions)))

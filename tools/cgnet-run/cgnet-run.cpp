@@ -161,6 +161,13 @@ cl::opt<bool> compactGated(
              "default on). Off: a branch and a dot product per output, a "
              "benchmark baseline"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> vnni(
+    "cpu-vnni",
+    cl::desc("CPU backend: 8-bit convolutions as dot products of packed "
+             "bytes with AVX-512 VNNI when this CPU has it "
+             "(--convert-cgnet-to-cpu=dot4; default on). Off: 32-bit "
+             "multiply-adds"),
+    cl::init(true), cl::cat(category));
 /// --threads, registered in main (LLVM has an undocumented option of that
 /// name, which cgnet-run's replaces).
 cl::opt<unsigned> *threadCount;
@@ -475,6 +482,7 @@ int main(int argc, char **argv) {
     options.threads = *threadCount;
     options.registerBlock = registerBlock;
     options.compactGated = compactGated;
+    options.vnni = vnni;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);
     if (failed(compiled))

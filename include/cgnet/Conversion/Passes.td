@@ -137,6 +137,16 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
            "Benchmark baseline: lower float ungrouped `cgnet.conv2d` to "
            "upstream's `linalg.conv_2d_nchw_fchw` (plain loops) instead of "
            "cgnet's loop nests">,
+    Option<"dot4", "dot4", "bool", /*default=*/"false",
+           "8-bit convolutions (8-bit input storage, weights in [-128, 127], "
+           "input channels per group a multiple of 4, no precision split) as "
+           "dot products of 4 packed bytes: the input's bytes (offset to "
+           "0..255) and the weights' 4 channels packed into each i32, the "
+           "bias corrected by the offset and zero point, the loops marked "
+           "`cgnet.dot4` for --cgnet-register-block, which computes them "
+           "with AVX-512 VNNI's vpdpbusd (64 multiply-adds per instruction); "
+           "only for CPUs that have it (cgnet-run turns it on when the host "
+           "does)">,
     Option<"outlineLayers", "outline-layers", "bool", /*default=*/"false",
            "Put each layer's code in a private function of its own "
            "(`<function>_layer<id>`, marked no_inline) called from the "
@@ -216,6 +226,13 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
     one `scf.parallel`, which the multi-threaded pipeline splits among
     threads.
 
+    Generics also marked `cgnet.dot4` (`--convert-cgnet-to-cpu=dot4`: i32
+    elements that each hold 4 bytes, the first input's unsigned, the
+    second's signed, the body their 4 products' sum) are computed with
+    AVX-512 VNNI's `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`), 64
+    multiply-adds per instruction, instead of the cloned body: for CPUs
+    with VNNI only.
+
     A marked generic that does not have this form (more or fewer than two
     inputs, a body with regions, a strided last dimension, dynamic sizes)
     stays as it is and is lowered by `--convert-linalg-to-loops` as
@@ -229,6 +246,7 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];

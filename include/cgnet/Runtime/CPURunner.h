@@ -47,6 +47,9 @@ struct CPUOptions {
   bool registerBlock = true;
   /// CPUPipelineOptions::compactGated.
   bool compactGated = true;
+  /// 8-bit convolutions with AVX-512 VNNI (CPUPipelineOptions::dot4) when
+  /// the host has it.
+  bool vnni = true;
 };
 
 /// How an argument or result crosses the compiled function's boundary.

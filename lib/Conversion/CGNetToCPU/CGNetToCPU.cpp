@@ -253,8 +253,13 @@ public:
                     function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
     Value r = generic(ins, init, maps, iters, body);
     r.getDefiningOp()->setAttr(kRegisterBlockAttr, b.getUnitAttr());
+    if (packedBytes)
+      r.getDefiningOp()->setAttr(kDot4Attr, b.getUnitAttr());
     return r;
   }
+  /// Set while convCore builds loops over packed bytes (IntLowering::conv's
+  /// dot4 form): the generics are marked `cgnet.dot4`.
+  bool packedBytes = false;
 
   /// The loops of every convolution: `x` is the padded N x C x Hp x Wp
   /// input, `w5` the G x Og x Ig x kh x kw weights, `bias` G x Og; the
@@ -1217,15 +1222,106 @@ public:
   Value emptyI32(ArrayRef<int64_t> shape) {
     return tensor::EmptyOp::create(b, loc, shape, b.getI32Type());
   }
+  /// --convert-cgnet-to-cpu's `dot4`: 8-bit convolutions as dot products of
+  /// 4 packed bytes.
+  bool dot4 = false;
+
+  /// The dot4 form of conv (see the pass option): `x` the padded input
+  /// (stored values; `offset` makes them bytes 0..255: 128 for signed
+  /// 8-bit storage, 0 for unsigned), 4 channels packed per i32 (little
+  /// endian), the weights' 4 bytes likewise, and the bias less
+  /// (offset + zp) x the sum of each output's weights, so that the sum of
+  /// byte products equals the sum over (x - zp) * w (the padding holds zp:
+  /// its products cancel).
+  Value convDot4(Value x, int64_t zp, int64_t offset, ArrayRef<int32_t> w,
+                 ArrayRef<int64_t> wShape, ArrayRef<int32_t> bias,
+                 ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                 int64_t groups, ArrayRef<int64_t> outShape) {
+    int64_t G = groups, O = wShape[0], Og = O / G, Ig = wShape[1],
+            taps = wShape[2] * wShape[3];
+    auto xs = cast<RankedTensorType>(x.getType()).getShape();
+    int64_t N = xs[0], C = xs[1], Hp = xs[2], Wp = xs[3];
+    AffineExpr d[5];
+    bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4]);
+    Value x5 = reshape(x, {N, C / 4, 4, Hp, Wp});
+    Value zero = linalg::FillOp::create(
+                     b, loc, c32(0), emptyI32({N, C / 4, Hp, Wp}))
+                     .getResult(0);
+    Value offV = c32(offset);
+    Value packed = generic(
+        {x5}, zero,
+        {map(5, {d[0], d[1], d[4], d[2], d[3]}),
+         map(5, {d[0], d[1], d[2], d[3]})},
+        {P, P, P, P, R}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value k = linalg::IndexOp::create(nb, nl, 4);
+          Value shift = arith::IndexCastOp::create(
+              nb, nl, nb.getI32Type(),
+              arith::MulIOp::create(
+                  nb, nl, k, arith::ConstantIndexOp::create(nb, nl, 8)));
+          Value byte = arith::AndIOp::create(
+              nb, nl, arith::AddIOp::create(nb, nl, a[0], offV),
+              arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(255)));
+          return arith::OrIOp::create(
+              nb, nl, a[1], arith::ShLIOp::create(nb, nl, byte, shift));
+        });
+    std::vector<int32_t> w4(O * (Ig / 4) * taps);
+    std::vector<int32_t> bias4(O);
+    for (int64_t o = 0; o < O; ++o) {
+      int64_t sum = 0;
+      for (int64_t c = 0; c < Ig; ++c)
+        for (int64_t t = 0; t < taps; ++t) {
+          int32_t v = w[(o * Ig + c) * taps + t];
+          sum += v;
+          uint32_t byte = uint32_t(uint8_t(int8_t(v))) << (8 * (c % 4));
+          int32_t &slot = w4[(o * (Ig / 4) + c / 4) * taps + t];
+          slot = int32_t(uint32_t(slot) | byte);
+        }
+      // Wrapping like the accumulation.
+      bias4[o] = int32_t(uint32_t(int64_t(bias[o]) - (offset + zp) * sum));
+    }
+    Value w5 = constI32({G, Og, Ig / 4, wShape[2], wShape[3]}, w4);
+    packedBytes = true;
+    Value out = convCore(
+        packed, w5, constI32({G, Og}, bias4), strides, dilations, outShape,
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          // acc + sum over k of byte k of x (unsigned) x byte k of w
+          // (signed): what one lane of AVX-512 VNNI's vpdpbusd computes.
+          Value acc = a[2];
+          auto i32 = [&](int64_t v) {
+            return arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(v));
+          };
+          for (int k = 0; k < 4; ++k) {
+            Value xb = arith::AndIOp::create(
+                nb, nl, arith::ShRUIOp::create(nb, nl, a[0], i32(8 * k)),
+                i32(255));
+            Value wb = arith::ShRSIOp::create(
+                nb, nl, arith::ShLIOp::create(nb, nl, a[1], i32(24 - 8 * k)),
+                i32(24));
+            acc = arith::AddIOp::create(nb, nl, acc,
+                                        arith::MulIOp::create(nb, nl, xb, wb));
+          }
+          return acc;
+        });
+    packedBytes = false;
+    return out;
+  }
+
   /// conv over centered inputs: out = bias + sum t(x - zp) * w, `t` the
   /// identity or the high/low split of precision gating (mode 1/2).
+  /// `byteOffset`: the input's storage is 8-bit (128 when signed, 0 when
+  /// not), which the dot4 form needs.
   Value conv(Value in, int64_t zp, int mode, int64_t lowBits,
              ArrayRef<int32_t> w, ArrayRef<int64_t> wShape,
              ArrayRef<int32_t> bias, ArrayRef<int64_t> strides,
              ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations,
-             int64_t groups, ArrayRef<int64_t> outShape) {
+             int64_t groups, ArrayRef<int64_t> outShape,
+             std::optional<int64_t> byteOffset = std::nullopt) {
     int64_t G = groups, Og = wShape[0] / G;
     Value x = pad(in, padding, c32(zp));
+    if (dot4 && byteOffset && mode == 0 && wShape[1] % 4 == 0 &&
+        llvm::all_of(w, [](int32_t v) { return v >= -128 && v <= 127; }))
+      return convDot4(x, zp, *byteOffset, w, wShape, bias, strides,
+                      dilations, groups, outShape);
     Value w5 = weights({G, Og, wShape[1], wShape[2], wShape[3]}, w);
     Value biasT = constI32({G, Og}, bias);
     Value zpV = c32(zp);
@@ -1290,9 +1386,10 @@ static FailureOr<std::vector<int32_t>> intVector(Operation *op, Value v,
   return std::move(*c);
 }
 
-static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
+static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4) {
   OpBuilder b(op);
   IntLowering l(b, op->getLoc());
+  l.dot4 = dot4;
   Location loc = op->getLoc();
   // Centered weights and the bias (zeros when absent) of a convolution.
   using Params = std::pair<std::vector<int32_t>, std::vector<int32_t>>;
@@ -1316,6 +1413,17 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
                              "activation zero points");
     return in.zeroPoint();
   };
+  // The offset that makes the input's stored values bytes (the dot4 form).
+  auto byteOffset = [&](Value input) -> std::optional<int64_t> {
+    ElementInfo in = infoOf(infos, input);
+    if (!in.isIntegerLike())
+      return std::nullopt;
+    if (in.storageMin >= 0 && in.storageMax <= 255)
+      return 0;
+    if (in.storageMin >= -128 && in.storageMax <= 127)
+      return 128;
+    return std::nullopt;
+  };
   auto convLike = [&](Value input, Value weight, Value bias,
                       ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
                       ArrayRef<int64_t> dilations, int64_t groups,
@@ -1326,7 +1434,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
     if (failed(wb) || failed(zp))
       return failure();
     return l.conv(input, *zp, mode, lowBits, wb->first, shapeOf(weight),
-                  wb->second, strides, padding, dilations, groups, outShape);
+                  wb->second, strides, padding, dilations, groups, outShape,
+                  byteOffset(input));
   };
   return TypeSwitch<Operation *, FailureOr<Value>>(op)
       .Case<QuantizeOp>([&](QuantizeOp q) -> FailureOr<Value> {
@@ -1479,7 +1588,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos) {
         Value partial = l.conv(
             baseInput(b, c), zp, 0, 0, baseWeights<int32_t>(c, wb->first, ws),
             {ws[0], ws[1] / p, ws[2], ws[3]}, wb->second, c.getStrides(),
-            c.getPadding(), c.getDilations(), c.getGrouped() ? p : 1, os);
+            c.getPadding(), c.getDilations(), c.getGrouped() ? p : 1, os,
+            byteOffset(c.getInput()));
         if (narrowConditional(c)) {
           // Dense conditional convolutions (i32 sums wrap as the
           // evaluator's), then the gate per output.
@@ -1896,7 +2006,7 @@ struct ConvertCGNetToCPUPass
         hook(enterHook);
       bool integer = isIntegerOp(op, infos);
       FailureOr<Value> v =
-          integer ? lowerInt(op, infos) : lower(op, upstreamConv);
+          integer ? lowerInt(op, infos, dot4) : lower(op, upstreamConv);
       if (failed(v))
         return failure();
       if (profile)
@@ -2164,6 +2274,7 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
                          (options.upstreamConv ? "true" : "false") +
                          " outline-layers=" +
                          (options.outlineLayers ? "true" : "false") +
+                         " dot4=" + (options.dot4 ? "true" : "false") +
                          "},canonicalize";
   if (options.outlineConstants)
     pipeline += ",func.func(cgnet-outline-constants)";

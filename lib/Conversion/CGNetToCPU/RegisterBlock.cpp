@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -71,6 +72,8 @@ struct Plan {
   SmallVector<unsigned> outer, looped, unrolled;
   SmallVector<int64_t> sizes;
   int64_t lanes;
+  /// Marked `cgnet.dot4`: i32 lanes of 4 bytes, summed by vpdpbusd.
+  bool dot4 = false;
 };
 
 std::optional<Plan> analyze(linalg::GenericOp g) {
@@ -117,6 +120,12 @@ std::optional<Plan> analyze(linalg::GenericOp g) {
       return std::nullopt;
   }
   p.lanes = 512 / elem.getIntOrFloatBitWidth();
+  p.dot4 = g->hasAttr(kDot4Attr);
+  if (p.dot4 && (p.lanes != 16 || !elem.isInteger(32) ||
+                 llvm::any_of(g.getDpsInputs(), [](Value v) {
+                   return !getElementTypeOrSelf(v.getType()).isInteger(32);
+                 })))
+    return std::nullopt;
   if (!unitLastStride(g.getDpsInputs()[p.vecIn]) ||
       !unitLastStride(g.getDpsInits()[0]) ||
       !isa<MemRefType>(g.getDpsInputs()[p.scalIn].getType()))
@@ -420,9 +429,28 @@ private:
                                       indices(b, p.scalIn, at(i, 0)))));
       for (int64_t i = 0; i < ob; ++i)
         for (int64_t j = 0; j < nv; ++j) {
+          Value vec = vecs[(vecPerRow ? i : 0) * nv + j],
+                scal = scals[scalPerRow ? i : 0];
+          if (p.dot4) {
+            // The body's sum of 4 byte products per lane, in one
+            // instruction: input 0 holds the unsigned bytes, input 1 the
+            // signed ones.
+            Value in0 = p.vecIn == 0 ? vec : scal,
+                  in1 = p.vecIn == 0 ? scal : vec;
+            auto bytes = VectorType::get({p.lanes * 4}, b.getI8Type());
+            acc[i * nv + j] =
+                LLVM::CallIntrinsicOp::create(
+                    b, loc, acc[i * nv + j].getType(),
+                    b.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                    ValueRange{acc[i * nv + j],
+                               vector::BitCastOp::create(b, loc, bytes, in0),
+                               vector::BitCastOp::create(b, loc, bytes, in1)})
+                    .getResult(0);
+            continue;
+          }
           IRMapping m = bodyMap;
-          m.map(body.getArgument(p.vecIn), vecs[(vecPerRow ? i : 0) * nv + j]);
-          m.map(body.getArgument(p.scalIn), scals[scalPerRow ? i : 0]);
+          m.map(body.getArgument(p.vecIn), vec);
+          m.map(body.getArgument(p.scalIn), scal);
           m.map(body.getArgument(2), acc[i * nv + j]);
           for (Operation &op : body.without_terminator()) {
             if (isa<arith::ConstantOp>(op))

@@ -41,6 +41,8 @@ struct CPUPipelineOptions {
   bool registerBlock = true;
   /// Run --cgnet-compact-gated (off: the per-output conditional kernel).
   bool compactGated = true;
+  /// --convert-cgnet-to-cpu's `dot4` (needs a CPU with AVX-512 VNNI).
+  bool dot4 = false;
 };
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
@@ -66,6 +68,10 @@ constexpr llvm::StringLiteral kConstantArgumentsAttr =
 /// The mark --convert-cgnet-to-cpu puts on the convolution loops that
 /// --cgnet-register-block rewrites.
 constexpr llvm::StringLiteral kRegisterBlockAttr = "cgnet.register_block";
+/// Marks the convolution loops of --convert-cgnet-to-cpu{dot4} (i32
+/// elements holding 4 bytes each: unsigned inputs, signed weights):
+/// --cgnet-register-block computes them with AVX-512 VNNI's vpdpbusd.
+constexpr llvm::StringLiteral kDot4Attr = "cgnet.dot4";
 /// The mark --convert-cgnet-to-cpu puts on a gated convolution's
 /// conditional path (a dictionary of its parameters) for
 /// --cgnet-compact-gated.

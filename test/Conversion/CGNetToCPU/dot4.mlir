@@ -1,0 +1,31 @@
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu=dot4 --canonicalize | FileCheck %s
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(convert-cgnet-to-cpu{dot4},canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(cgnet-register-block))" | FileCheck %s --check-prefix=VNNI
+
+// --convert-cgnet-to-cpu=dot4: an 8-bit convolution (4 input channels,
+// signed storage, zero point 3, 1x1 kernel, every weight 1) packs the
+// input's 4 channels into one i32 of bytes x + 128, the weights' 4 bytes
+// likewise (0x01010101 = 16843009), and corrects the bias by
+// (128 + 3) x 4 = 524: 1000 -> 476, 2000 -> 1476. The loops are marked
+// for --cgnet-register-block, which computes them with vpdpbusd.
+
+// CHECK-LABEL: func.func @conv
+// CHECK-DAG: arith.constant dense<{{\[\[}}476, 1476{{\]\]}}> : tensor<1x2xi32>
+// CHECK-DAG: arith.constant dense<16843009> : tensor<1x2x1x1x1xi32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.addi %{{.*}}, %c128_i32
+// CHECK: arith.andi %{{.*}}, %c255_i32
+// CHECK: arith.shli
+// CHECK: arith.ori
+// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<1x1x1x272xi32>, tensor<1x2x1x1x1xi32>) {{.*}} attrs = {cgnet.dot4, cgnet.register_block}
+
+// VNNI-LABEL: func.func @conv
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+!x = !quant.uniform<i8:f32, 0.5:3>
+!w = !quant.uniform<i8:f32, 0.25>
+func.func @conv(%x: tensor<1x4x16x16x!x>) -> tensor<1x2x16x16xi32> {
+  %w8 = arith.constant dense<1> : tensor<2x4x1x1xi8>
+  %w = quant.scast %w8 : tensor<2x4x1x1xi8> to tensor<2x4x1x1x!w>
+  %b = arith.constant dense<[1000, 2000]> : tensor<2xi32>
+  %y = cgnet.conv2d %x, %w, %b : (tensor<1x4x16x16x!x>, tensor<2x4x1x1x!w>, tensor<2xi32>) -> tensor<1x2x16x16xi32>
+  return %y : tensor<1x2x16x16xi32>
+}
