@@ -277,12 +277,20 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
     outputs. The last block of a list repeats its last output and does
     not store the repeats. Results equal the generic's (bit for bit on
     integers). A marked generic of another form stays as it is.
+
+    With `bytes` in the mark (`--convert-cgnet-to-cpu=dot4`: the
+    channels-last input stored as bytes, the stored values plus an offset,
+    i8 weights, and a fifth input: `input_offset` x each output's
+    conditional weight sum), each step multiplies `bytes` channels (16, 32
+    or 64) with one AVX-512 VNNI `vpdpbusd` per pixel, and each output's
+    sum is corrected once: for CPUs with VNNI only.
   }];
   let options = [
     Option<"pixels", "pixels", "int64_t", /*default=*/"4",
            "Gated-on outputs computed together">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",

@@ -444,10 +444,20 @@ public:
   /// and, only when it is on, accumulates those runs in one vector of the
   /// largest width (up to 16) that divides the base width, reduced once at
   /// the end (float sums are reassociated: hence the float tolerance).
+  ///
+  /// `byteOffset` (integers, dot4 lowering): the input's stored values
+  /// plus it are bytes 0..255. Where the base width is a multiple of 16
+  /// and the weights are i8, the channels-last input is then stored as
+  /// those bytes (the loop here subtracts offset + zp again), and the
+  /// generic gets a fifth input, (offset + zp) x each output's conditional
+  /// weight sum, and `bytes` and `input_offset` in its mark: the
+  /// parameters --cgnet-compact-gated needs to sum byte products with
+  /// vpdpbusd and correct the sum once per output.
   Value gatedConditional(Value partial, Value x, Value w, Value thr,
                          ArrayRef<int64_t> strides,
                          ArrayRef<int64_t> dilations, int64_t partitions,
-                         bool grouped, bool isInt, int64_t zp) {
+                         bool grouped, bool isInt, int64_t zp,
+                         std::optional<int64_t> byteOffset = std::nullopt) {
     auto pt = cast<RankedTensorType>(partial.getType());
     Type elem = pt.getElementType();
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
@@ -457,6 +467,12 @@ public:
     while (bw % lanes)
       lanes /= 2;
     auto vt = VectorType::get({lanes}, elem);
+    // The byte form's vector width in channels (16, 32 or 64).
+    int64_t bytes = 0;
+    if (isInt && byteOffset && bw % 16 == 0 &&
+        getElementTypeOrSelf(w.getType()).isInteger(8))
+      bytes = bw % 64 == 0 ? 64 : bw % 32 == 0 ? 32 : 16;
+    int64_t inputOffset = bytes ? *byteOffset + zp : 0;
     // xT[n, y, x, c] = x[n, c, y, x] - zp.
     auto xs = cast<RankedTensorType>(x.getType()).getShape();
     AffineExpr d[4];
@@ -465,14 +481,22 @@ public:
                                                   b.getI32IntegerAttr(zp))
                             .getResult()
                       : Value();
+    Type xElem = bytes ? b.getI8Type() : elem;
     Value xT = generic(
         {x},
         tensor::EmptyOp::create(
-            b, loc, ArrayRef<int64_t>{xs[0], xs[2], xs[3], xs[1]}, elem),
+            b, loc, ArrayRef<int64_t>{xs[0], xs[2], xs[3], xs[1]}, xElem),
         {map(4, {d[0], d[3], d[1], d[2]}), map(4, {d[0], d[1], d[2], d[3]})},
         {P, P, P, P}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           if (!isInt)
             return a[0];
+          if (bytes)
+            return arith::TruncIOp::create(
+                nb, nl, nb.getI8Type(),
+                arith::AddIOp::create(
+                    nb, nl, a[0],
+                    arith::ConstantOp::create(
+                        nb, nl, nb.getI32IntegerAttr(*byteOffset))));
           return arith::SubIOp::create(nb, nl, a[0], zpV);
         });
     Value wT = permutedConstant(w, ws, {0, 2, 3, 1});
@@ -533,8 +557,17 @@ public:
                 Value iy = at(y, strides[0], ky * dilations[0]),
                       ix = at(xx, strides[1], kx * dilations[1]);
                 Value xv = vector::TransferReadOp::create(
-                    ib, il, vt, xT, ValueRange{n, iy, ix, c}, pad,
+                    ib, il, VectorType::get({lanes}, xElem), xT,
+                    ValueRange{n, iy, ix, c},
+                    arith::ConstantOp::create(ib, il, ib.getZeroAttr(xElem)),
                     ArrayRef<bool>{true});
+                if (bytes)
+                  xv = arith::SubIOp::create(
+                      ib, il, arith::ExtUIOp::create(ib, il, vt, xv),
+                      arith::ConstantOp::create(
+                          ib, il,
+                          DenseElementsAttr::get(
+                              vt, ib.getI32IntegerAttr(inputOffset))));
                 Type wElem = getElementTypeOrSelf(wT.getType());
                 Value wv = vector::TransferReadOp::create(
                     ib, il, VectorType::get({lanes}, wElem), wT,
@@ -576,9 +609,27 @@ public:
     // --cgnet-compact-gated finds them there after bufferization.
     AffineMap origin = map(4, SmallVector<AffineExpr>(
                                   4, b.getAffineConstantExpr(0)));
-    Value r = generic({partial, thr, xT, wT}, init,
-                      {nchw, map(4, {d[oDim]}), origin, origin, nchw},
-                      {P, P, P, P}, body);
+    SmallVector<Value> ins = {partial, thr, xT, wT};
+    SmallVector<AffineMap> maps = {nchw, map(4, {d[oDim]}), origin, origin};
+    if (bytes) {
+      // (offset + zp) x the sum of each output's conditional weights.
+      auto wAttr = cast<DenseElementsAttr>(
+          cast<arith::ConstantOp>(w.getDefiningOp()).getValue());
+      auto wv = wAttr.getValues<int8_t>();
+      std::vector<int32_t> corr(O);
+      for (int64_t o = 0; o < O; ++o) {
+        int64_t lo = grouped ? o / og * bw : 0, sum = 0;
+        for (int64_t c = 0; c < C; ++c)
+          if (c < lo || c >= lo + bw)
+            for (int64_t t = 0; t < kh * kw; ++t)
+              sum += wv[(o * C + c) * kh * kw + t];
+        corr[o] = int32_t(uint32_t(inputOffset * sum));
+      }
+      ins.push_back(denseConstant({O}, b.getI32Type(), ArrayRef<int32_t>(corr)));
+      maps.push_back(map(4, {d[oDim]}));
+    }
+    maps.push_back(nchw);
+    Value r = generic(ins, init, maps, {P, P, P, P}, body);
     SmallVector<NamedAttribute> params = {
         b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
         b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
@@ -586,6 +637,11 @@ public:
         b.getNamedAttr("group_outputs", b.getI64IntegerAttr(og)),
         b.getNamedAttr("grouped", b.getBoolAttr(grouped)),
         b.getNamedAttr("lanes", b.getI64IntegerAttr(lanes))};
+    if (bytes) {
+      params.push_back(b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes)));
+      params.push_back(
+          b.getNamedAttr("input_offset", b.getI64IntegerAttr(inputOffset)));
+    }
     r.getDefiningOp()->setAttr(kCompactGatedAttr,
                                b.getDictionaryAttr(params));
     return r;
@@ -1616,7 +1672,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4) {
             partial, l.pad(c.getInput(), c.getPadding(), l.c32(zp)),
             l.weights(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),
             c.getDilations(), c.getPartitions(), c.getGrouped(),
-            /*isInt=*/true, zp);
+            /*isInt=*/true, zp,
+            l.dot4 ? byteOffset(c.getInput()) : std::nullopt);
       })
       .Case<PrecisionGatedConv2DOp>([&](PrecisionGatedConv2DOp c)
                                         -> FailureOr<Value> {

@@ -15,6 +15,7 @@
 #include "cgnet/Conversion/CGNetToCPU/CGNetToCPU.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -40,6 +41,10 @@ constexpr int64_t kScan = 16;
 /// The parameters and buffers of one marked generic.
 struct Gated {
   Value partial, thr, xT, wT, out;
+  /// The byte form (`bytes` in the mark): channels per vpdpbusd (16, 32,
+  /// 64) and the per-output correction of the byte products' sum.
+  int64_t bytes = 0;
+  Value correction;
   SmallVector<int64_t> strides, dilations;
   int64_t baseWidth, groupOutputs, lanes;
   bool grouped, isInt;
@@ -47,10 +52,16 @@ struct Gated {
 
 std::optional<Gated> analyze(linalg::GenericOp g) {
   auto params = g->getAttrOfType<DictionaryAttr>(kCompactGatedAttr);
-  if (!params || !g.hasPureBufferSemantics() || g.getNumDpsInputs() != 4 ||
-      g.getNumDpsInits() != 1)
+  if (!params || !g.hasPureBufferSemantics() || g.getNumDpsInits() != 1)
     return std::nullopt;
   Gated k;
+  if (auto bytes = params.getAs<IntegerAttr>("bytes"))
+    k.bytes = bytes.getInt();
+  if (g.getNumDpsInputs() != (k.bytes ? 5 : 4) ||
+      (k.bytes && k.bytes != 16 && k.bytes != 32 && k.bytes != 64))
+    return std::nullopt;
+  if (k.bytes)
+    k.correction = g.getDpsInputs()[4];
   k.partial = g.getDpsInputs()[0];
   k.thr = g.getDpsInputs()[1];
   k.xT = g.getDpsInputs()[2];
@@ -87,7 +98,11 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
       shape(k.wT).size() != 4 || shape(k.thr).size() != 1 ||
       shape(k.out) != shape(k.partial) ||
       shape(k.xT)[3] != shape(k.wT)[3] || k.lanes < 1 ||
-      cast<MemRefType>(k.xT.getType()).getElementType() != elem ||
+      (k.bytes && (k.baseWidth % k.bytes || shape(k.wT)[3] % k.bytes ||
+                   !elem.isInteger(32) ||
+                   !cast<MemRefType>(k.xT.getType()).getElementType().isInteger(8) ||
+                   !cast<MemRefType>(k.wT.getType()).getElementType().isInteger(8))) ||
+      (!k.bytes && cast<MemRefType>(k.xT.getType()).getElementType() != elem) ||
       (cast<MemRefType>(k.wT.getType()).getElementType() != elem &&
        !(k.isInt && isa<IntegerType>(
                         cast<MemRefType>(k.wT.getType()).getElementType()))) ||
@@ -148,6 +163,10 @@ private:
     ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
     int64_t OW = ps[3], plane = ps[2] * ps[3];
     Value th = memref::LoadOp::create(b, loc, k.thr, ValueRange{o});
+    Value correction =
+        k.bytes ? memref::LoadOp::create(b, loc, k.correction, ValueRange{o})
+                      .getResult()
+                : Value();
     auto list = memref::AllocaOp::create(
         b, loc, MemRefType::get({plane + kScan}, b.getI32Type()));
     // Every output starts as its partial sum; `kScan` pixels of a row at a
@@ -207,7 +226,7 @@ private:
     scf::ForOp::create(b, loc, index(b, 0), count, index(b, pixels),
                        ValueRange{},
                        [&](OpBuilder &lb, Location, Value first, ValueRange) {
-                         block(lb, n, o, list, first, count);
+                         block(lb, n, o, list, first, count, correction);
                          scf::YieldOp::create(lb, loc);
                        });
   }
@@ -215,7 +234,7 @@ private:
   /// The listed outputs first .. first + pixels - 1 (the last block
   /// repeats its last output where the list ends, without storing it).
   void block(OpBuilder &b, Value n, Value o, Value list, Value first,
-             Value count) {
+             Value count, Value correction) {
     ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
     ArrayRef<int64_t> ws = cast<MemRefType>(k.wT.getType()).getShape();
     int64_t OW = ps[3], kh = ws[1], kw = ws[2], C = ws[3];
@@ -239,16 +258,41 @@ private:
       lo = mul(b, grp, k.baseWidth);
       hi = add(b, lo, index(b, k.baseWidth));
     }
+    // The byte form: `bytes` channels per step, accumulated 4 per i32 lane
+    // by vpdpbusd (input bytes unsigned, weights signed).
+    VectorType accType =
+        k.bytes ? VectorType::get({k.bytes / 4}, b.getI32Type()) : vt;
+    int64_t step = k.bytes ? k.bytes : k.lanes;
     Value zero = arith::ConstantOp::create(
-        b, loc, vt, DenseElementsAttr::get(vt, b.getZeroAttr(elem)));
+        b, loc, accType,
+        DenseElementsAttr::get(accType, b.getZeroAttr(elem)));
     SmallVector<Value> accs(pixels, zero);
     auto run = [&](Value from, Value to) {
       auto loop = scf::ForOp::create(
-          b, loc, from, to, index(b, k.lanes), accs,
+          b, loc, from, to, index(b, step), accs,
           [&](OpBuilder &lb, Location, Value c, ValueRange args) {
             SmallVector<Value> next(args);
             for (int64_t ky = 0; ky < kh; ++ky)
               for (int64_t kx = 0; kx < kw; ++kx) {
+                if (k.bytes) {
+                  auto bt = VectorType::get({k.bytes}, lb.getI8Type());
+                  Value wv = vector::LoadOp::create(
+                      lb, loc, bt, k.wT,
+                      ValueRange{o, index(lb, ky), index(lb, kx), c});
+                  std::string name = "llvm.x86.avx512.vpdpbusd." +
+                                     std::to_string(k.bytes * 8);
+                  for (int64_t j = 0; j < pixels; ++j) {
+                    Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
+                    Value ix = add(lb, ixs[j], index(lb, kx * k.dilations[1]));
+                    Value xv = vector::LoadOp::create(
+                        lb, loc, bt, k.xT, ValueRange{n, iy, ix, c});
+                    next[j] = LLVM::CallIntrinsicOp::create(
+                                  lb, loc, accType, lb.getStringAttr(name),
+                                  ValueRange{next[j], xv, wv})
+                                  .getResult(0);
+                  }
+                  continue;
+                }
                 // Integer weights may be stored narrower (i8).
                 Type wElem = cast<MemRefType>(k.wT.getType()).getElementType();
                 Value wv = vector::LoadOp::create(
@@ -286,6 +330,8 @@ private:
             tb, loc, vector::CombiningKind::ADD, accs[j],
             k.isInt ? arith::FastMathFlags::none
                     : arith::FastMathFlags::reassoc);
+        if (k.bytes)
+          sum = arith::SubIOp::create(tb, loc, sum, correction);
         SmallVector<Value> at{n, o, ys[j], xs[j]};
         Value p = memref::LoadOp::create(tb, loc, k.partial, at);
         Value full = k.isInt ? arith::AddIOp::create(tb, loc, p, sum).getResult()

@@ -51,3 +51,25 @@ func.func @gated(%partial: memref<1x2x4x4xi32>, %thr: memref<2xi32>, %xT: memref
 // pixels must be at least 1.
 // RUN: not cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=0}))" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: --cgnet-compact-gated: pixels must be at least 1
+
+// The byte form (--convert-cgnet-to-cpu=dot4): the input is stored as
+// bytes (stored values + offset), the mark has `bytes` (channels per
+// vpdpbusd) and a fifth input holds each output's correction, subtracted
+// once from each listed output's sum.
+// CHECK-LABEL: func.func @gated_bytes
+// CHECK: %[[CORR:.*]] = memref.load %arg4[%[[O2:.*]]] : memref<2xi32>
+// CHECK: scf.for {{.*}} -> (vector<4xi32>, vector<4xi32>) {
+// CHECK: vector.load %arg3{{.*}} : memref<2x3x3x32xi8>, vector<16xi8>
+// CHECK: vector.load %arg2{{.*}} : memref<1x6x6x32xi8>, vector<16xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
+// CHECK: vector.reduction <add>
+// CHECK: arith.subi %{{.*}}, %[[CORR]] : i32
+func.func @gated_bytes(%partial: memref<1x2x4x4xi32>, %thr: memref<2xi32>, %xT: memref<1x6x6x32xi8>, %wT: memref<2x3x3x32xi8>, %corr: memref<2xi32>, %out: memref<1x2x4x4xi32>) {
+  linalg.generic {indexing_maps = [#nchw, #ch, #origin, #origin, #ch, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%partial, %thr, %xT, %wT, %corr : memref<1x2x4x4xi32>, memref<2xi32>, memref<1x6x6x32xi8>, memref<2x3x3x32xi8>, memref<2xi32>) outs(%out : memref<1x2x4x4xi32>)
+      attrs = {cgnet.compact_gated = {base_width = 16 : i64, bytes = 16 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, input_offset = 131 : i64, lanes = 16 : i64, strides = array<i64: 1, 1>}} {
+  ^bb0(%p: i32, %t: i32, %x: i8, %w: i8, %c: i32, %o: i32):
+    linalg.yield %p : i32
+  }
+  return
+}
