@@ -139,7 +139,9 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
            "cgnet's loop nests">,
     Option<"dot4", "dot4", "bool", /*default=*/"false",
            "8-bit convolutions (8-bit input storage, weights in [-128, 127], "
-           "input channels per group a multiple of 4, no precision split) as "
+           "input channels per group a multiple of 4, or one group: its "
+           "channels padded to a multiple of 4 with the zero point and zero "
+           "weights; no precision split) as "
            "dot products of 4 packed bytes: the input's bytes (offset to "
            "0..255) and the weights' 4 channels packed into each i32, the "
            "bias corrected by the offset and zero point, the loops marked "
@@ -263,9 +265,12 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
     input), becomes, for every image and output channel (one
     `scf.parallel`):
 
-    1. one branch-free pass over the output plane that copies the partial
-       sums to the result and writes every pixel to a list (on the stack)
-       whose count moves on only where the gate is on;
+    1. one branch-free pass over the output plane, 16 pixels of a row at a
+       time, that copies the partial sums to the result, compares them with
+       the threshold and appends the passing pixels' indices to a list on
+       the stack (compressed in a register, `llvm.experimental.vector.compress`,
+       and stored whole: a compressing store to memory is microcoded and
+       slow on AMD Zen 4);
     2. blocks of `pixels` listed outputs: for every vector of conditional
        channels and every kernel tap, one load of the weights and one load
        of each pixel's inputs, multiply-added into one accumulator vector

@@ -1374,10 +1374,33 @@ public:
              std::optional<int64_t> byteOffset = std::nullopt) {
     int64_t G = groups, Og = wShape[0] / G;
     Value x = pad(in, padding, c32(zp));
-    if (dot4 && byteOffset && mode == 0 && wShape[1] % 4 == 0 &&
-        llvm::all_of(w, [](int32_t v) { return v >= -128 && v <= 127; }))
-      return convDot4(x, zp, *byteOffset, w, wShape, bias, strides,
+    if (dot4 && byteOffset && mode == 0 && (wShape[1] % 4 == 0 || G == 1) &&
+        llvm::all_of(w, [](int32_t v) { return v >= -128 && v <= 127; })) {
+      if (wShape[1] % 4 == 0)
+        return convDot4(x, zp, *byteOffset, w, wShape, bias, strides,
+                        dilations, groups, outShape);
+      // Input channels up to a multiple of 4 (a network's first layer:
+      // RGB): more channels holding the zero point, with zero weights.
+      int64_t O = wShape[0], Ig = wShape[1], Ig4 = (Ig + 3) / 4 * 4,
+              taps = wShape[2] * wShape[3];
+      std::vector<int32_t> w4(O * Ig4 * taps, 0);
+      for (int64_t o = 0; o < O; ++o)
+        std::copy_n(w.begin() + o * Ig * taps, Ig * taps,
+                    w4.begin() + o * Ig4 * taps);
+      auto xt = cast<RankedTensorType>(x.getType());
+      SmallVector<int64_t> shape(xt.getShape());
+      shape[1] = Ig4;
+      auto zeroIdx = b.getIndexAttr(0);
+      Value wide = tensor::PadOp::create(
+          b, loc, RankedTensorType::get(shape, xt.getElementType()), x,
+          ArrayRef<OpFoldResult>{zeroIdx, zeroIdx, zeroIdx, zeroIdx},
+          ArrayRef<OpFoldResult>{zeroIdx, b.getIndexAttr(Ig4 - Ig), zeroIdx,
+                                 zeroIdx},
+          c32(zp));
+      return convDot4(wide, zp, *byteOffset, w4,
+                      {O, Ig4, wShape[2], wShape[3]}, bias, strides,
                       dilations, groups, outShape);
+    }
     Value w5 = weights({G, Og, wShape[1], wShape[2], wShape[3]}, w);
     Value biasT = constI32({G, Og}, bias);
     Value zpV = c32(zp);

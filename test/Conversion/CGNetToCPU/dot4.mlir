@@ -50,3 +50,18 @@ func.func @gated(%x: tensor<1x64x8x8x!x>) -> tensor<1x2x8x8xi32> {
   %y = cgnet.channel_gated_conv2d %x, %w, %b, %t {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x64x8x8x!x>, tensor<2x64x3x3x!w>, tensor<2xi32>, tensor<2xi32>) -> tensor<1x2x8x8xi32>
   return %y : tensor<1x2x8x8xi32>
 }
+
+// Three input channels (an RGB stem) are padded to four that hold the zero
+// point (3), with zero weights.
+// CHECK-LABEL: func.func @rgb
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 1, 0, 0]
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: tensor.yield %c3_i32
+// CHECK: attrs = {cgnet.dot4, cgnet.register_block}
+func.func @rgb(%x: tensor<1x3x16x16x!x>) -> tensor<1x2x16x16xi32> {
+  %w8 = arith.constant dense<1> : tensor<2x3x1x1xi8>
+  %w = quant.scast %w8 : tensor<2x3x1x1xi8> to tensor<2x3x1x1x!w>
+  %b = arith.constant dense<[1000, 2000]> : tensor<2xi32>
+  %y = cgnet.conv2d %x, %w, %b : (tensor<1x3x16x16x!x>, tensor<2x3x1x1x!w>, tensor<2xi32>) -> tensor<1x2x16x16xi32>
+  return %y : tensor<1x2x16x16xi32>
+}
