@@ -15,6 +15,17 @@ resnet18_model() {
     --mlir-print-debuginfo -o "$3"
 }
 
+# resnet18_layer NET LAYER FLOAT INT: one convolution of that network alone
+# (cgnet-model-gen --layer: the same weights) to FLOAT, quantized to INT.
+resnet18_layer() {
+  local size classes
+  size=$(resnet18_input_size "$1")
+  classes=$([ "$1" = imagenet ] && echo 1000 || echo 10)
+  "$bin/cgnet-model-gen" resnet18 --input-size "$size" --classes "$classes" \
+    --seed 1 --layer "$2" -o "$3"
+  "$bin/cgnet-opt" "$3" --cgnet-quantize=random-calibration=1 -o "$4"
+}
+
 # resnet18_input_size NET: 224 (imagenet) or 32 (cifar).
 resnet18_input_size() {
   case $1 in

@@ -41,6 +41,13 @@ cl::opt<int> inputSize("input-size", cl::desc("resnet18: 224 or 32"),
                        cl::init(224), cl::cat(category));
 cl::opt<int> classes("classes", cl::desc("resnet18: classifier outputs"),
                      cl::init(1000), cl::cat(category));
+cl::opt<std::string> onlyLayer(
+    "layer",
+    cl::desc("resnet18: only this convolution (e.g. layer4.0.conv2), with "
+             "the weights it has in the whole network, as a model of its "
+             "own whose input is the layer's (benchmarks time layers "
+             "alone)"),
+    cl::value_desc("name"), cl::cat(category));
 cl::opt<unsigned> seed("seed", cl::desc("Weight seed"), cl::init(1),
                        cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::init("-"),
@@ -59,7 +66,14 @@ std::string typeOf(const Shape &s) {
 /// the end of the file.
 class Gen {
 public:
-  explicit Gen(unsigned seed) : rng(seed) {}
+  explicit Gen(unsigned seed, std::string only = "")
+      : rng(seed), only(std::move(only)), emitting(this->only.empty()) {}
+
+  /// With a layer to keep (`only`): whether it was found, its input and
+  /// output shapes and its value.
+  bool found = false;
+  Shape onlyIn, onlyOut;
+  std::string onlyValue;
 
   std::string constant(const Shape &shape, double stddev, bool uniform) {
     int64_t n = 1;
@@ -69,6 +83,9 @@ public:
     for (float &x : v)
       x = static_cast<float>(uniform ? (unit() * 2 - 1) * stddev
                                      : gaussian() * stddev);
+    // Drawn either way, so that the weights after it stay the same.
+    if (!emitting)
+      return "%unused";
     std::string name = "w" + std::to_string(resources.size());
     std::string hex = "0x04000000";
     const uint8_t *bytes = reinterpret_cast<const uint8_t *>(v.data());
@@ -86,14 +103,21 @@ public:
                    int64_t groups = 1, int64_t dilation = 1,
                    const std::string &name = "") {
     int64_t ig = in[1] / groups;
+    // Only one layer kept: it alone is emitted, reading the argument.
+    bool kept = !only.empty() && name == only;
+    std::string input = kept ? "%x" : x;
+    if (kept)
+      emitting = true;
     std::string w = constant({o, ig, k, k}, std::sqrt(2.0 / (ig * k * k)),
                              false);
     std::string b = constant({o}, 0.05, true);
     int64_t span = dilation * (k - 1) + 1;
     out = {in[0], o, (in[2] + 2 * pad - span) / stride + 1,
            (in[3] + 2 * pad - span) / stride + 1};
+    if (!emitting)
+      return "%unused";
     std::string v = fresh();
-    body += "  " + v + " = cgnet.conv2d " + x + ", " + w + ", " + b + " {";
+    body += "  " + v + " = cgnet.conv2d " + input + ", " + w + ", " + b + " {";
     body += "strides = array<i64: " + std::to_string(stride) + ", " +
             std::to_string(stride) + ">, padding = array<i64: " +
             std::to_string(pad) + ", " + std::to_string(pad) + ", " +
@@ -105,11 +129,20 @@ public:
       body += ", groups = " + std::to_string(groups) + " : i64";
     body += "} : (" + typeOf(in) + ", " + typeOf({o, ig, k, k}) + ", " +
             typeOf({o}) + ") -> " + typeOf(out) + loc(name) + "\n";
+    if (kept) {
+      found = true;
+      onlyIn = in;
+      onlyOut = out;
+      onlyValue = v;
+      emitting = false;
+    }
     return v;
   }
 
   std::string unary(const std::string &op, const std::string &x,
                     const Shape &s, const std::string &attrs = "") {
+    if (!emitting)
+      return "%unused";
     std::string v = fresh();
     body += "  " + v + " = cgnet." + op + " " + x + attrs + " : " + typeOf(s) +
             "\n";
@@ -122,6 +155,8 @@ public:
                    int64_t padB, const std::string &extra = "") {
     out = {in[0], in[1], (in[2] + padT + padB - k) / s + 1,
            (in[3] + padT + padB - k) / s + 1};
+    if (!emitting)
+      return "%unused";
     std::string v = fresh();
     body += "  " + v + " = cgnet." + op + " " + x + " {kernel = array<i64: " +
             std::to_string(k) + ", " + std::to_string(k) +
@@ -133,6 +168,8 @@ public:
 
   std::string add(const std::string &a, const std::string &b,
                   const Shape &s) {
+    if (!emitting)
+      return "%unused";
     std::string v = fresh();
     body += "  " + v + " = cgnet.add " + a + ", " + b + " : " + typeOf(s) +
             "\n";
@@ -140,6 +177,8 @@ public:
   }
 
   std::string head(const std::string &x, const Shape &in, int64_t n) {
+    if (!emitting)
+      return "%unused";
     Shape g{in[0], in[1], 1, 1};
     std::string v = fresh();
     body += "  " + v + " = cgnet.global_avg_pool " + x + " : (" + typeOf(in) +
@@ -169,6 +208,8 @@ public:
   }
 
 private:
+  std::string only;
+  bool emitting;
   std::string fresh() { return "%v" + std::to_string(next++); }
   static std::string loc(const std::string &name) {
     return name.empty() ? "" : " loc(\"" + name + "\")";
@@ -184,8 +225,8 @@ private:
   std::vector<std::pair<std::string, std::string>> resources;
 };
 
-void resnet18(raw_ostream &os) {
-  Gen g(seed);
+bool resnet18(raw_ostream &os) {
+  Gen g(seed, onlyLayer);
   bool imagenet = inputSize >= 64;
   Shape s{1, 3, inputSize, inputSize}, t;
   std::string x = imagenet ? g.conv("%x", s, 64, 7, 2, 3, t, 1, 1, "conv1")
@@ -214,14 +255,28 @@ void resnet18(raw_ostream &os) {
       s = b;
     }
   std::string y = g.head(x, s, classes);
+  std::string shapes = imagenet ? "ImageNet" : "CIFAR";
+  if (!onlyLayer.empty()) {
+    if (!g.found)
+      return false;
+    g.print(os,
+            "// " + onlyLayer + " of ResNet-18 (" + shapes +
+                " shapes), alone: cgnet-model-gen resnet18 --input-size=" +
+                std::to_string(inputSize) + " --classes=" +
+                std::to_string(classes) + " --seed=" + std::to_string(seed) +
+                " --layer=" + onlyLayer + "\n",
+            g.onlyIn, g.onlyOut, g.onlyValue);
+    return true;
+  }
   g.print(os,
-          "// ResNet-18 (" + std::string(imagenet ? "ImageNet" : "CIFAR") +
+          "// ResNet-18 (" + shapes +
               " shapes), batch norm folded, seeded random weights: "
               "cgnet-model-gen resnet18 --input-size=" +
               std::to_string(inputSize) + " --classes=" +
               std::to_string(classes) + " --seed=" + std::to_string(seed) +
               "\n",
           {1, 3, inputSize, inputSize}, {1, classes}, y);
+  return true;
 }
 
 void zoo(raw_ostream &os) {
@@ -280,12 +335,21 @@ int main(int argc, char **argv) {
            << "': " << ec.message() << "\n";
     return 1;
   }
+  if (!onlyLayer.empty() && model != "resnet18") {
+    errs() << "cgnet-model-gen: error: --layer needs resnet18\n";
+    return 1;
+  }
   if (model == "resnet18") {
     if (inputSize != 224 && inputSize != 32) {
       errs() << "cgnet-model-gen: error: --input-size must be 224 or 32\n";
       return 1;
     }
-    resnet18(out.os());
+    if (!resnet18(out.os())) {
+      errs() << "cgnet-model-gen: error: ResNet-18 has no convolution named '"
+             << onlyLayer << "' (conv1, layer1.0.conv1 ... layer4.1.conv2, "
+             << "layerN.0.downsample)\n";
+      return 1;
+    }
   } else if (model == "zoo") {
     zoo(out.os());
   } else if (model == "kernels") {
