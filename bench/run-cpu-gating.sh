@@ -139,7 +139,7 @@ if [ -x "$bin/cgnet-bench-onednn" ]; then
         "$out/$net.$prec.dense.prof" > "$out/$net.$prec.ours"
       # Each layer alone: "ms name" lines.
       : > "$out/$net.$prec.alone"
-      for layer in $(awk '$2 != "all" { print $2 }' "$out/$net.$prec.onednn"); do
+      for layer in $(awk '$2 != "total" { print $2 }' "$out/$net.$prec.onednn"); do
         resnet18_layer "$net" "$layer" "$out/layer.fp32.mlir" "$out/layer.int8.mlir"
         # The convolution's own time (--profile; the 8-bit model also
         # quantizes its float input and dequantizes its result).
