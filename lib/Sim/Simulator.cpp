@@ -342,15 +342,18 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
           compute(p, j);
       }
       rowsNeeded = std::max(rowsNeeded, n);
-      // Per-channel lists: every column gathers its own inputs and takes
-      // the next chunk of `rows` pixels of any channel's list.
+      // Per-channel lists: every column (every row group of a column)
+      // gathers its own inputs and takes the next chunk of rows /
+      // row_groups pixels of any channel's list.
       if (perChannel) {
+        int64_t chunkRows = cfg.rows / cfg.rowGroups;
         inputReads += uint64_t(n) * k;
-        chunks += (n + cfg.rows - 1) / cfg.rows;
+        chunks += (n + chunkRows - 1) / chunkRows;
       }
     }
     if (perChannel) {
-      rowPasses = (chunks + cfg.cols - 1) / cfg.cols;
+      int64_t slots = cfg.cols * cfg.rowGroups;
+      rowPasses = (chunks + slots - 1) / slots;
     } else {
       inputReads = uint64_t(rowsNeeded) * k * ((oc + cfg.cols - 1) / cfg.cols);
       rowPasses = passes(rowsNeeded, oc);

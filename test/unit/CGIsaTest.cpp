@@ -109,6 +109,13 @@ TEST(CGIsa, ConfigRoundTrip) {
   ASSERT_FALSE(static_cast<bool>(bad));
   EXPECT_EQ(llvm::toString(bad.takeError()),
             "cfg:1: 'rows' = 0 is out of range [1, 4096]");
+  auto groups = isa::parseConfig("rows = 32\nrow_groups = 3\n", "cfg");
+  ASSERT_FALSE(static_cast<bool>(groups));
+  EXPECT_EQ(llvm::toString(groups.takeError()),
+            "cfg: 'row_groups' = 3 does not divide 'rows' = 32");
+  auto two = isa::parseConfig("row_groups = 2\n", "cfg");
+  ASSERT_TRUE(static_cast<bool>(two));
+  EXPECT_EQ(two->rowGroups, 2);
 }
 
 } // namespace

@@ -629,11 +629,12 @@ LogicalResult Compiler::convLayer(Operation *op) {
           if (!gatedKind)
             continue;
           // Gate and compact; the conditional pass: per-channel lists of
-          // P / 2 pixels, half a chunk of R lost per list.
+          // P / 2 pixels, half a chunk (R / row_groups) lost per list.
           compute += 2 * rowPasses * colPasses + F;
+          double chunk = double(R) / cfg.rowGroups;
           compute += kCond * (cfg.perChannelCompact
-                                  ? std::ceil(n * (0.5 * P / R + 0.5) /
-                                              double(cfg.cols))
+                                  ? std::ceil(n * (0.5 * P / chunk + 0.5) /
+                                              double(cfg.cols * cfg.rowGroups))
                                   : double(rowPasses * colPasses));
         }
       }

@@ -211,6 +211,7 @@ static const IntKey intKeys[] = {
     {"vector_lanes", &AccelConfig::vectorLanes, -1, 1 << 16},
     {"slice_bits", &AccelConfig::sliceBits, 1, 8},
     {"per_channel_compact", &AccelConfig::perChannelCompact, 0, 1},
+    {"row_groups", &AccelConfig::rowGroups, 1, 4096},
     {"dram_latency", &AccelConfig::dramLatency, 0, 1 << 20},
 };
 static const FloatKey floatKeys[] = {
@@ -265,6 +266,10 @@ Expected<AccelConfig> parseConfig(StringRef text, StringRef name) {
     if (c.vectorLanes == 0)
       return fail("'vector_lanes' must be -1 (the array width) or at least 1");
   }
+  if (c.rows % c.rowGroups)
+    return createStringError(
+        name + formatv(": 'row_groups' = {0} does not divide 'rows' = {1}",
+                       c.rowGroups, c.rows));
   return c;
 }
 

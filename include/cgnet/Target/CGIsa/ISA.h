@@ -125,6 +125,11 @@ struct AccelConfig {
   /// columns gather their own pixels); 0: one list per tile, of the pixels
   /// with any gate on.
   int64_t perChannelCompact = 1;
+  /// Per-channel lists: the array's rows split into this many groups, each
+  /// with its own weight feed per column, so that a conditional pass takes
+  /// chunks of rows / row_groups pixels (short lists waste fewer rows); 1:
+  /// the whole column streams one channel's weights.
+  int64_t rowGroups = 1;
   double clockMHz = 800;
   double dramBytesPerCycle = 32;
   int64_t dramLatency = 64; ///< cycles before a DMA's first byte
