@@ -2,6 +2,11 @@
 // inputs and writes its outputs as .npy: the reference that imported
 // models are compared with.
 //   node scripts/ort-run.cjs model.onnx in0.npy [in1.npy ...] -o out0.npy [-o out1.npy ...]
+//        [--time N] [--threads T]
+// --time N: also runs the model N more times and prints "run: S s (best of
+// N)", as cgnet-run --time does; --threads T: ONNX Runtime's intra-op
+// threads (default 1, one inter-op thread: the single-threaded baseline of
+// bench/run-ort-resnet18.sh).
 // Float32 (<f4), int8 (|i1) and uint8 (|u1) C-order inputs; float32
 // outputs. NODE_PATH must reach onnxruntime-node
 // (scripts/fetch-models.sh installs it next to the models).
@@ -57,13 +62,26 @@ async function main() {
   const inputs = [];
   const outputs = [];
   let model = null;
+  let repeat = 0;
+  let threads = 1;
+  const count = (flag, v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) fail(`${flag} needs a positive integer, got '${v}'`);
+    return n;
+  };
   for (let i = 0; i < args.length; ++i) {
     if (args[i] === '-o') outputs.push(args[++i]);
+    else if (args[i] === '--time') repeat = count('--time', args[++i]);
+    else if (args[i] === '--threads') threads = count('--threads', args[++i]);
     else if (model === null) model = args[i];
     else inputs.push(args[i]);
   }
-  if (!model || outputs.length === 0) fail('usage: ort-run.cjs model.onnx in.npy... -o out.npy...');
-  const session = await ort.InferenceSession.create(model);
+  if (!model || outputs.length === 0) fail('usage: ort-run.cjs model.onnx in.npy... -o out.npy... [--time N] [--threads T]');
+  const session = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  });
   if (inputs.length !== session.inputNames.length)
     fail(`the model takes ${session.inputNames.length} inputs, ${inputs.length} given`);
   const feeds = {};
@@ -72,6 +90,15 @@ async function main() {
     feeds[name] = new ort.Tensor(type, data, shape);
   });
   const results = await session.run(feeds);
+  if (repeat > 0) {
+    let best = Infinity;
+    for (let r = 0; r < repeat; ++r) {
+      const t0 = process.hrtime.bigint();
+      await session.run(feeds);
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    process.stdout.write(`run: ${best.toFixed(6)} s (best of ${repeat})\n`);
+  }
   if (outputs.length > session.outputNames.length)
     fail(`the model has ${session.outputNames.length} outputs, ${outputs.length} requested`);
   outputs.forEach((path, i) => {

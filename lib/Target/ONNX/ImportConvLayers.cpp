@@ -130,6 +130,7 @@ static OwningOpRef<Operation *> released(OwningOpRef<ModuleOp> module) {
 }
 
 void registerONNXTranslations() {
+  registerONNXExport();
   static llvm::cl::opt<std::string> convInputSize(
       "conv-input-size",
       llvm::cl::desc("Spatial size HxW of the input of every function made "

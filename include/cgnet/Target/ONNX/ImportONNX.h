@@ -45,6 +45,9 @@ importConvLayers(const onnx_import::Model &model, mlir::MLIRContext *context,
 /// --import-onnx (with --onnx-input-shape and --op-stats) and
 /// --import-onnx-conv-layers (with --conv-input-size).
 void registerONNXTranslations();
+/// `--export-onnx` (lib/Target/ONNX/ExportONNX.cpp): a float function as
+/// an ONNX model; registered by registerONNXTranslations.
+void registerONNXExport();
 
 } // namespace cgnet
 
