@@ -246,8 +246,10 @@ private:
                                        scalar);
   }
 
-  /// The bytes of the vector operand one block reads over the whole
-  /// reduction, which the blocks along u read again.
+  /// How many steps of the outermost looped reduction dimension the blocks
+  /// along u run before the next ones: the vector operand's slice that one
+  /// block reads over them, which every block along u reads again, stays
+  /// within kSliceBytes (0: no looped dimension; its size: no chunks).
   int64_t chunkSize() {
     if (p.looped.empty())
       return 0;
