@@ -96,12 +96,13 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
   k.isInt = isa<IntegerType>(elem);
   if (shape(k.partial).size() != 4 || shape(k.xT).size() != 4 ||
       shape(k.wT).size() != 4 || shape(k.thr).size() != 1 ||
-      shape(k.out) != shape(k.partial) ||
-      shape(k.xT)[3] != shape(k.wT)[3] || k.lanes < 1 ||
-      (k.bytes && (k.baseWidth % k.bytes || shape(k.wT)[3] % k.bytes ||
-                   !elem.isInteger(32) ||
-                   !cast<MemRefType>(k.xT.getType()).getElementType().isInteger(8) ||
-                   !cast<MemRefType>(k.wT.getType()).getElementType().isInteger(8))) ||
+      shape(k.out) != shape(k.partial) || shape(k.xT)[3] != shape(k.wT)[3] ||
+      k.lanes < 1 ||
+      (k.bytes &&
+       (k.baseWidth % k.bytes || shape(k.wT)[3] % k.bytes ||
+        !elem.isInteger(32) ||
+        !cast<MemRefType>(k.xT.getType()).getElementType().isInteger(8) ||
+        !cast<MemRefType>(k.wT.getType()).getElementType().isInteger(8))) ||
       (!k.bytes && cast<MemRefType>(k.xT.getType()).getElementType() != elem) ||
       (cast<MemRefType>(k.wT.getType()).getElementType() != elem &&
        !(k.isInt && isa<IntegerType>(
@@ -123,12 +124,13 @@ public:
     OpBuilder b(g);
     ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
     int64_t N = ps[0], O = ps[1], plane = ps[2] * ps[3];
-    auto par = scf::ParallelOp::create(
-        b, loc, ValueRange{index(b, 0), index(b, 0)},
-        ValueRange{index(b, N), index(b, O)}, ValueRange{index(b, 1), index(b, 1)},
-        [&](OpBuilder &nb, Location, ValueRange ivs) {
-          channel(nb, ivs[0], ivs[1]);
-        });
+    auto par =
+        scf::ParallelOp::create(b, loc, ValueRange{index(b, 0), index(b, 0)},
+                                ValueRange{index(b, N), index(b, O)},
+                                ValueRange{index(b, 1), index(b, 1)},
+                                [&](OpBuilder &nb, Location, ValueRange ivs) {
+                                  channel(nb, ivs[0], ivs[1]);
+                                });
     // Weighed by --cgnet-serialize-inner-parallel like the generic it
     // replaces (every output of the layer).
     par->setAttr(kIterationsAttr, b.getI64IntegerAttr(N * O * plane));
@@ -149,13 +151,9 @@ private:
   Value add(OpBuilder &b, Value x, Value y) {
     return arith::AddIOp::create(b, loc, x, y);
   }
-  /// `v` (N x O x H x W) as N x O x (H * W).
-  Value flat(OpBuilder &b, Value v) {
-    return memref::CollapseShapeOp::create(
-        b, loc, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-  }
   Value mul(OpBuilder &b, Value x, int64_t c) {
-    return c == 1 ? x : arith::MulIOp::create(b, loc, x, index(b, c)).getResult();
+    return c == 1 ? x
+                  : arith::MulIOp::create(b, loc, x, index(b, c)).getResult();
   }
 
   /// Image n, output channel o: the list of gated-on pixels, then blocks.
@@ -170,8 +168,7 @@ private:
     auto list = memref::AllocaOp::create(
         b, loc, MemRefType::get({plane + kScan}, b.getI32Type()));
     // Every output starts as its partial sum; `kScan` pixels of a row at a
-    // time, the gated-on ones are appended to the list (a compressing
-    // store).
+    // time, the gated-on ones' indices are appended to the list.
     auto scanType = VectorType::get({kScan}, elem);
     auto maskType = VectorType::get({kScan}, b.getI1Type());
     auto iotaType = VectorType::get({kScan}, b.getI32Type());
@@ -181,53 +178,62 @@ private:
         b, loc, DenseElementsAttr::get(iotaType, ArrayRef<int32_t>(iota)));
     Value thV = vector::BroadcastOp::create(b, loc, scanType, th);
     Value zeroV = arith::ConstantOp::create(
-        b, loc, scanType, DenseElementsAttr::get(scanType, b.getZeroAttr(elem)));
+        b, loc, scanType,
+        DenseElementsAttr::get(scanType, b.getZeroAttr(elem)));
     int64_t OH = ps[2];
     auto scan = scf::ForOp::create(
         b, loc, index(b, 0), index(b, OH), index(b, 1), ValueRange{index(b, 0)},
         [&](OpBuilder &rb, Location, Value y, ValueRange rowArgs) {
-      auto row = scf::ForOp::create(
-        rb, loc, index(rb, 0), index(rb, OW), index(rb, kScan), rowArgs,
-        [&](OpBuilder &lb, Location, Value x, ValueRange args) {
-          // Pixels x .. x + kScan - 1 of row y that are in the row.
-          Value left = arith::SubIOp::create(lb, loc, index(lb, OW), x);
-          Value inside = vector::CreateMaskOp::create(lb, loc, maskType,
-                                                      ValueRange{left});
-          SmallVector<Value> at{n, o, y, x};
-          Value v = vector::MaskedLoadOp::create(lb, loc, scanType, k.partial,
-                                                 at, inside, zeroV);
-          vector::MaskedStoreOp::create(lb, loc, k.out, at, inside, v);
-          Value on = k.isInt ? arith::CmpIOp::create(
-                                   lb, loc, arith::CmpIPredicate::sge, v, thV)
-                                   .getResult()
-                             : arith::CmpFOp::create(
-                                   lb, loc, arith::CmpFPredicate::OGT, v, thV)
-                                   .getResult();
-          on = arith::AndIOp::create(lb, loc, on, inside);
-          Value q = add(lb, mul(lb, y, OW), x);
-          Value q32 = arith::IndexCastOp::create(lb, loc, lb.getI32Type(), q);
-          Value ids = arith::AddIOp::create(
-              lb, loc, lanesI, vector::BroadcastOp::create(lb, loc, iotaType, q32));
-          // Compressed in a register, then stored whole (the list has
-          // kScan entries of slack): a compressing store to memory
-          // (vector.compressstore, vpcompressd m32) takes over a hundred
-          // cycles on AMD Zen 4.
-          Value packed = LLVM::CallIntrinsicOp::create(
-                             lb, loc, iotaType,
-                             lb.getStringAttr("llvm.experimental.vector.compress"),
-                             ValueRange{ids, on, ids})
-                             .getResult(0);
-          vector::StoreOp::create(lb, loc, packed, list, ValueRange{args[0]});
-          // The count of gated-on pixels: the mask's bits.
-          Value bits = vector::BitCastOp::create(
-              lb, loc, VectorType::get({1}, lb.getIntegerType(kScan)), on);
-          Value word = vector::ExtractOp::create(lb, loc, bits, ArrayRef<int64_t>{0});
-          Value pop = math::CtPopOp::create(lb, loc, word);
-          Value popIdx = arith::IndexCastUIOp::create(lb, loc, lb.getIndexType(), pop);
-          scf::YieldOp::create(lb, loc, add(lb, args[0], popIdx));
+          auto row = scf::ForOp::create(
+              rb, loc, index(rb, 0), index(rb, OW), index(rb, kScan), rowArgs,
+              [&](OpBuilder &lb, Location, Value x, ValueRange args) {
+                // Pixels x .. x + kScan - 1 of row y that are in the row.
+                Value left = arith::SubIOp::create(lb, loc, index(lb, OW), x);
+                Value inside = vector::CreateMaskOp::create(lb, loc, maskType,
+                                                            ValueRange{left});
+                SmallVector<Value> at{n, o, y, x};
+                Value v = vector::MaskedLoadOp::create(
+                    lb, loc, scanType, k.partial, at, inside, zeroV);
+                vector::MaskedStoreOp::create(lb, loc, k.out, at, inside, v);
+                Value on = k.isInt
+                               ? arith::CmpIOp::create(
+                                     lb, loc, arith::CmpIPredicate::sge, v, thV)
+                                     .getResult()
+                               : arith::CmpFOp::create(
+                                     lb, loc, arith::CmpFPredicate::OGT, v, thV)
+                                     .getResult();
+                on = arith::AndIOp::create(lb, loc, on, inside);
+                Value q = add(lb, mul(lb, y, OW), x);
+                Value q32 =
+                    arith::IndexCastOp::create(lb, loc, lb.getI32Type(), q);
+                Value ids = arith::AddIOp::create(
+                    lb, loc, lanesI,
+                    vector::BroadcastOp::create(lb, loc, iotaType, q32));
+                // Compressed in a register, then stored whole (the list has
+                // kScan entries of slack): a compressing store to memory
+                // (vector.compressstore, vpcompressd m32) takes over a hundred
+                // cycles on AMD Zen 4.
+                Value packed =
+                    LLVM::CallIntrinsicOp::create(
+                        lb, loc, iotaType,
+                        lb.getStringAttr("llvm.experimental.vector.compress"),
+                        ValueRange{ids, on, ids})
+                        .getResult(0);
+                vector::StoreOp::create(lb, loc, packed, list,
+                                        ValueRange{args[0]});
+                // The count of gated-on pixels: the mask's bits.
+                Value bits = vector::BitCastOp::create(
+                    lb, loc, VectorType::get({1}, lb.getIntegerType(kScan)),
+                    on);
+                Value word = vector::ExtractOp::create(lb, loc, bits,
+                                                       ArrayRef<int64_t>{0});
+                Value pop = math::CtPopOp::create(lb, loc, word);
+                Value popIdx = arith::IndexCastUIOp::create(
+                    lb, loc, lb.getIndexType(), pop);
+                scf::YieldOp::create(lb, loc, add(lb, args[0], popIdx));
+              });
+          scf::YieldOp::create(rb, loc, row.getResults());
         });
-      scf::YieldOp::create(rb, loc, row.getResults());
-    });
     Value count = scan.getResult(0);
     scf::ForOp::create(b, loc, index(b, 0), count, index(b, pixels),
                        ValueRange{},
@@ -247,7 +253,8 @@ private:
     Value last = arith::SubIOp::create(b, loc, count, index(b, 1));
     SmallVector<Value> slot, ys, xs, iys, ixs;
     for (int64_t j = 0; j < pixels; ++j) {
-      Value s = arith::MinUIOp::create(b, loc, add(b, first, index(b, j)), last);
+      Value s =
+          arith::MinUIOp::create(b, loc, add(b, first, index(b, j)), last);
       Value q = arith::IndexCastOp::create(
           b, loc, b.getIndexType(),
           memref::LoadOp::create(b, loc, list, ValueRange{s}));
@@ -270,8 +277,7 @@ private:
         k.bytes ? VectorType::get({k.bytes / 4}, b.getI32Type()) : vt;
     int64_t step = k.bytes ? k.bytes : k.lanes;
     Value zero = arith::ConstantOp::create(
-        b, loc, accType,
-        DenseElementsAttr::get(accType, b.getZeroAttr(elem)));
+        b, loc, accType, DenseElementsAttr::get(accType, b.getZeroAttr(elem)));
     SmallVector<Value> accs(pixels, zero);
     auto run = [&](Value from, Value to) {
       auto loop = scf::ForOp::create(
@@ -285,13 +291,13 @@ private:
                   Value wv = vector::LoadOp::create(
                       lb, loc, bt, k.wT,
                       ValueRange{o, index(lb, ky), index(lb, kx), c});
-                  std::string name = "llvm.x86.avx512.vpdpbusd." +
-                                     std::to_string(k.bytes * 8);
+                  std::string name =
+                      "llvm.x86.avx512.vpdpbusd." + std::to_string(k.bytes * 8);
                   for (int64_t j = 0; j < pixels; ++j) {
                     Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
                     Value ix = add(lb, ixs[j], index(lb, kx * k.dilations[1]));
-                    Value xv = vector::LoadOp::create(
-                        lb, loc, bt, k.xT, ValueRange{n, iy, ix, c});
+                    Value xv = vector::LoadOp::create(lb, loc, bt, k.xT,
+                                                      ValueRange{n, iy, ix, c});
                     next[j] = LLVM::CallIntrinsicOp::create(
                                   lb, loc, accType, lb.getStringAttr(name),
                                   ValueRange{next[j], xv, wv})
@@ -312,13 +318,12 @@ private:
                   Value xv = vector::LoadOp::create(lb, loc, vt, k.xT,
                                                     ValueRange{n, iy, ix, c});
                   next[j] =
-                      k.isInt
-                          ? arith::AddIOp::create(
-                                lb, loc, next[j],
-                                arith::MulIOp::create(lb, loc, xv, wv))
-                                .getResult()
-                          : vector::FMAOp::create(lb, loc, xv, wv, next[j])
-                                .getResult();
+                      k.isInt ? arith::AddIOp::create(
+                                    lb, loc, next[j],
+                                    arith::MulIOp::create(lb, loc, xv, wv))
+                                    .getResult()
+                              : vector::FMAOp::create(lb, loc, xv, wv, next[j])
+                                    .getResult();
                 }
               }
             scf::YieldOp::create(lb, loc, next);
@@ -340,8 +345,9 @@ private:
           sum = arith::SubIOp::create(tb, loc, sum, correction);
         SmallVector<Value> at{n, o, ys[j], xs[j]};
         Value p = memref::LoadOp::create(tb, loc, k.partial, at);
-        Value full = k.isInt ? arith::AddIOp::create(tb, loc, p, sum).getResult()
-                             : arith::AddFOp::create(tb, loc, p, sum).getResult();
+        Value full = k.isInt
+                         ? arith::AddIOp::create(tb, loc, p, sum).getResult()
+                         : arith::AddFOp::create(tb, loc, p, sum).getResult();
         memref::StoreOp::create(tb, loc, full, k.out, at);
         scf::YieldOp::create(tb, loc);
       });

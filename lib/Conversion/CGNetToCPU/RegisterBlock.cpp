@@ -67,8 +67,8 @@ bool unitLastStride(Value v) {
 /// How one marked generic is blocked (see the pass description).
 struct Plan {
   linalg::GenericOp op;
-  unsigned u, v;           // the blocked and the vectorized loop
-  unsigned vecIn, scalIn;  // which input runs along v, which does not
+  unsigned u, v;          // the blocked and the vectorized loop
+  unsigned vecIn, scalIn; // which input runs along v, which does not
   SmallVector<unsigned> outer, looped, unrolled;
   SmallVector<int64_t> sizes;
   int64_t lanes;
@@ -133,8 +133,7 @@ std::optional<Plan> analyze(linalg::GenericOp g) {
   // The body: element-wise arithmetic only.
   for (Operation &op : g.getRegion().front().without_terminator())
     if (op.getNumRegions() != 0 ||
-        !(isa<arith::ConstantOp>(op) ||
-          op.hasTrait<OpTrait::Elementwise>()) ||
+        !(isa<arith::ConstantOp>(op) || op.hasTrait<OpTrait::Elementwise>()) ||
         llvm::any_of(op.getResultTypes(),
                      [](Type t) { return !t.isIntOrIndexOrFloat(); }))
       return std::nullopt;
@@ -166,8 +165,7 @@ std::optional<Plan> analyze(linalg::GenericOp g) {
 class Emitter {
 public:
   Emitter(const Plan &p, int64_t rows, int64_t vectors)
-      : p(p), g(p.op), rows(rows), vectors(vectors), loc(g.getLoc()),
-        elem(getElementTypeOrSelf(g.getDpsInits()[0].getType())) {}
+      : p(p), g(p.op), rows(rows), vectors(vectors), loc(g.getLoc()) {}
 
   void run() {
     OpBuilder b(g);
@@ -232,7 +230,6 @@ private:
   linalg::GenericOp g;
   int64_t rows, vectors;
   Location loc;
-  Type elem;
   IRMapping bodyMap;
 
   Value index(OpBuilder &b, int64_t v) {
@@ -279,12 +276,12 @@ private:
     int64_t U = p.sizes[p.u], full = U / rows * rows;
     auto blocks = [&](OpBuilder &nb, Value c0, int64_t chunk) {
       if (full > 0)
-        scf::ForOp::create(
-            nb, loc, index(nb, 0), index(nb, full), index(nb, rows),
-            ValueRange{}, [&](OpBuilder &lb, Location, Value u0, ValueRange) {
-              block(lb, dims, u0, rows, v0, count, c0, chunk);
-              scf::YieldOp::create(lb, loc);
-            });
+        scf::ForOp::create(nb, loc, index(nb, 0), index(nb, full),
+                           index(nb, rows), ValueRange{},
+                           [&](OpBuilder &lb, Location, Value u0, ValueRange) {
+                             block(lb, dims, u0, rows, v0, count, c0, chunk);
+                             scf::YieldOp::create(lb, loc);
+                           });
       if (U > full)
         block(nb, dims, index(nb, full), U - full, v0, count, c0, chunk);
     };
@@ -348,11 +345,13 @@ private:
       d[p.v] = plus(nb, v0, j * p.lanes);
       return d;
     };
-    auto load = [&](OpBuilder &nb, Value mem, ValueRange idx, int64_t j) -> Value {
+    auto load = [&](OpBuilder &nb, Value mem, ValueRange idx,
+                    int64_t j) -> Value {
       VectorType t = vectorOf(mem.getType());
       if (masked(j)) {
         Type e = t.getElementType();
-        Value zero = splat(nb, arith::ConstantOp::create(nb, loc, nb.getZeroAttr(e)));
+        Value zero =
+            splat(nb, arith::ConstantOp::create(nb, loc, nb.getZeroAttr(e)));
         return vector::MaskedLoadOp::create(nb, loc, t, mem, idx, mask, zero);
       }
       return vector::LoadOp::create(nb, loc, t, mem, idx);
@@ -364,9 +363,8 @@ private:
         acc.push_back(load(b, out, indices(b, 2, at(b, i, j)), j));
 
     // The looped reduction dimensions, outermost first, carrying `acc`.
-    std::function<SmallVector<Value>(OpBuilder &, size_t,
-                                     DenseMap<unsigned, OpFoldResult>,
-                                     ValueRange)>
+    std::function<SmallVector<Value>(
+        OpBuilder &, size_t, DenseMap<unsigned, OpFoldResult>, ValueRange)>
         loops = [&](OpBuilder &nb, size_t k, DenseMap<unsigned, OpFoldResult> d,
                     ValueRange in) -> SmallVector<Value> {
       if (k == p.looped.size())
@@ -426,9 +424,9 @@ private:
         for (int64_t j = 0; j < nv; ++j)
           vecs.push_back(load(b, vecMem, indices(b, p.vecIn, at(i, j)), j));
       for (int64_t i = 0; i < (scalPerRow ? ob : 1); ++i)
-        scals.push_back(splat(
-            b, memref::LoadOp::create(b, loc, scalMem,
-                                      indices(b, p.scalIn, at(i, 0)))));
+        scals.push_back(
+            splat(b, memref::LoadOp::create(b, loc, scalMem,
+                                            indices(b, p.scalIn, at(i, 0)))));
       for (int64_t i = 0; i < ob; ++i)
         for (int64_t j = 0; j < nv; ++j) {
           Value vec = vecs[(vecPerRow ? i : 0) * nv + j],
