@@ -45,8 +45,7 @@ public:
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
           std::string name = "output" + std::to_string(i);
-          onnx::NodeProto *id = node("Identity", {nameOf(v)}, name);
-          (void)id;
+          node("Identity", {nameOf(v)}, name);
           if (failed(valueInfo(&op, v.getType(), name, graph.add_output())))
             return failure();
         }
@@ -144,22 +143,30 @@ private:
                              "exported op");
       return n;
     };
+    // A layer's inputs: its activation, weight and optional bias (both
+    // constants, as initializers).
+    auto weighted = [&](Value x, Value w,
+                        Value bias) -> FailureOr<SmallVector<std::string>> {
+      FailureOr<std::string> xn = input(x);
+      FailureOr<std::string> wn = initializer(op, w, "weight");
+      if (failed(xn) || failed(wn))
+        return failure();
+      SmallVector<std::string> ins = {*xn, *wn};
+      if (bias) {
+        FailureOr<std::string> b = initializer(op, bias, "bias");
+        if (failed(b))
+          return failure();
+        ins.push_back(*b);
+      }
+      return ins;
+    };
     LogicalResult r =
         TypeSwitch<Operation *, LogicalResult>(op)
             .Case<Conv2DOp>([&](Conv2DOp c) -> LogicalResult {
-              FailureOr<std::string> x = input(c.getInput());
-              FailureOr<std::string> w =
-                  initializer(op, c.getWeight(), "weight");
-              if (failed(x) || failed(w))
+              auto ins = weighted(c.getInput(), c.getWeight(), c.getBias());
+              if (failed(ins))
                 return failure();
-              SmallVector<std::string> ins = {*x, *w};
-              if (c.getBias()) {
-                FailureOr<std::string> b = initializer(op, c.getBias(), "bias");
-                if (failed(b))
-                  return failure();
-                ins.push_back(*b);
-              }
-              onnx::NodeProto *n = node("Conv", ins, out);
+              onnx::NodeProto *n = node("Conv", *ins, out);
               ArrayRef<int64_t> ws =
                   cast<ShapedType>(c.getWeight().getType()).getShape();
               ints(n, "kernel_shape", {ws[2], ws[3]});
@@ -170,19 +177,10 @@ private:
               return success();
             })
             .Case<FullyConnectedOp>([&](FullyConnectedOp f) -> LogicalResult {
-              FailureOr<std::string> x = input(f.getInput());
-              FailureOr<std::string> w =
-                  initializer(op, f.getWeight(), "weight");
-              if (failed(x) || failed(w))
+              auto ins = weighted(f.getInput(), f.getWeight(), f.getBias());
+              if (failed(ins))
                 return failure();
-              SmallVector<std::string> ins = {*x, *w};
-              if (f.getBias()) {
-                FailureOr<std::string> b = initializer(op, f.getBias(), "bias");
-                if (failed(b))
-                  return failure();
-                ins.push_back(*b);
-              }
-              integer(node("Gemm", ins, out), "transB", 1);
+              integer(node("Gemm", *ins, out), "transB", 1);
               return success();
             })
             .Case<ReluOp>([&](ReluOp o) -> LogicalResult {
