@@ -259,19 +259,20 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
   let description = [{
     Part of the CPU pipeline, after bufferization: the conditional path of
     a channel-gated convolution, the `linalg.generic` that
-    `--convert-cgnet-to-cpu` marks `cgnet.compact_gated` (per output, a
-    branch on the gate, then the dot product of the conditional channels
-    over the kernel taps, vectorized over channels of a channels-last
-    input), becomes, for every image and output channel (one
-    `scf.parallel`):
+    `--convert-cgnet-to-cpu` marks `cgnet.compact_gated` (inputs the
+    thresholds, the channels-last input and the weights; init the partial
+    sums, updated in place; per output, a branch on the gate, then the dot
+    product of the conditional channels over the kernel taps), becomes,
+    for every image and output channel (one `scf.parallel`):
 
-    1. one branch-free pass over the output plane, 16 pixels of a row at a
-       time, that copies the partial sums to the result, compares them with
-       the threshold and appends the passing pixels' indices to a list on
-       the stack (compressed in a register, `llvm.experimental.vector.compress`,
-       and stored whole: a compressing store to memory is microcoded and
-       slow on AMD Zen 4);
-    2. blocks of `pixels` listed outputs: for every vector of conditional
+    1. a prefetch of the next channel's weights (into L2), which a network's
+       large layers otherwise wait for from memory;
+    2. one branch-free pass over the output plane, 16 pixels of a row at a
+       time, that compares the partial sums with the threshold and appends
+       the passing pixels' indices to a list on the stack (compressed in a
+       register, `llvm.experimental.vector.compress`, and stored whole: a
+       compressing store to memory is microcoded and slow on AMD Zen 4);
+    3. blocks of `pixels` listed outputs: for every vector of conditional
        channels and every kernel tap, one load of the weights and one load
        of each pixel's inputs, multiply-added into one accumulator vector
        per pixel; then each pixel's vector is reduced (float sums
@@ -285,10 +286,17 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
 
     With `bytes` in the mark (`--convert-cgnet-to-cpu=dot4`: the
     channels-last input stored as bytes, the stored values plus an offset,
-    i8 weights, and a fifth input: `input_offset` x each output's
+    i8 weights, and a fourth input: `input_offset` x each output's
     conditional weight sum), each step multiplies `bytes` channels (16, 32
     or 64) with one AVX-512 VNNI `vpdpbusd` per pixel, and each output's
     sum is corrected once: for CPUs with VNNI only.
+
+    With `run_channels` = cs in the mark (ungrouped layers without
+    horizontal dilation, float or bytes), the input is N x rows x (Wp * cs)
+    (each padded row's pixels, cs conditional channels each) and the
+    weights O x kh x Lp: each kernel row's kw taps are one contiguous run,
+    walked 64 bytes at a time (16 floats by FMA, or 64 bytes by
+    `vpdpbusd`) with two accumulators per pixel.
   }];
   let options = [
     Option<"pixels", "pixels", "int64_t", /*default=*/"4",

@@ -428,7 +428,6 @@ public:
                                      permuteElements(attr, shape, perm));
   }
 
-
   /// The conditional path of a channel-gated convolution, computed only
   /// where the gate is on: for every output of `partial` (N x O x OH x OW)
   /// whose value passes the gate (`> thr[o]` for floats, `>= thr[o]` for
@@ -445,18 +444,26 @@ public:
   /// largest width (up to 16) that divides the base width, reduced once at
   /// the end (float sums are reassociated: hence the float tolerance).
   ///
+  /// The partial sums are the generic's init, updated in place; `input`
+  /// is the unpadded input, padded here by `padding` with `padValue`.
+  ///
   /// `byteOffset` (integers, dot4 lowering): the input's stored values
   /// plus it are bytes 0..255. Where the base width is a multiple of 16
   /// and the weights are i8, the channels-last input is then stored as
   /// those bytes (the loop here subtracts offset + zp again), and the
-  /// generic gets a fifth input, (offset + zp) x each output's conditional
+  /// generic gets a fourth input, (offset + zp) x each output's conditional
   /// weight sum, and `bytes` and `input_offset` in its mark: the
   /// parameters --cgnet-compact-gated needs to sum byte products with
   /// vpdpbusd and correct the sum once per output.
-  Value gatedConditional(Value partial, Value x, Value w, Value thr,
-                         ArrayRef<int64_t> strides,
-                         ArrayRef<int64_t> dilations, int64_t partitions,
-                         bool grouped, bool isInt, int64_t zp,
+  ///
+  /// Ungrouped layers without horizontal dilation take the run form
+  /// instead (gatedConditionalRuns) in bytes, or in floats where the base
+  /// width is a multiple of 16.
+  Value gatedConditional(Value partial, Value input, ArrayRef<int64_t> padding,
+                         Value padValue, Value w, Value thr,
+                         ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                         int64_t partitions, bool grouped, bool isInt,
+                         int64_t zp,
                          std::optional<int64_t> byteOffset = std::nullopt) {
     auto pt = cast<RankedTensorType>(partial.getType());
     Type elem = pt.getElementType();
@@ -473,6 +480,11 @@ public:
         getElementTypeOrSelf(w.getType()).isInteger(8))
       bytes = bw % 64 == 0 ? 64 : bw % 32 == 0 ? 32 : 16;
     int64_t inputOffset = bytes ? *byteOffset + zp : 0;
+    if (!grouped && dilations[1] == 1 && (bytes || (!isInt && lanes == 16)))
+      return gatedConditionalRuns(partial, input, padding, padValue, w, thr,
+                                  strides, dilations, partitions, zp,
+                                  bytes ? byteOffset : std::nullopt);
+    Value x = pad(input, padding, padValue);
     // xT[n, y, x, c] = x[n, c, y, x] - zp.
     auto xs = cast<RankedTensorType>(x.getType()).getShape();
     AffineExpr d[4];
@@ -500,136 +512,97 @@ public:
           return arith::SubIOp::create(nb, nl, a[0], zpV);
         });
     Value wT = permutedConstant(w, ws, {0, 2, 3, 1});
-    // Loops n, o, y, x, or n, y, x, o when there are more pixels than
-    // output channels: what the inner loop reuses (a weight row, or a
-    // pixel's neighbourhood) is the smaller total and stays in cache.
-    bool pixelsOuter = OH * OW > O;
-    unsigned oDim = pixelsOuter ? 3 : 1, yDim = pixelsOuter ? 1 : 2,
-             xDim = yDim + 1;
-    AffineMap nchw = map(4, {d[0], d[oDim], d[yDim], d[xDim]});
-    Value init = tensor::EmptyOp::create(b, loc, pt.getShape(), elem);
+    GatedLoops loops(b.getContext(), O, OH * OW);
+    unsigned oDim = loops.o;
+    AffineMap nchw = loops.nchw;
     auto body = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
       auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
         return arith::ConstantIndexOp::create(ib, nl, v);
       };
-      Value n = linalg::IndexOp::create(nb, nl, 0),
-            o = linalg::IndexOp::create(nb, nl, oDim),
-            y = linalg::IndexOp::create(nb, nl, yDim),
-            xx = linalg::IndexOp::create(nb, nl, xDim);
-      Value p = a[0], th = a[1];
-      Value on = isInt ? arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
-                                               p, th)
-                             .getResult()
-                       : arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
-                                               p, th)
-                             .getResult();
-      auto ifOp = scf::IfOp::create(nb, nl, TypeRange{p.getType()}, on,
-                                    /*addThenBlock=*/true,
-                                    /*addElseBlock=*/true);
-      OpBuilder tb = ifOp.getThenBodyBuilder();
-      Value lo = idx(tb, 0), hi = idx(tb, bw);
-      if (grouped) {
-        Value k = arith::DivUIOp::create(tb, nl, o, idx(tb, og));
-        lo = arith::MulIOp::create(tb, nl, k, idx(tb, bw));
-        hi = arith::AddIOp::create(tb, nl, lo, idx(tb, bw));
-      }
-      // Loops over the channel runs [0, lo) and [hi, C), `lanes` at a
-      // time, with the kernel taps unrolled inside, accumulating into up
-      // to four vectors (independent chains).
-      int64_t taps = kh * kw, chains = std::min<int64_t>(4, taps);
-      Value zeroV = arith::ConstantOp::create(
-          tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
-      SmallVector<Value> accs(chains, zeroV);
-      auto run = [&](Value from, Value to) {
-        auto forOp = scf::ForOp::create(
-            tb, nl, from, to, idx(tb, lanes), accs,
-            [&](OpBuilder &ib, Location il, Value c, ValueRange args) {
-              SmallVector<Value> next(args);
-              Value pad =
-                  arith::ConstantOp::create(ib, il, ib.getZeroAttr(elem));
-              auto at = [&](Value i, int64_t s, int64_t off) -> Value {
-                return arith::AddIOp::create(
-                    ib, il, arith::MulIOp::create(ib, il, i, idx(ib, s)),
-                    idx(ib, off));
-              };
-              for (int64_t t = 0; t < taps; ++t) {
-                int64_t ky = t / kw, kx = t % kw;
-                Value iy = at(y, strides[0], ky * dilations[0]),
-                      ix = at(xx, strides[1], kx * dilations[1]);
-                Value xv = vector::TransferReadOp::create(
-                    ib, il, VectorType::get({lanes}, xElem), xT,
-                    ValueRange{n, iy, ix, c},
-                    arith::ConstantOp::create(ib, il, ib.getZeroAttr(xElem)),
-                    ArrayRef<bool>{true});
-                if (bytes)
-                  xv = arith::SubIOp::create(
-                      ib, il, arith::ExtUIOp::create(ib, il, vt, xv),
-                      arith::ConstantOp::create(
-                          ib, il,
-                          DenseElementsAttr::get(
-                              vt, ib.getI32IntegerAttr(inputOffset))));
-                Type wElem = getElementTypeOrSelf(wT.getType());
-                Value wv = vector::TransferReadOp::create(
-                    ib, il, VectorType::get({lanes}, wElem), wT,
-                    ValueRange{o, idx(ib, ky), idx(ib, kx), c},
-                    arith::ConstantOp::create(ib, il, ib.getZeroAttr(wElem)),
-                    ArrayRef<bool>{true});
-                if (isInt)
-                  wv = widen(ib, il, wv);
-                Value &acc = next[t % chains];
-                acc = isInt ? arith::AddIOp::create(
-                                  ib, il, acc,
-                                  arith::MulIOp::create(ib, il, xv, wv))
-                                  .getResult()
-                            : vector::FMAOp::create(ib, il, xv, wv, acc)
-                                  .getResult();
-              }
-              scf::YieldOp::create(ib, il, next);
-            });
-        accs.assign(forOp.getResults().begin(), forOp.getResults().end());
-      };
-      run(idx(tb, 0), lo);
-      run(hi, idx(tb, C));
-      Value accV = accs[0];
-      for (int64_t i = 1; i < chains; ++i)
-        accV = isInt ? arith::AddIOp::create(tb, nl, accV, accs[i]).getResult()
-                     : arith::AddFOp::create(tb, nl, accV, accs[i]).getResult();
-      // Reassociated: a tree of shuffles, not 16 dependent scalar adds.
-      Value sum = vector::ReductionOp::create(
-          tb, nl, vector::CombiningKind::ADD, accV,
-          isInt ? arith::FastMathFlags::none : arith::FastMathFlags::reassoc);
-      Value full = isInt ? arith::AddIOp::create(tb, nl, p, sum).getResult()
-                         : arith::AddFOp::create(tb, nl, p, sum).getResult();
-      scf::YieldOp::create(tb, nl, full);
-      OpBuilder eb = ifOp.getElseBodyBuilder();
-      scf::YieldOp::create(eb, nl, p);
-      return ifOp.getResult(0);
+      std::array<Value, 4> ix = loops.indices(nb, nl);
+      Value n = ix[0], o = ix[1], y = ix[2], xx = ix[3];
+      // The partial sums are the generic's init (updated in place).
+      return gatedOutput(
+          nb, nl, a.back(), a[0], isInt,
+          [&](OpBuilder &tb) -> SmallVector<Value> {
+            Value lo = idx(tb, 0), hi = idx(tb, bw);
+            if (grouped) {
+              Value k = arith::DivUIOp::create(tb, nl, o, idx(tb, og));
+              lo = arith::MulIOp::create(tb, nl, k, idx(tb, bw));
+              hi = arith::AddIOp::create(tb, nl, lo, idx(tb, bw));
+            }
+            // Loops over the channel runs [0, lo) and [hi, C), `lanes` at a
+            // time, with the kernel taps unrolled inside, accumulating into up
+            // to four vectors (independent chains).
+            int64_t taps = kh * kw, chains = std::min<int64_t>(4, taps);
+            Value zeroV = arith::ConstantOp::create(
+                tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
+            SmallVector<Value> accs(chains, zeroV);
+            auto run = [&](Value from, Value to) {
+              auto forOp = scf::ForOp::create(
+                  tb, nl, from, to, idx(tb, lanes), accs,
+                  [&](OpBuilder &ib, Location il, Value c, ValueRange args) {
+                    SmallVector<Value> next(args);
+                    auto at = [&](Value i, int64_t s, int64_t off) -> Value {
+                      return arith::AddIOp::create(
+                          ib, il, arith::MulIOp::create(ib, il, i, idx(ib, s)),
+                          idx(ib, off));
+                    };
+                    for (int64_t t = 0; t < taps; ++t) {
+                      int64_t ky = t / kw, kx = t % kw;
+                      Value iy = at(y, strides[0], ky * dilations[0]),
+                            ix = at(xx, strides[1], kx * dilations[1]);
+                      Value xv = vector::TransferReadOp::create(
+                          ib, il, VectorType::get({lanes}, xElem), xT,
+                          ValueRange{n, iy, ix, c},
+                          arith::ConstantOp::create(ib, il,
+                                                    ib.getZeroAttr(xElem)),
+                          ArrayRef<bool>{true});
+                      if (bytes)
+                        xv = arith::SubIOp::create(
+                            ib, il, arith::ExtUIOp::create(ib, il, vt, xv),
+                            arith::ConstantOp::create(
+                                ib, il,
+                                DenseElementsAttr::get(
+                                    vt, ib.getI32IntegerAttr(inputOffset))));
+                      Type wElem = getElementTypeOrSelf(wT.getType());
+                      Value wv = vector::TransferReadOp::create(
+                          ib, il, VectorType::get({lanes}, wElem), wT,
+                          ValueRange{o, idx(ib, ky), idx(ib, kx), c},
+                          arith::ConstantOp::create(ib, il,
+                                                    ib.getZeroAttr(wElem)),
+                          ArrayRef<bool>{true});
+                      if (isInt)
+                        wv = widen(ib, il, wv);
+                      Value &acc = next[t % chains];
+                      acc = isInt ? arith::AddIOp::create(
+                                        ib, il, acc,
+                                        arith::MulIOp::create(ib, il, xv, wv))
+                                        .getResult()
+                                  : vector::FMAOp::create(ib, il, xv, wv, acc)
+                                        .getResult();
+                    }
+                    scf::YieldOp::create(ib, il, next);
+                  });
+              accs.assign(forOp.getResults().begin(), forOp.getResults().end());
+            };
+            run(idx(tb, 0), lo);
+            run(hi, idx(tb, C));
+            return accs;
+          });
     };
     // xT and wT are inputs too (read through the body's transfer reads):
     // --cgnet-compact-gated finds them there after bufferization.
     AffineMap origin = map(4, SmallVector<AffineExpr>(
                                   4, b.getAffineConstantExpr(0)));
-    SmallVector<Value> ins = {partial, thr, xT, wT};
-    SmallVector<AffineMap> maps = {nchw, map(4, {d[oDim]}), origin, origin};
+    SmallVector<Value> ins = {thr, xT, wT};
+    SmallVector<AffineMap> maps = {map(4, {d[oDim]}), origin, origin};
     if (bytes) {
-      // (offset + zp) x the sum of each output's conditional weights.
-      auto wAttr = cast<DenseElementsAttr>(
-          cast<arith::ConstantOp>(w.getDefiningOp()).getValue());
-      auto wv = wAttr.getValues<int8_t>();
-      std::vector<int32_t> corr(O);
-      for (int64_t o = 0; o < O; ++o) {
-        int64_t lo = grouped ? o / og * bw : 0, sum = 0;
-        for (int64_t c = 0; c < C; ++c)
-          if (c < lo || c >= lo + bw)
-            for (int64_t t = 0; t < kh * kw; ++t)
-              sum += wv[(o * C + c) * kh * kw + t];
-        corr[o] = int32_t(uint32_t(inputOffset * sum));
-      }
-      ins.push_back(denseConstant({O}, b.getI32Type(), ArrayRef<int32_t>(corr)));
+      ins.push_back(conditionalCorrection(w, partitions, grouped, inputOffset));
       maps.push_back(map(4, {d[oDim]}));
     }
     maps.push_back(nchw);
-    Value r = generic(ins, init, maps, {P, P, P, P}, body);
+    Value r = generic(ins, partial, maps, {P, P, P, P}, body);
     SmallVector<NamedAttribute> params = {
         b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
         b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
@@ -644,6 +617,282 @@ public:
     }
     r.getDefiningOp()->setAttr(kCompactGatedAttr,
                                b.getDictionaryAttr(params));
+    return r;
+  }
+
+  /// The gated-conditional generics' loops: n, o, y, x, or n, y, x, o when
+  /// there are more pixels than output channels (what the inner loop
+  /// reuses, a weight row or a pixel's neighbourhood, is the smaller total
+  /// and stays in cache). `nchw` maps them to the N x O x OH x OW output.
+  struct GatedLoops {
+    unsigned o, y, x;
+    AffineMap nchw;
+    GatedLoops(MLIRContext *ctx, int64_t outputs, int64_t plane) {
+      bool pixelsOuter = plane > outputs;
+      o = pixelsOuter ? 3 : 1;
+      y = pixelsOuter ? 1 : 2;
+      x = y + 1;
+      AffineExpr d[4];
+      bindDims(ctx, d[0], d[1], d[2], d[3]);
+      nchw = AffineMap::get(4, 0, {d[0], d[o], d[y], d[x]}, ctx);
+    }
+    /// n, o, y, x in the body.
+    std::array<Value, 4> indices(OpBuilder &nb, Location nl) const {
+      return {linalg::IndexOp::create(nb, nl, 0),
+              linalg::IndexOp::create(nb, nl, o),
+              linalg::IndexOp::create(nb, nl, y),
+              linalg::IndexOp::create(nb, nl, x)};
+    }
+  };
+
+  /// The gated-conditional generics' body around their products: the
+  /// partial sum `p` passes the gate (`> th` for floats, `>= th` for
+  /// integers) or is the output as it is; where it passes, the vectors
+  /// `accumulate` builds (in the branch) are summed, reduced (float sums
+  /// reassociated: a tree of shuffles, not 16 dependent scalar adds; hence
+  /// the float tolerance) and added to it.
+  static Value
+  gatedOutput(OpBuilder &nb, Location nl, Value p, Value th, bool isInt,
+              function_ref<SmallVector<Value>(OpBuilder &)> accumulate) {
+    Value on =
+        isInt ? arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, p, th)
+                    .getResult()
+              : arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, p, th)
+                    .getResult();
+    auto ifOp = scf::IfOp::create(nb, nl, TypeRange{p.getType()}, on,
+                                  /*addThenBlock=*/true,
+                                  /*addElseBlock=*/true);
+    OpBuilder tb = ifOp.getThenBodyBuilder();
+    SmallVector<Value> accs = accumulate(tb);
+    auto add = [&](Value x, Value y) -> Value {
+      return isInt ? arith::AddIOp::create(tb, nl, x, y).getResult()
+                   : arith::AddFOp::create(tb, nl, x, y).getResult();
+    };
+    Value accV = accs[0];
+    for (size_t i = 1; i < accs.size(); ++i)
+      accV = add(accV, accs[i]);
+    Value sum = vector::ReductionOp::create(
+        tb, nl, vector::CombiningKind::ADD, accV,
+        isInt ? arith::FastMathFlags::none : arith::FastMathFlags::reassoc);
+    scf::YieldOp::create(tb, nl, add(p, sum));
+    OpBuilder eb = ifOp.getElseBodyBuilder();
+    scf::YieldOp::create(eb, nl, p);
+    return ifOp.getResult(0);
+  }
+
+  /// The byte forms' per-output correction: `inputOffset` x the sum of the
+  /// output's conditional weights (i8 `w`, O x C x kh x kw), wrapped to i32
+  /// as the byte products' sum is.
+  Value conditionalCorrection(Value w, int64_t partitions, bool grouped,
+                              int64_t inputOffset) {
+    ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
+    int64_t O = ws[0], C = ws[1], taps = ws[2] * ws[3], bw = C / partitions,
+            og = O / partitions;
+    auto wv = cast<DenseElementsAttr>(
+                  cast<arith::ConstantOp>(w.getDefiningOp()).getValue())
+                  .getValues<int8_t>();
+    std::vector<int32_t> corr(O);
+    for (int64_t o = 0; o < O; ++o) {
+      int64_t lo = grouped ? o / og * bw : 0, sum = 0;
+      for (int64_t c = 0; c < C; ++c)
+        if (c < lo || c >= lo + bw)
+          for (int64_t t = 0; t < taps; ++t)
+            sum += wv[(o * C + c) * taps + t];
+      corr[o] = int32_t(uint32_t(inputOffset * sum));
+    }
+    return denseConstant({O}, b.getI32Type(), ArrayRef<int32_t>(corr));
+  }
+
+  /// gatedConditional for ungrouped convolutions without horizontal
+  /// dilation, in runs (8-bit inputs with the dot4 lowering, or float): the
+  /// input's conditional channels [bw, C) are stored channels-last, each
+  /// pixel's padded to cs = C - bw rounded up to 64 bytes, one row of the
+  /// padded plane per Wp x cs elements (`xR`, N x (Hp + 1) x Wp*cs, the last
+  /// row padding), so that the kw taps of one kernel row are one contiguous
+  /// run of L = kw x cs elements; the weights are laid out to match,
+  /// O x kh x Lp with Lp = L rounded up to 64 bytes and zeros at the padded
+  /// channels and after L (what a run's last load reads beyond L, the next
+  /// pixel's channels or the padding row, is multiplied by those zeros). A
+  /// conditional output is then kh runs of 64-byte vector products
+  /// whatever the channel count (ResNet-18's layer 1 at 8 bits: 9 vpdpbusd
+  /// per pixel, where 16-channel vectors per tap took 27), and the loads
+  /// walk kh x (pixels + 1) sequential streams. Bytes are the stored
+  /// value + `byteOffset` (the padding holds zp likewise); the generic
+  /// gets the per-output correction as a fourth input. The mark carries
+  /// `run_channels` = cs; the generic's own body (without
+  /// --cgnet-compact-gated) reads the same runs.
+  Value gatedConditionalRuns(Value partial, Value input,
+                             ArrayRef<int64_t> padding, Value padValue, Value w,
+                             Value thr, ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> dilations, int64_t partitions,
+                             int64_t zp, std::optional<int64_t> byteOffset) {
+    auto pt = cast<RankedTensorType>(partial.getType());
+    Type elem = pt.getElementType();
+    bool bytes = byteOffset.has_value();
+    Type xElem = bytes ? b.getI8Type() : elem;
+    ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
+    ArrayRef<int64_t> xs = cast<RankedTensorType>(input.getType()).getShape();
+    // Elements per 64-byte vector, and the fallback body's vector width.
+    int64_t unit = bytes ? 64 : 16, lanes = 16;
+    int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3], bw = C / partitions,
+            cc = C - bw, cs = llvm::alignTo(cc, unit),
+            Lp = llvm::alignTo(kw * cs, unit), N = xs[0], H = xs[2], W = xs[3],
+            Hp = H + padding[0] + padding[2], Wp = W + padding[1] + padding[3];
+    int64_t inputOffset = bytes ? *byteOffset + zp : 0;
+    AffineExpr d[4];
+    bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
+    // The padding holds zp: as a byte, zp + offset (its products cancel
+    // against the correction as every input's do).
+    Value padX = bytes
+                     ? arith::ConstantOp::create(
+                           b, loc, b.getIntegerAttr(xElem, int8_t(inputOffset)))
+                           .getResult()
+                     : padValue;
+    Value empty = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{N, Hp + 1, Wp, cs}, xElem);
+    Value filled = linalg::FillOp::create(b, loc, padX, empty).getResult(0);
+    SmallVector<OpFoldResult> one(4, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> at = {
+        b.getIndexAttr(0), b.getIndexAttr(padding[0]),
+        b.getIndexAttr(padding[1]), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> inner = {b.getIndexAttr(N), b.getIndexAttr(H),
+                                       b.getIndexAttr(W), b.getIndexAttr(cc)};
+    Value interior =
+        tensor::ExtractSliceOp::create(b, loc, filled, at, inner, one);
+    Value condIn = tensor::ExtractSliceOp::create(
+        b, loc, input,
+        SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(bw),
+                                  b.getIndexAttr(0), b.getIndexAttr(0)},
+        SmallVector<OpFoldResult>{b.getIndexAttr(N), b.getIndexAttr(cc),
+                                  b.getIndexAttr(H), b.getIndexAttr(W)},
+        one);
+    Value moved = generic(
+        {condIn}, interior,
+        {map(4, {d[0], d[3], d[1], d[2]}), map(4, {d[0], d[1], d[2], d[3]})},
+        {P, P, P, P}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          if (!bytes)
+            return a[0];
+          return arith::TruncIOp::create(
+              nb, nl, nb.getI8Type(),
+              arith::AddIOp::create(
+                  nb, nl, a[0],
+                  arith::ConstantOp::create(
+                      nb, nl, nb.getI32IntegerAttr(*byteOffset))));
+        });
+    Value xR = tensor::CollapseShapeOp::create(
+        b, loc,
+        tensor::InsertSliceOp::create(b, loc, moved, filled, at, inner, one),
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    // wR[o, ky, kx * cs + c] = w[o, bw + c, ky, kx], zeros elsewhere.
+    auto wAttr = cast<DenseElementsAttr>(
+        cast<arith::ConstantOp>(w.getDefiningOp()).getValue());
+    auto runWeights = [&](auto wv, auto zero) {
+      std::vector<decltype(zero)> wr(O * kh * Lp, zero);
+      for (int64_t o = 0; o < O; ++o)
+        for (int64_t ky = 0; ky < kh; ++ky)
+          for (int64_t kx = 0; kx < kw; ++kx)
+            for (int64_t c = 0; c < cc; ++c)
+              wr[(o * kh + ky) * Lp + kx * cs + c] =
+                  wv[((o * C + bw + c) * kh + ky) * kw + kx];
+      return denseConstant({O, kh, Lp}, getElementTypeOrSelf(w.getType()),
+                           ArrayRef<decltype(zero)>(wr));
+    };
+    Value wR = bytes ? runWeights(wAttr.getValues<int8_t>(), int8_t(0))
+                     : runWeights(wAttr.getValues<float>(), 0.0f);
+    GatedLoops loops(b.getContext(), O, pt.getDimSize(2) * pt.getDimSize(3));
+    unsigned oDim = loops.o;
+    AffineMap nchw = loops.nchw;
+    auto vt = VectorType::get({lanes}, elem);
+    auto body = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(ib, nl, v);
+      };
+      std::array<Value, 4> ix = loops.indices(nb, nl);
+      Value n = ix[0], o = ix[1], y = ix[2], xx = ix[3];
+      // The partial sums are the generic's init (updated in place).
+      return gatedOutput(
+          nb, nl, a.back(), a[0], bytes,
+          [&](OpBuilder &tb) -> SmallVector<Value> {
+            // The run of output (y, x) starts at element x * sw * cs of row
+            // y * sh + ky * dh.
+            Value start =
+                arith::MulIOp::create(tb, nl, xx, idx(tb, strides[1] * cs));
+            Value zeroV = arith::ConstantOp::create(
+                tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
+            Value offsetV = arith::ConstantOp::create(
+                tb, nl, vt,
+                DenseElementsAttr::get(
+                    vt, bytes ? Attribute(tb.getI32IntegerAttr(inputOffset))
+                              : tb.getZeroAttr(elem)));
+            Type wElem = getElementTypeOrSelf(wR.getType());
+            int64_t chains = std::min<int64_t>(4, kh);
+            auto loop = scf::ForOp::create(
+                tb, nl, idx(tb, 0), idx(tb, Lp), idx(tb, lanes),
+                SmallVector<Value>(chains, zeroV),
+                [&](OpBuilder &ib, Location il, Value j, ValueRange args) {
+                  SmallVector<Value> next(args);
+                  Value col = arith::AddIOp::create(ib, il, start, j);
+                  for (int64_t ky = 0; ky < kh; ++ky) {
+                    Value iy = arith::AddIOp::create(
+                        ib, il,
+                        arith::MulIOp::create(ib, il, y, idx(ib, strides[0])),
+                        idx(ib, ky * dilations[0]));
+                    // Out of the row's bounds only past the padding row's end.
+                    Value xv = vector::TransferReadOp::create(
+                        ib, il, VectorType::get({lanes}, xElem), xR,
+                        ValueRange{n, iy, col},
+                        arith::ConstantOp::create(ib, il,
+                                                  ib.getZeroAttr(xElem)),
+                        ArrayRef<bool>{false});
+                    Value wv = vector::TransferReadOp::create(
+                        ib, il, VectorType::get({lanes}, wElem), wR,
+                        ValueRange{o, idx(ib, ky), j},
+                        arith::ConstantOp::create(ib, il,
+                                                  ib.getZeroAttr(wElem)),
+                        ArrayRef<bool>{true});
+                    Value &acc = next[ky % chains];
+                    if (!bytes) {
+                      acc = vector::FMAOp::create(ib, il, xv, wv, acc);
+                      continue;
+                    }
+                    xv = arith::SubIOp::create(
+                        ib, il, arith::ExtUIOp::create(ib, il, vt, xv),
+                        offsetV);
+                    acc = arith::AddIOp::create(
+                        ib, il, acc,
+                        arith::MulIOp::create(ib, il, xv, widen(ib, il, wv)));
+                  }
+                  scf::YieldOp::create(ib, il, next);
+                });
+            return SmallVector<Value>(loop.getResults());
+          });
+    };
+    AffineMap origin3 = AffineMap::get(
+        4, 0, SmallVector<AffineExpr>(3, b.getAffineConstantExpr(0)),
+        b.getContext());
+    SmallVector<Value> ins = {thr, xR, wR};
+    SmallVector<AffineMap> maps = {map(4, {d[oDim]}), origin3, origin3};
+    if (bytes) {
+      ins.push_back(
+          conditionalCorrection(w, partitions, /*grouped=*/false, inputOffset));
+      maps.push_back(map(4, {d[oDim]}));
+    }
+    maps.push_back(nchw);
+    Value r = generic(ins, partial, maps, {P, P, P, P}, body);
+    SmallVector<NamedAttribute> params = {
+        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
+        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
+        b.getNamedAttr("base_width", b.getI64IntegerAttr(bw)),
+        b.getNamedAttr("group_outputs", b.getI64IntegerAttr(O / partitions)),
+        b.getNamedAttr("grouped", b.getBoolAttr(false)),
+        b.getNamedAttr("lanes", b.getI64IntegerAttr(lanes)),
+        b.getNamedAttr("run_channels", b.getI64IntegerAttr(cs))};
+    if (bytes) {
+      params.push_back(b.getNamedAttr("bytes", b.getI64IntegerAttr(64)));
+      params.push_back(
+          b.getNamedAttr("input_offset", b.getI64IntegerAttr(inputOffset)));
+    }
+    r.getDefiningOp()->setAttr(kCompactGatedAttr, b.getDictionaryAttr(params));
     return r;
   }
 
@@ -916,7 +1165,7 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
           return l.gateSelect(partial, cond, l.constant({ws[0]}, *thr));
         }
         return l.gatedConditional(
-            partial, l.pad(c.getInput(), c.getPadding(), 0.0),
+            partial, c.getInput(), c.getPadding(), l.scalar(0.0),
             l.constant(ws, w), l.constant({ws[0]}, *thr), c.getStrides(),
             c.getDilations(), c.getPartitions(), c.getGrouped(),
             /*isInt=*/false, 0);
@@ -1685,7 +1934,7 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4) {
                                                    wb->first, ws)) {
             Value y = l.conv(t.input, zp, 0, 0, t.w, t.wShape, zeros,
                              c.getStrides(), c.getPadding(), c.getDilations(),
-                             t.groups, os);
+                             t.groups, os, byteOffset(c.getInput()));
             cond = cond ? l.map32({cond, y}, {false, false}, 1, os,
                                   b.getI32Type(),
                                   [](OpBuilder &nb, Location nl,
@@ -1699,7 +1948,7 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4) {
                               l.constI32({int64_t(thr->size())}, *thr));
         }
         return l.gatedConditional(
-            partial, l.pad(c.getInput(), c.getPadding(), l.c32(zp)),
+            partial, c.getInput(), c.getPadding(), l.c32(zp),
             l.weights(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),
             c.getDilations(), c.getPartitions(), c.getGrouped(),
             /*isInt=*/true, zp,

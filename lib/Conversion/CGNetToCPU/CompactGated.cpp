@@ -40,11 +40,17 @@ constexpr int64_t kScan = 16;
 
 /// The parameters and buffers of one marked generic.
 struct Gated {
+  /// The partial sums are the generic's init: `out` is `partial`, the
+  /// gated-on outputs are updated in place.
   Value partial, thr, xT, wT, out;
   /// The byte form (`bytes` in the mark): channels per vpdpbusd (16, 32,
   /// 64) and the per-output correction of the byte products' sum.
   int64_t bytes = 0;
   Value correction;
+  /// The run form (`run_channels` in the mark, with `bytes` = 64): xT is
+  /// N x rows x (Wp * runChannels) bytes and wT O x kh x Lp, each kernel
+  /// row one contiguous run (gatedConditionalRuns in CGNetToCPU.cpp).
+  int64_t runChannels = 0;
   SmallVector<int64_t> strides, dilations;
   int64_t baseWidth, groupOutputs, lanes;
   bool grouped, isInt;
@@ -57,16 +63,17 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
   Gated k;
   if (auto bytes = params.getAs<IntegerAttr>("bytes"))
     k.bytes = bytes.getInt();
-  if (g.getNumDpsInputs() != (k.bytes ? 5 : 4) ||
+  if (g.getNumDpsInputs() != (k.bytes ? 4 : 3) ||
       (k.bytes && k.bytes != 16 && k.bytes != 32 && k.bytes != 64))
     return std::nullopt;
   if (k.bytes)
-    k.correction = g.getDpsInputs()[4];
-  k.partial = g.getDpsInputs()[0];
-  k.thr = g.getDpsInputs()[1];
-  k.xT = g.getDpsInputs()[2];
-  k.wT = g.getDpsInputs()[3];
-  k.out = g.getDpsInits()[0];
+    k.correction = g.getDpsInputs()[3];
+  if (auto run = params.getAs<IntegerAttr>("run_channels"))
+    k.runChannels = run.getInt();
+  k.thr = g.getDpsInputs()[0];
+  k.xT = g.getDpsInputs()[1];
+  k.wT = g.getDpsInputs()[2];
+  k.out = k.partial = g.getDpsInits()[0];
   auto strides = params.getAs<DenseI64ArrayAttr>("strides");
   auto dilations = params.getAs<DenseI64ArrayAttr>("dilations");
   auto bw = params.getAs<IntegerAttr>("base_width");
@@ -94,6 +101,22 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
   auto shape = [](Value v) { return cast<MemRefType>(v.getType()).getShape(); };
   Type elem = cast<MemRefType>(k.out.getType()).getElementType();
   k.isInt = isa<IntegerType>(elem);
+  if (k.runChannels) {
+    // Bytes into i32 sums, or floats; 64 bytes per vector either way.
+    auto elemOf = [](Value v) {
+      return cast<MemRefType>(v.getType()).getElementType();
+    };
+    Type stored = k.bytes ? IntegerType::get(g.getContext(), 8) : elem;
+    if ((k.bytes ? k.bytes != 64 || !elem.isInteger(32)
+                 : !elem.isF32() || k.lanes != 16) ||
+        k.grouped || k.runChannels < 1 || shape(k.partial).size() != 4 ||
+        shape(k.xT).size() != 3 || shape(k.wT).size() != 3 ||
+        shape(k.thr).size() != 1 || shape(k.xT)[2] % k.runChannels ||
+        shape(k.wT)[2] % (k.bytes ? 64 : 16) || elemOf(k.xT) != stored ||
+        elemOf(k.wT) != stored)
+      return std::nullopt;
+    return k;
+  }
   if (shape(k.partial).size() != 4 || shape(k.xT).size() != 4 ||
       shape(k.wT).size() != 4 || shape(k.thr).size() != 1 ||
       shape(k.out) != shape(k.partial) || shape(k.xT)[3] != shape(k.wT)[3] ||
@@ -160,6 +183,7 @@ private:
   void channel(OpBuilder &b, Value n, Value o) {
     ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
     int64_t OW = ps[3], plane = ps[2] * ps[3];
+    prefetchNextWeights(b, o);
     Value th = memref::LoadOp::create(b, loc, k.thr, ValueRange{o});
     Value correction =
         k.bytes ? memref::LoadOp::create(b, loc, k.correction, ValueRange{o})
@@ -167,8 +191,8 @@ private:
                 : Value();
     auto list = memref::AllocaOp::create(
         b, loc, MemRefType::get({plane + kScan}, b.getI32Type()));
-    // Every output starts as its partial sum; `kScan` pixels of a row at a
-    // time, the gated-on ones' indices are appended to the list.
+    // `kScan` pixels of a row at a time, the gated-on ones' indices are
+    // appended to the list (the others keep their partial sums).
     auto scanType = VectorType::get({kScan}, elem);
     auto maskType = VectorType::get({kScan}, b.getI1Type());
     auto iotaType = VectorType::get({kScan}, b.getI32Type());
@@ -194,7 +218,6 @@ private:
                 SmallVector<Value> at{n, o, y, x};
                 Value v = vector::MaskedLoadOp::create(
                     lb, loc, scanType, k.partial, at, inside, zeroV);
-                vector::MaskedStoreOp::create(lb, loc, k.out, at, inside, v);
                 Value on = k.isInt
                                ? arith::CmpIOp::create(
                                      lb, loc, arith::CmpIPredicate::sge, v, thV)
@@ -243,13 +266,43 @@ private:
                        });
   }
 
+  /// Prefetches the next output channel's weights (every 64 bytes of
+  /// wT[o + 1]; the last channel its own) into the caches while this
+  /// channel scans and computes: a channel's weights are read once, in
+  /// its first block, and in a network the large layers' (ResNet-18's
+  /// layer 4: 2.4 MB at 8 bits) come from memory.
+  void prefetchNextWeights(OpBuilder &b, Value o) {
+    auto wt = cast<MemRefType>(k.wT.getType());
+    ArrayRef<int64_t> ws = wt.getShape();
+    int64_t perLine =
+        std::max<int64_t>(1, 512 / wt.getElementType().getIntOrFloatBitWidth());
+    Value next = arith::MinUIOp::create(b, loc, add(b, o, index(b, 1)),
+                                        index(b, ws[0] - 1));
+    SmallVector<Value> lbs, ubs, steps;
+    for (size_t d = 1; d < ws.size(); ++d) {
+      lbs.push_back(index(b, 0));
+      ubs.push_back(index(b, ws[d]));
+      steps.push_back(index(b, d + 1 == ws.size() ? perLine : 1));
+    }
+    scf::buildLoopNest(b, loc, lbs, ubs, steps,
+                       [&](OpBuilder &lb, Location, ValueRange ivs) {
+                         SmallVector<Value> at{next};
+                         at.append(ivs.begin(), ivs.end());
+                         memref::PrefetchOp::create(lb, loc, k.wT, at,
+                                                    /*isWrite=*/false,
+                                                    /*localityHint=*/2,
+                                                    /*isDataCache=*/true);
+                       });
+  }
+
   /// The listed outputs first .. first + pixels - 1 (the last block
   /// repeats its last output where the list ends, without storing it).
   void block(OpBuilder &b, Value n, Value o, Value list, Value first,
              Value count, Value correction) {
     ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
     ArrayRef<int64_t> ws = cast<MemRefType>(k.wT.getType()).getShape();
-    int64_t OW = ps[3], kh = ws[1], kw = ws[2], C = ws[3];
+    int64_t OW = ps[3], kh = ws[1], kw = k.runChannels ? 1 : ws[2],
+            C = k.runChannels ? ws[2] : ws[3];
     Value last = arith::SubIOp::create(b, loc, count, index(b, 1));
     SmallVector<Value> slot, ys, xs, iys, ixs;
     for (int64_t j = 0; j < pixels; ++j) {
@@ -330,8 +383,12 @@ private:
           });
       accs.assign(loop.getResults().begin(), loop.getResults().end());
     };
-    run(index(b, 0), lo);
-    run(hi, index(b, C));
+    if (k.runChannels)
+      runs(b, n, o, iys, ixs, C, accs);
+    else {
+      run(index(b, 0), lo);
+      run(hi, index(b, C));
+    }
     for (int64_t j = 0; j < pixels; ++j) {
       Value inList = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                            slot[j], count);
@@ -352,6 +409,55 @@ private:
         scf::YieldOp::create(tb, loc);
       });
     }
+  }
+
+  /// The run form's products: for 64 bytes at a time of the kh runs
+  /// (`length` elements each), every pixel of the block multiplies its
+  /// run with the weights' (loaded once; vpdpbusd on bytes, FMA on
+  /// floats); two accumulators per pixel (alternate kernel rows) keep
+  /// 2 x pixels chains in flight.
+  void runs(OpBuilder &b, Value n, Value o, ArrayRef<Value> iys,
+            ArrayRef<Value> ixs, int64_t length, SmallVector<Value> &accs) {
+    ArrayRef<int64_t> ws = cast<MemRefType>(k.wT.getType()).getShape();
+    int64_t kh = ws[1];
+    SmallVector<Value> starts;
+    for (Value ix : ixs)
+      starts.push_back(mul(b, ix, k.runChannels));
+    SmallVector<Value> init(accs);
+    init.append(accs.begin(), accs.end());
+    int64_t step = k.bytes ? 64 : 16;
+    auto bt = VectorType::get({step}, k.bytes ? b.getI8Type() : elem);
+    auto loop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, length), index(b, step), init,
+        [&](OpBuilder &lb, Location, Value c, ValueRange args) {
+          SmallVector<Value> next(args);
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            Value wv = vector::LoadOp::create(lb, loc, bt, k.wT,
+                                              ValueRange{o, index(lb, ky), c});
+            for (int64_t j = 0; j < pixels; ++j) {
+              Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
+              Value xv = vector::LoadOp::create(
+                  lb, loc, bt, k.xT, ValueRange{n, iy, add(lb, starts[j], c)});
+              Value &acc = next[j + pixels * (ky % 2)];
+              acc =
+                  k.bytes
+                      ? LLVM::CallIntrinsicOp::create(
+                            lb, loc, acc.getType(),
+                            lb.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                            ValueRange{acc, xv, wv})
+                            .getResult(0)
+                      : vector::FMAOp::create(lb, loc, xv, wv, acc).getResult();
+            }
+          }
+          scf::YieldOp::create(lb, loc, next);
+        });
+    for (int64_t j = 0; j < pixels; ++j)
+      accs[j] = k.bytes ? arith::AddIOp::create(b, loc, loop.getResult(j),
+                                                loop.getResult(j + pixels))
+                              .getResult()
+                        : arith::AddFOp::create(b, loc, loop.getResult(j),
+                                                loop.getResult(j + pixels))
+                              .getResult();
   }
 };
 

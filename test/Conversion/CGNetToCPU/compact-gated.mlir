@@ -2,21 +2,24 @@
 
 // The conditional path of a gated convolution (2 output channels of 4x4,
 // 32 input channels of which the first 8 are the base path, 3x3 taps), as
-// --convert-cgnet-to-cpu marks it: inputs partial sums, thresholds, the
-// channels-last padded input and the O x kh x kw x C weights (i8, widened
-// in the loop). The pass ignores the generic's body (the per-output
-// kernel) and replaces it, per image and channel, with a scan of the
-// gates (16 at a time, the passing pixels' indices compressed in a
-// register and stored whole) and blocks of 2 listed pixels.
+// --convert-cgnet-to-cpu marks it: inputs thresholds, the channels-last
+// padded input and the O x kh x kw x C weights (i8, widened in the loop),
+// init the partial sums (updated in place). The pass ignores the generic's
+// body (the per-output kernel) and replaces it, per image and channel,
+// with a prefetch of the next channel's weights, a scan of the gates (16
+// at a time, the passing pixels' indices compressed in a register and
+// stored whole) and blocks of 2 listed pixels.
 
 // CHECK-LABEL: func.func @gated
 // CHECK: scf.parallel (%[[N:.*]], %[[O:.*]]) =
-// CHECK: %[[TH:.*]] = memref.load %arg1[%[[O]]]
+// CHECK: %[[NEXT:.*]] = arith.minui
+// CHECK: memref.prefetch %arg2[%[[NEXT]], {{.*}}], read, locality<2>, data : memref<2x3x3x32xi8>
+// CHECK: %[[TH:.*]] = memref.load %arg0[%[[O]]]
 // CHECK: %[[LIST:.*]] = memref.alloca() : memref<32xi32>
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK: vector.maskedload %arg0
-// CHECK: vector.maskedstore %arg4
+// CHECK: vector.maskedload %arg3
+// CHECK-NOT: vector.maskedstore
 // CHECK: arith.cmpi sge
 // CHECK: %[[PACKED:.*]] = llvm.call_intrinsic "llvm.experimental.vector.compress"
 // CHECK: vector.store %[[PACKED]], %[[LIST]]
@@ -27,24 +30,26 @@
 // The conditional channels [8, 32), 8 at a time: one weight load per tap
 // and one input load per pixel.
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>) {
-// CHECK: vector.load %arg3{{.*}} : memref<2x3x3x32xi8>, vector<8xi8>
+// CHECK: vector.load %arg2{{.*}} : memref<2x3x3x32xi8>, vector<8xi8>
 // CHECK: arith.extsi {{.*}} : vector<8xi8> to vector<8xi32>
-// CHECK: vector.load %arg2{{.*}} : memref<1x6x6x32xi32>, vector<8xi32>
+// CHECK: vector.load %arg1{{.*}} : memref<1x6x6x32xi32>, vector<8xi32>
 // CHECK: arith.muli
-// CHECK: vector.load %arg2
+// CHECK: vector.load %arg1
 // CHECK: scf.if
 // CHECK: vector.reduction <add>
-// CHECK: memref.store {{.*}}, %arg4
+// CHECK: memref.load %arg3
+// CHECK: memref.store {{.*}}, %arg3
 // CHECK: } {cgnet.iterations = 32 : i64}
 // CHECK-NOT: linalg.generic
 #nchw = affine_map<(n, o, y, x) -> (n, o, y, x)>
 #ch = affine_map<(n, o, y, x) -> (o)>
 #origin = affine_map<(n, o, y, x) -> (0, 0, 0, 0)>
-func.func @gated(%partial: memref<1x2x4x4xi32>, %thr: memref<2xi32>, %xT: memref<1x6x6x32xi32>, %wT: memref<2x3x3x32xi8>, %out: memref<1x2x4x4xi32>) {
-  linalg.generic {indexing_maps = [#nchw, #ch, #origin, #origin, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%partial, %thr, %xT, %wT : memref<1x2x4x4xi32>, memref<2xi32>, memref<1x6x6x32xi32>, memref<2x3x3x32xi8>) outs(%out : memref<1x2x4x4xi32>)
+#origin3 = affine_map<(n, o, y, x) -> (0, 0, 0)>
+func.func @gated(%thr: memref<2xi32>, %xT: memref<1x6x6x32xi32>, %wT: memref<2x3x3x32xi8>, %partial: memref<1x2x4x4xi32>) {
+  linalg.generic {indexing_maps = [#ch, #origin, #origin, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%thr, %xT, %wT : memref<2xi32>, memref<1x6x6x32xi32>, memref<2x3x3x32xi8>) outs(%partial : memref<1x2x4x4xi32>)
       attrs = {cgnet.compact_gated = {base_width = 8 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, lanes = 8 : i64, strides = array<i64: 1, 1>}} {
-  ^bb0(%p: i32, %t: i32, %x: i32, %w: i8, %o: i32):
+  ^bb0(%t: i32, %x: i32, %w: i8, %p: i32):
     linalg.yield %p : i32
   }
   return
@@ -56,22 +61,72 @@ func.func @gated(%partial: memref<1x2x4x4xi32>, %thr: memref<2xi32>, %xT: memref
 
 // The byte form (--convert-cgnet-to-cpu=dot4): the input is stored as
 // bytes (stored values + offset), the mark has `bytes` (channels per
-// vpdpbusd) and a fifth input holds each output's correction, subtracted
+// vpdpbusd) and a fourth input holds each output's correction, subtracted
 // once from each listed output's sum.
 // CHECK-LABEL: func.func @gated_bytes
-// CHECK: %[[CORR:.*]] = memref.load %arg4[%[[O2:.*]]] : memref<2xi32>
+// CHECK: %[[CORR:.*]] = memref.load %arg3[%[[O2:.*]]] : memref<2xi32>
 // CHECK: scf.for {{.*}} -> (vector<4xi32>, vector<4xi32>) {
-// CHECK: vector.load %arg3{{.*}} : memref<2x3x3x32xi8>, vector<16xi8>
-// CHECK: vector.load %arg2{{.*}} : memref<1x6x6x32xi8>, vector<16xi8>
+// CHECK: vector.load %arg2{{.*}} : memref<2x3x3x32xi8>, vector<16xi8>
+// CHECK: vector.load %arg1{{.*}} : memref<1x6x6x32xi8>, vector<16xi8>
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
 // CHECK: vector.reduction <add>
 // CHECK: arith.subi %{{.*}}, %[[CORR]] : i32
-func.func @gated_bytes(%partial: memref<1x2x4x4xi32>, %thr: memref<2xi32>, %xT: memref<1x6x6x32xi8>, %wT: memref<2x3x3x32xi8>, %corr: memref<2xi32>, %out: memref<1x2x4x4xi32>) {
-  linalg.generic {indexing_maps = [#nchw, #ch, #origin, #origin, #ch, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%partial, %thr, %xT, %wT, %corr : memref<1x2x4x4xi32>, memref<2xi32>, memref<1x6x6x32xi8>, memref<2x3x3x32xi8>, memref<2xi32>) outs(%out : memref<1x2x4x4xi32>)
+func.func @gated_bytes(%thr: memref<2xi32>, %xT: memref<1x6x6x32xi8>, %wT: memref<2x3x3x32xi8>, %corr: memref<2xi32>, %partial: memref<1x2x4x4xi32>) {
+  linalg.generic {indexing_maps = [#ch, #origin, #origin, #ch, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%thr, %xT, %wT, %corr : memref<2xi32>, memref<1x6x6x32xi8>, memref<2x3x3x32xi8>, memref<2xi32>) outs(%partial : memref<1x2x4x4xi32>)
       attrs = {cgnet.compact_gated = {base_width = 16 : i64, bytes = 16 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, input_offset = 131 : i64, lanes = 16 : i64, strides = array<i64: 1, 1>}} {
-  ^bb0(%p: i32, %t: i32, %x: i8, %w: i8, %c: i32, %o: i32):
+  ^bb0(%t: i32, %x: i8, %w: i8, %c: i32, %p: i32):
     linalg.yield %p : i32
+  }
+  return
+}
+
+// The run form (`run_channels` = 64: 48 conditional channels padded to
+// 64 per pixel): the input as rows of 6 pixels x 64 bytes (plus a padding
+// row), the weights 2 x 3 x 192 (each kernel row's three taps one run).
+// Per block, 64 bytes at a time of the 3 runs: one weight load per kernel
+// row, one input load and vpdpbusd per pixel into one of two accumulators
+// per pixel (alternate kernel rows), summed after the loop.
+// CHECK-LABEL: func.func @gated_runs
+// CHECK: memref.prefetch %arg2[{{.*}}], read, locality<2>, data : memref<2x3x192xi8>
+// CHECK: %[[S0:.*]] = arith.muli %{{.*}}, %c64 : index
+// CHECK: scf.for %[[J:.*]] = %c0 to %c192 step %c64 iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) {
+// CHECK: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x192xi8>, vector<64xi8>
+// CHECK: %[[C0:.*]] = arith.addi %[[S0]], %[[J]] : index
+// CHECK: vector.load %arg1[%{{.*}}, %{{.*}}, %[[C0]]] : memref<1x7x384xi8>, vector<64xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK: vector.load %arg2[%{{.*}}, %c1, %[[J]]]
+// CHECK: vector.load %arg2[%{{.*}}, %c2, %[[J]]]
+// CHECK: scf.yield
+// CHECK: arith.addi {{.*}} : vector<16xi32>
+// CHECK: vector.reduction <add>
+// CHECK: arith.subi %{{.*}}, %{{.*}} : i32
+func.func @gated_runs(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<2x3x192xi8>, %corr: memref<2xi32>, %partial: memref<1x2x4x4xi32>) {
+  linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #ch, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%thr, %xR, %wR, %corr : memref<2xi32>, memref<1x7x384xi8>, memref<2x3x192xi8>, memref<2xi32>) outs(%partial : memref<1x2x4x4xi32>)
+      attrs = {cgnet.compact_gated = {base_width = 16 : i64, bytes = 64 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, input_offset = 131 : i64, lanes = 16 : i64, run_channels = 64 : i64, strides = array<i64: 1, 1>}} {
+  ^bb0(%t: i32, %x: i8, %w: i8, %c: i32, %p: i32):
+    linalg.yield %p : i32
+  }
+  return
+}
+
+// The float run form: 16 floats per FMA, no correction.
+// CHECK-LABEL: func.func @gated_runs_float
+// CHECK: scf.for %[[J:.*]] = %c0 to %c96 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x96xf32>, vector<16xf32>
+// CHECK: vector.load %arg1{{.*}} : memref<1x7x192xf32>, vector<16xf32>
+// CHECK: vector.fma
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// CHECK-NOT: arith.subf
+// CHECK: arith.addf
+func.func @gated_runs_float(%thr: memref<2xf32>, %xR: memref<1x7x192xf32>, %wR: memref<2x3x96xf32>, %partial: memref<1x2x4x4xf32>) {
+  linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%thr, %xR, %wR : memref<2xf32>, memref<1x7x192xf32>, memref<2x3x96xf32>) outs(%partial : memref<1x2x4x4xf32>)
+      attrs = {cgnet.compact_gated = {base_width = 16 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, lanes = 16 : i64, run_channels = 32 : i64, strides = array<i64: 1, 1>}} {
+  ^bb0(%t: f32, %x: f32, %w: f32, %p: f32):
+    linalg.yield %p : f32
   }
   return
 }

@@ -31,23 +31,32 @@ func.func @conv(%x: tensor<1x4x16x16x!x>) -> tensor<1x2x16x16xi32> {
 }
 
 // A gated 8-bit convolution: the base path in the dot4 form, and the
-// conditional path's channels-last input stored as bytes x + 128, with the
-// correction (128 + 3) x each output's conditional weight sum (1 x 48
-// channels x 9 taps = 432: 56592) as a fifth input and `bytes` = 16
-// (the base width) in the mark for --cgnet-compact-gated.
+// conditional path in runs: its 48 channels stored as bytes x + 128 (the
+// padding zp + 128 = 131, i8 -125) channels-last, padded to 64 per pixel,
+// one row of the padded plane per 10 x 64 bytes plus a padding row
+// (1 x 11 x 640), the weights 2 x 3 x 192 (a kernel row's three taps one
+// run); the correction (128 + 3) x each output's conditional weight sum
+// (1 x 48 channels x 9 taps = 432: 56592) as the fourth input, the partial
+// sums as the init, updated in place; `bytes` = 64 and `run_channels` = 64
+// in the mark for --cgnet-compact-gated.
 // CHECK-LABEL: func.func @gated
 // CHECK-DAG: arith.constant dense<56592> : tensor<2xi32>
 // CHECK: attrs = {cgnet.dot4, cgnet.register_block}
+// CHECK: linalg.fill ins(%c-125_i8 : i8) outs(%{{.*}} : tensor<1x11x10x64xi8>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 1, 0] [1, 8, 8, 48]
+// CHECK: tensor.extract_slice %{{.*}}[0, 16, 0, 0] [1, 48, 8, 8]
 // CHECK: arith.trunci {{.*}} : i32 to i8
-// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<1x2x8x8xi32>, tensor<2xi32>, tensor<1x10x10x64xi8>, tensor<2x3x3x64xi8>, tensor<2xi32>)
-// CHECK-SAME: bytes = 16 : i64
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x11x10x64xi8> into tensor<1x11x640xi8>
+// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<2xi32>, tensor<1x11x640xi8>, tensor<2x3x192xi8>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x8x8xi32>)
+// CHECK-SAME: bytes = 64 : i64
 // CHECK-SAME: input_offset = 131 : i64
+// CHECK-SAME: run_channels = 64 : i64
 func.func @gated(%x: tensor<1x64x8x8x!x>) -> tensor<1x2x8x8xi32> {
   %w8 = arith.constant dense<1> : tensor<2x64x3x3xi8>
   %w = quant.scast %w8 : tensor<2x64x3x3xi8> to tensor<2x64x3x3x!w>
-  %b = arith.constant dense<[1000, 2000]> : tensor<2xi32>
-  %t = arith.constant dense<[5, 6]> : tensor<2xi32>
-  %y = cgnet.channel_gated_conv2d %x, %w, %b, %t {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x64x8x8x!x>, tensor<2x64x3x3x!w>, tensor<2xi32>, tensor<2xi32>) -> tensor<1x2x8x8xi32>
+  %t = arith.constant dense<[1000, 2000]> : tensor<2xi32>
+  %b = arith.constant dense<[5, 6]> : tensor<2xi32>
+  %y = cgnet.channel_gated_conv2d %x, %w, %t, %b {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x64x8x8x!x>, tensor<2x64x3x3x!w>, tensor<2xi32>, tensor<2xi32>) -> tensor<1x2x8x8xi32>
   return %y : tensor<1x2x8x8xi32>
 }
 

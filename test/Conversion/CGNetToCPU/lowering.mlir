@@ -118,7 +118,8 @@ func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
 // outer here: 256 pixels > 8 channels) that branches on the gate and, only
 // where it is on, accumulates the conditional channels [C/p, C) of a
 // channels-last copy of the input against O x kh x kw x C weights in
-// vectors (the 9 taps unrolled into 4 chains), reduced once; the input
+// vectors (the 9 taps unrolled into 4 chains), reduced once, added to the
+// partial sums (the generic's init, updated in place); the input
 // and weights are inputs of the generic too, which is marked for
 // --cgnet-compact-gated with its parameters. (Narrower
 // conditional paths on large planes run as dense convolutions instead:
@@ -129,7 +130,7 @@ func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x8x342xf32>, tensor<1x8x8x3x3xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x18x32xf32>)
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x16x16xf32>, tensor<8xf32>, tensor<1x18x18x32xf32>, tensor<8x3x3x32xf32>)
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8xf32>, tensor<1x18x18x32xf32>, tensor<8x3x3x32xf32>) outs(%{{.*}} : tensor<1x8x16x16xf32>)
 // CHECK-SAME: cgnet.compact_gated = {base_width = 8 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, lanes = 8 : i64, strides = array<i64: 1, 1>}
 // CHECK: %[[ON:.*]] = arith.cmpf ogt
 // CHECK: scf.if %[[ON]]
@@ -154,4 +155,29 @@ func.func @conv_5x5(%x: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32> {
   %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
   %y = cgnet.conv2d %x, %w, %b {padding = array<i64: 2, 2, 2, 2>} : (tensor<1x2x16x16xf32>, tensor<3x2x5x5xf32>, tensor<3xf32>) -> tensor<1x3x16x16xf32>
   return %y : tensor<1x3x16x16xf32>
+}
+
+// A float gated convolution with 16 base channels (of 64): the conditional
+// path in runs. The 48 conditional channels channels-last (no padding
+// needed: 48 floats are whole 64-byte vectors), one row of the padded plane
+// per 10 x 48 floats plus a padding row; the weights 8 x 3 x 144 (a kernel
+// row's three taps one run); per output, 16 floats at a time of the 3 runs
+// (3 chains), reduced once.
+// CHECK-LABEL: func.func @gated_runs
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x11x10x48xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 1, 0] [1, 8, 8, 48]
+// CHECK: tensor.extract_slice %arg0[0, 16, 0, 0] [1, 48, 8, 8]
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x11x10x48xf32> into tensor<1x11x480xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8xf32>, tensor<1x11x480xf32>, tensor<8x3x144xf32>) outs(%{{.*}} : tensor<1x8x8x8xf32>)
+// CHECK-SAME: run_channels = 48 : i64
+// CHECK: scf.for %{{.*}} = %c0 to %c144 step %c16 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-3: vector.fma
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc>
+func.func @gated_runs(%x: tensor<1x64x8x8xf32>) -> tensor<1x8x8x8xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x64x3x3xf32>
+  %b = arith.constant dense<0.5> : tensor<8xf32>
+  %t = arith.constant dense<1.0> : tensor<8xf32>
+  %y = cgnet.channel_gated_conv2d %x, %w, %t, %b {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x64x8x8xf32>, tensor<8x64x3x3xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x8x8xf32>
+  return %y : tensor<1x8x8x8xf32>
 }
