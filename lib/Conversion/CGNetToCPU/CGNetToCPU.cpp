@@ -898,6 +898,25 @@ public:
 
   /// Pooling over kernel windows: the maximum (padding ignored) or the sum
   /// divided by the window's count (with or without the padded positions).
+  /// The indexing maps (input, window, output) and iterators of a pooling
+  /// generic with strides `s` and `OW` output columns. Loops n, c, y, ky,
+  /// kx, x: the output row is the innermost loop, which LLVM vectorizes
+  /// (with the window innermost, 9 scalar steps per output of a 3x3 max
+  /// pool: ResNet-18's took 0.8 ms); rows narrower than 8 (global pooling)
+  /// keep the window innermost.
+  std::pair<SmallVector<AffineMap>, SmallVector<IteratorType>>
+  poolLoops(ArrayRef<int64_t> s, int64_t OW) {
+    AffineExpr d[6];
+    bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5]);
+    if (OW < 8)
+      return {{map(6, {d[0], d[1], d[2] * s[0] + d[4], d[3] * s[1] + d[5]}),
+               map(6, {d[4], d[5]}), map(6, {d[0], d[1], d[2], d[3]})},
+              {P, P, P, P, R, R}};
+    return {{map(6, {d[0], d[1], d[2] * s[0] + d[3], d[5] * s[1] + d[4]}),
+             map(6, {d[3], d[4]}), map(6, {d[0], d[1], d[2], d[5]})},
+            {P, P, P, R, R, P}};
+  }
+
   Value pool(Value in, ArrayRef<int64_t> k, ArrayRef<int64_t> s,
              ArrayRef<int64_t> p, bool avg, bool includePad,
              ArrayRef<int64_t> outShape) {
@@ -906,14 +925,10 @@ public:
     double lowest = -std::numeric_limits<double>::infinity();
     Value x = pad(in, p, avg ? 0.0 : lowest);
     Value window = tensor::EmptyOp::create(b, loc, k, b.getF32Type());
-    AffineExpr d[6];
-    bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5]);
     Value init = filled(outShape, avg ? 0.0 : lowest);
+    auto [maps, iters] = poolLoops(s, outShape[3]);
     Value acc = generic(
-        {x, window}, init,
-        {map(6, {d[0], d[1], d[2] * s[0] + d[4], d[3] * s[1] + d[5]}),
-         map(6, {d[4], d[5]}), map(6, {d[0], d[1], d[2], d[3]})},
-        {P, P, P, P, R, R},
+        {x, window}, init, maps, iters,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           if (avg)
             return arith::AddFOp::create(nb, nl, a[2], a[0]);
@@ -2025,17 +2040,13 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4) {
         ArrayRef<int64_t> k = p.getKernel(), st = p.getStrides();
         Value x = l.pad(p.getInput(), p.getPadding(), l.c32(INT32_MIN));
         Value window = tensor::EmptyOp::create(b, loc, k, b.getI32Type());
-        AffineExpr d[6];
-        bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5]);
         Value init = linalg::FillOp::create(
                          b, loc, l.c32(INT32_MIN),
                          l.emptyI32(shapeOf(p.getOutput())))
                          .getResult(0);
+        auto [maps, iters] = l.poolLoops(st, shapeOf(p.getOutput())[3]);
         return l.generic(
-            {x, window}, init,
-            {l.map(6, {d[0], d[1], d[2] * st[0] + d[4], d[3] * st[1] + d[5]}),
-             l.map(6, {d[4], d[5]}), l.map(6, {d[0], d[1], d[2], d[3]})},
-            {P, P, P, P, R, R},
+            {x, window}, init, maps, iters,
             [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
               return arith::MaxSIOp::create(nb, nl, a[2], a[0]);
             });
@@ -2057,17 +2068,13 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4) {
         ArrayRef<int64_t> os = shapeOf(o->getResult(0));
         Value x = l.pad(o->getOperand(0), pd, l.c32(zp));
         Value window = tensor::EmptyOp::create(b, loc, k, b.getI32Type());
-        AffineExpr d[6];
-        bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5]);
         Value zero64 = IntLowering::c64(b, loc, 0);
         Value empty64 = tensor::EmptyOp::create(b, loc, os, b.getI64Type());
         Value init = linalg::FillOp::create(b, loc, zero64, empty64).getResult(0);
         Value zpV = IntLowering::c64(b, loc, zp);
+        auto [maps, iters] = l.poolLoops(st, os[3]);
         Value sum = l.generic(
-            {x, window}, init,
-            {l.map(6, {d[0], d[1], d[2] * st[0] + d[4], d[3] * st[1] + d[5]}),
-             l.map(6, {d[4], d[5]}), l.map(6, {d[0], d[1], d[2], d[3]})},
-            {P, P, P, P, R, R},
+            {x, window}, init, maps, iters,
             [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
               Value v = arith::SubIOp::create(nb, nl,
                                               IntLowering::ext(nb, nl, a[0]), zpV);
