@@ -475,7 +475,7 @@ CPUProgram::run(ArrayRef<ref::Tensor> inputs) {
 
 LogicalResult compileToObject(ModuleOp module, StringRef entry,
                               StringRef symbol, llvm::raw_pwrite_stream &object,
-                              llvm::raw_ostream &header) {
+                              llvm::raw_ostream &header, bool vnni) {
   FailureOr<func::FuncOp> found = callableEntry(module, entry);
   if (failed(found))
     return failure();
@@ -492,6 +492,8 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   PassManager pm(module.getContext());
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.outlineLayers = true;
+  // The object is compiled for this CPU, as the JIT's code is.
+  pipelineOptions.dot4 = vnni && hostHasVNNI();
   if (failed(buildCPUPipeline(pm, pipelineOptions)))
     return module.emitError("the CPU pipeline's passes are not registered");
   if (failed(pm.run(*copy)))

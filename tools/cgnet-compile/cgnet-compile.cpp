@@ -43,6 +43,14 @@ cl::opt<std::string> symbol("symbol",
                                      "(default: cgnet_<function>)"),
                             cl::cat(category));
 
+cl::opt<bool> vnni(
+    "cpu-vnni",
+    cl::desc("On a CPU with AVX-512 VNNI (the object is compiled for this "
+             "CPU), 8-bit convolutions multiply 4 packed bytes per 32-bit "
+             "lane with vpdpbusd (--convert-cgnet-to-cpu=dot4; default on). "
+             "Off: 32-bit lanes, for CPUs without VNNI"),
+    cl::init(true), cl::cat(category));
+
 int fail(const Twine &msg) {
   errs() << "cgnet-compile: error: " << msg << "\n";
   return 1;
@@ -99,7 +107,7 @@ int main(int argc, char **argv) {
   if (ec)
     return fail("cannot write '" + headerPath + "': " + ec.message());
   if (failed(cgnet::compileToObject(*module, name, cName, object.os(),
-                                    header.os())))
+                                    header.os(), vnni)))
     return 1;
   object.keep();
   header.keep();

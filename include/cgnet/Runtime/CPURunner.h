@@ -104,12 +104,15 @@ private:
 ///   void <symbol>(const float *arg0, ..., float *result0, ...)
 /// (row-major data, results written in place; integer and quantized
 /// tensors as their stored integers, int8_t, uint8_t, ... by type) and writes a C header that
-/// declares it, with every argument's and result's shape.
+/// declares it, with every argument's and result's shape. `vnni`: 8-bit
+/// convolutions in the dot4 form (vpdpbusd) where this CPU has AVX-512
+/// VNNI, as cgnet-run's JIT does.
 mlir::LogicalResult compileToObject(mlir::ModuleOp module,
                                     llvm::StringRef entry,
                                     llvm::StringRef symbol,
                                     llvm::raw_pwrite_stream &object,
-                                    llvm::raw_ostream &header);
+                                    llvm::raw_ostream &header,
+                                    bool vnni = true);
 
 void registerCPUBackend(mlir::DialectRegistry &registry);
 
