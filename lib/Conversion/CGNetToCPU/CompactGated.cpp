@@ -40,16 +40,16 @@ constexpr int64_t kScan = 16;
 
 /// The parameters and buffers of one marked generic.
 struct Gated {
-  /// The partial sums are the generic's init: `out` is `partial`, the
-  /// gated-on outputs are updated in place.
-  Value partial, thr, xT, wT, out;
+  /// `partial` is the generic's init: the gated-on outputs are updated in
+  /// place.
+  Value partial, thr, xT, wT;
   /// The byte form (`bytes` in the mark): channels per vpdpbusd (16, 32,
   /// 64) and the per-output correction of the byte products' sum.
   int64_t bytes = 0;
   Value correction;
-  /// The run form (`run_channels` in the mark, with `bytes` = 64): xT is
-  /// N x rows x (Wp * runChannels) bytes and wT O x kh x Lp, each kernel
-  /// row one contiguous run (gatedConditionalRuns in CGNetToCPU.cpp).
+  /// The run form (`run_channels` in the mark; bytes with `bytes` = 64, or
+  /// floats): xT is N x rows x (Wp * runChannels) and wT O x kh x Lp, each
+  /// kernel row one contiguous run (gatedConditionalRuns in CGNetToCPU.cpp).
   int64_t runChannels = 0;
   SmallVector<int64_t> strides, dilations;
   int64_t baseWidth, groupOutputs, lanes;
@@ -73,7 +73,7 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
   k.thr = g.getDpsInputs()[0];
   k.xT = g.getDpsInputs()[1];
   k.wT = g.getDpsInputs()[2];
-  k.out = k.partial = g.getDpsInits()[0];
+  k.partial = g.getDpsInits()[0];
   auto strides = params.getAs<DenseI64ArrayAttr>("strides");
   auto dilations = params.getAs<DenseI64ArrayAttr>("dilations");
   auto bw = params.getAs<IntegerAttr>("base_width");
@@ -90,7 +90,7 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
   k.groupOutputs = og.getInt();
   k.lanes = lanes.getInt();
   k.grouped = grouped.getValue();
-  for (Value v : {k.partial, k.thr, k.xT, k.wT, k.out}) {
+  for (Value v : {k.partial, k.thr, k.xT, k.wT}) {
     auto t = dyn_cast<MemRefType>(v.getType());
     SmallVector<int64_t> strides;
     int64_t offset;
@@ -99,7 +99,7 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
       return std::nullopt;
   }
   auto shape = [](Value v) { return cast<MemRefType>(v.getType()).getShape(); };
-  Type elem = cast<MemRefType>(k.out.getType()).getElementType();
+  Type elem = cast<MemRefType>(k.partial.getType()).getElementType();
   k.isInt = isa<IntegerType>(elem);
   if (k.runChannels) {
     // Bytes into i32 sums, or floats; 64 bytes per vector either way.
@@ -119,8 +119,7 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
   }
   if (shape(k.partial).size() != 4 || shape(k.xT).size() != 4 ||
       shape(k.wT).size() != 4 || shape(k.thr).size() != 1 ||
-      shape(k.out) != shape(k.partial) || shape(k.xT)[3] != shape(k.wT)[3] ||
-      k.lanes < 1 ||
+      shape(k.xT)[3] != shape(k.wT)[3] || k.lanes < 1 ||
       (k.bytes &&
        (k.baseWidth % k.bytes || shape(k.wT)[3] % k.bytes ||
         !elem.isInteger(32) ||
@@ -140,7 +139,7 @@ class Emitter {
 public:
   Emitter(linalg::GenericOp g, const Gated &k, int64_t pixels)
       : g(g), k(k), pixels(pixels), loc(g.getLoc()),
-        elem(cast<MemRefType>(k.out.getType()).getElementType()),
+        elem(cast<MemRefType>(k.partial.getType()).getElementType()),
         vt(VectorType::get({k.lanes}, elem)) {}
 
   void run() {
@@ -405,7 +404,7 @@ private:
         Value full = k.isInt
                          ? arith::AddIOp::create(tb, loc, p, sum).getResult()
                          : arith::AddFOp::create(tb, loc, p, sum).getResult();
-        memref::StoreOp::create(tb, loc, full, k.out, at);
+        memref::StoreOp::create(tb, loc, full, k.partial, at);
         scf::YieldOp::create(tb, loc);
       });
     }
