@@ -723,7 +723,7 @@ public:
   /// --cgnet-compact-gated) reads the same runs.
   Value gatedConditionalRuns(Value partial, Value input,
                              ArrayRef<int64_t> padding, Value padValue, Value w,
-                             Value thr, ArrayRef<int64_t> strides,
+                             Value thr, ArrayRef<int64_t> layerStrides,
                              ArrayRef<int64_t> dilations, int64_t partitions,
                              int64_t zp, std::optional<int64_t> byteOffset) {
     auto pt = cast<RankedTensorType>(partial.getType());
@@ -732,11 +732,23 @@ public:
     Type xElem = bytes ? b.getI8Type() : elem;
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
     ArrayRef<int64_t> xs = cast<RankedTensorType>(input.getType()).getShape();
+    int64_t kh = ws[2], kw = ws[3];
+    // A strided 1x1 convolution without padding reads one input pixel per
+    // output: only those are copied (the copy's strides are the layer's,
+    // the runs' 1).
+    bool subsample =
+        kh == 1 && kw == 1 &&
+        llvm::all_of(padding, [](int64_t q) { return q == 0; }) &&
+        llvm::any_of(layerStrides, [](int64_t q) { return q != 1; });
+    SmallVector<int64_t> strides(layerStrides);
+    if (subsample)
+      strides.assign({1, 1});
     // Elements per 64-byte vector, and the fallback body's vector width.
     int64_t unit = bytes ? 64 : 16, lanes = 16;
-    int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3], bw = C / partitions,
-            cc = C - bw, cs = llvm::alignTo(cc, unit),
-            Lp = llvm::alignTo(kw * cs, unit), N = xs[0], H = xs[2], W = xs[3],
+    int64_t O = ws[0], C = ws[1], bw = C / partitions, cc = C - bw,
+            cs = llvm::alignTo(cc, unit), Lp = llvm::alignTo(kw * cs, unit),
+            N = xs[0], H = subsample ? pt.getDimSize(2) : xs[2],
+            W = subsample ? pt.getDimSize(3) : xs[3],
             Hp = H + padding[0] + padding[2], Wp = W + padding[1] + padding[3];
     int64_t inputOffset = bytes ? *byteOffset + zp : 0;
     AffineExpr d[4];
@@ -765,7 +777,10 @@ public:
                                   b.getIndexAttr(0), b.getIndexAttr(0)},
         SmallVector<OpFoldResult>{b.getIndexAttr(N), b.getIndexAttr(cc),
                                   b.getIndexAttr(H), b.getIndexAttr(W)},
-        one);
+        SmallVector<OpFoldResult>{
+            b.getIndexAttr(1), b.getIndexAttr(1),
+            b.getIndexAttr(subsample ? layerStrides[0] : 1),
+            b.getIndexAttr(subsample ? layerStrides[1] : 1)});
     Value moved = generic(
         {condIn}, interior,
         {map(4, {d[0], d[3], d[1], d[2]}), map(4, {d[0], d[1], d[2], d[3]})},

@@ -60,6 +60,25 @@ func.func @gated(%x: tensor<1x64x8x8x!x>) -> tensor<1x2x8x8xi32> {
   return %y : tensor<1x2x8x8xi32>
 }
 
+// A gated 1x1 convolution with stride 2 and no padding reads one input
+// pixel per output: only those are copied (a slice with strides 2 of the
+// 48 conditional channels, 4x4 of the 8x8 plane), and the runs walk the
+// copy with strides 1.
+// CHECK-LABEL: func.func @gated_strided_1x1
+// CHECK: linalg.fill ins(%c-125_i8 : i8) outs(%{{.*}} : tensor<1x5x4x64xi8>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 16, 0, 0] [1, 48, 4, 4] [1, 1, 2, 2]
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<1x5x4x64xi8> into tensor<1x5x256xi8>
+// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<2xi32>, tensor<1x5x256xi8>, tensor<2x1x64xi8>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x4x4xi32>)
+// CHECK-SAME: strides = array<i64: 1, 1>
+func.func @gated_strided_1x1(%x: tensor<1x64x8x8x!x>) -> tensor<1x2x4x4xi32> {
+  %w8 = arith.constant dense<1> : tensor<2x64x1x1xi8>
+  %w = quant.scast %w8 : tensor<2x64x1x1xi8> to tensor<2x64x1x1x!w>
+  %t = arith.constant dense<[1000, 2000]> : tensor<2xi32>
+  %b = arith.constant dense<[5, 6]> : tensor<2xi32>
+  %y = cgnet.channel_gated_conv2d %x, %w, %t, %b {partitions = 4 : i64, strides = array<i64: 2, 2>} : (tensor<1x64x8x8x!x>, tensor<2x64x1x1x!w>, tensor<2xi32>, tensor<2xi32>) -> tensor<1x2x4x4xi32>
+  return %y : tensor<1x2x4x4xi32>
+}
+
 // Three input channels (an RGB stem) are padded to four that hold the zero
 // point (3), with zero weights.
 // CHECK-LABEL: func.func @rgb
