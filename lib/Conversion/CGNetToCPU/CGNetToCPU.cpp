@@ -469,7 +469,7 @@ public:
     Type elem = pt.getElementType();
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
     int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3], bw = C / partitions,
-            og = O / partitions, OH = pt.getDimSize(2), OW = pt.getDimSize(3);
+            og = O / partitions;
     int64_t lanes = 16;
     while (bw % lanes)
       lanes /= 2;
@@ -512,111 +512,150 @@ public:
           return arith::SubIOp::create(nb, nl, a[0], zpV);
         });
     Value wT = permutedConstant(w, ws, {0, 2, 3, 1});
-    GatedLoops loops(b.getContext(), O, OH * OW);
-    unsigned oDim = loops.o;
-    AffineMap nchw = loops.nchw;
-    auto body = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-      auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
-        return arith::ConstantIndexOp::create(ib, nl, v);
-      };
-      std::array<Value, 4> ix = loops.indices(nb, nl);
-      Value n = ix[0], o = ix[1], y = ix[2], xx = ix[3];
-      // The partial sums are the generic's init (updated in place).
-      return gatedOutput(
-          nb, nl, a.back(), a[0], isInt,
-          [&](OpBuilder &tb) -> SmallVector<Value> {
-            Value lo = idx(tb, 0), hi = idx(tb, bw);
-            if (grouped) {
-              Value k = arith::DivUIOp::create(tb, nl, o, idx(tb, og));
-              lo = arith::MulIOp::create(tb, nl, k, idx(tb, bw));
-              hi = arith::AddIOp::create(tb, nl, lo, idx(tb, bw));
-            }
-            // Loops over the channel runs [0, lo) and [hi, C), `lanes` at a
-            // time, with the kernel taps unrolled inside, accumulating into up
-            // to four vectors (independent chains).
-            int64_t taps = kh * kw, chains = std::min<int64_t>(4, taps);
-            Value zeroV = arith::ConstantOp::create(
-                tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
-            SmallVector<Value> accs(chains, zeroV);
-            auto run = [&](Value from, Value to) {
-              auto forOp = scf::ForOp::create(
-                  tb, nl, from, to, idx(tb, lanes), accs,
-                  [&](OpBuilder &ib, Location il, Value c, ValueRange args) {
-                    SmallVector<Value> next(args);
-                    auto at = [&](Value i, int64_t s, int64_t off) -> Value {
-                      return arith::AddIOp::create(
-                          ib, il, arith::MulIOp::create(ib, il, i, idx(ib, s)),
-                          idx(ib, off));
-                    };
-                    for (int64_t t = 0; t < taps; ++t) {
-                      int64_t ky = t / kw, kx = t % kw;
-                      Value iy = at(y, strides[0], ky * dilations[0]),
-                            ix = at(xx, strides[1], kx * dilations[1]);
-                      Value xv = vector::TransferReadOp::create(
-                          ib, il, VectorType::get({lanes}, xElem), xT,
-                          ValueRange{n, iy, ix, c},
-                          arith::ConstantOp::create(ib, il,
-                                                    ib.getZeroAttr(xElem)),
-                          ArrayRef<bool>{true});
-                      if (bytes)
-                        xv = arith::SubIOp::create(
-                            ib, il, arith::ExtUIOp::create(ib, il, vt, xv),
-                            arith::ConstantOp::create(
-                                ib, il,
-                                DenseElementsAttr::get(
-                                    vt, ib.getI32IntegerAttr(inputOffset))));
-                      Type wElem = getElementTypeOrSelf(wT.getType());
-                      Value wv = vector::TransferReadOp::create(
-                          ib, il, VectorType::get({lanes}, wElem), wT,
-                          ValueRange{o, idx(ib, ky), idx(ib, kx), c},
-                          arith::ConstantOp::create(ib, il,
-                                                    ib.getZeroAttr(wElem)),
-                          ArrayRef<bool>{true});
-                      if (isInt)
-                        wv = widen(ib, il, wv);
-                      Value &acc = next[t % chains];
-                      acc = isInt ? arith::AddIOp::create(
-                                        ib, il, acc,
-                                        arith::MulIOp::create(ib, il, xv, wv))
-                                        .getResult()
-                                  : vector::FMAOp::create(ib, il, xv, wv, acc)
-                                        .getResult();
-                    }
-                    scf::YieldOp::create(ib, il, next);
-                  });
-              accs.assign(forOp.getResults().begin(), forOp.getResults().end());
-            };
-            run(idx(tb, 0), lo);
-            run(hi, idx(tb, C));
-            return accs;
-          });
+    GatedMark mark{strides,     dilations,        bw, og, grouped, lanes, bytes,
+                   inputOffset, /*runChannels=*/0};
+    return gatedGeneric(
+        partial, thr, xT, wT,
+        bytes ? conditionalCorrection(w, partitions, grouped, inputOffset)
+              : Value(),
+        isInt, mark,
+        [&](OpBuilder &tb, Location nl, Value n, Value o, Value y,
+            Value xx) -> SmallVector<Value> {
+          auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(ib, nl, v);
+          };
+          Value lo = idx(tb, 0), hi = idx(tb, bw);
+          if (grouped) {
+            Value k = arith::DivUIOp::create(tb, nl, o, idx(tb, og));
+            lo = arith::MulIOp::create(tb, nl, k, idx(tb, bw));
+            hi = arith::AddIOp::create(tb, nl, lo, idx(tb, bw));
+          }
+          // Loops over the channel runs [0, lo) and [hi, C), `lanes` at a
+          // time, with the kernel taps unrolled inside, accumulating into up
+          // to four vectors (independent chains).
+          int64_t taps = kh * kw, chains = std::min<int64_t>(4, taps);
+          Value zeroV = arith::ConstantOp::create(
+              tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
+          SmallVector<Value> accs(chains, zeroV);
+          auto run = [&](Value from, Value to) {
+            auto forOp = scf::ForOp::create(
+                tb, nl, from, to, idx(tb, lanes), accs,
+                [&](OpBuilder &ib, Location il, Value c, ValueRange args) {
+                  SmallVector<Value> next(args);
+                  auto at = [&](Value i, int64_t s, int64_t off) -> Value {
+                    return arith::AddIOp::create(
+                        ib, il, arith::MulIOp::create(ib, il, i, idx(ib, s)),
+                        idx(ib, off));
+                  };
+                  for (int64_t t = 0; t < taps; ++t) {
+                    int64_t ky = t / kw, kx = t % kw;
+                    Value iy = at(y, strides[0], ky * dilations[0]),
+                          ix = at(xx, strides[1], kx * dilations[1]);
+                    Value xv = vector::TransferReadOp::create(
+                        ib, il, VectorType::get({lanes}, xElem), xT,
+                        ValueRange{n, iy, ix, c},
+                        arith::ConstantOp::create(ib, il,
+                                                  ib.getZeroAttr(xElem)),
+                        ArrayRef<bool>{true});
+                    if (bytes)
+                      xv = arith::SubIOp::create(
+                          ib, il, arith::ExtUIOp::create(ib, il, vt, xv),
+                          arith::ConstantOp::create(
+                              ib, il,
+                              DenseElementsAttr::get(
+                                  vt, ib.getI32IntegerAttr(inputOffset))));
+                    Type wElem = getElementTypeOrSelf(wT.getType());
+                    Value wv = vector::TransferReadOp::create(
+                        ib, il, VectorType::get({lanes}, wElem), wT,
+                        ValueRange{o, idx(ib, ky), idx(ib, kx), c},
+                        arith::ConstantOp::create(ib, il,
+                                                  ib.getZeroAttr(wElem)),
+                        ArrayRef<bool>{true});
+                    if (isInt)
+                      wv = widen(ib, il, wv);
+                    Value &acc = next[t % chains];
+                    acc = isInt ? arith::AddIOp::create(
+                                      ib, il, acc,
+                                      arith::MulIOp::create(ib, il, xv, wv))
+                                      .getResult()
+                                : vector::FMAOp::create(ib, il, xv, wv, acc)
+                                      .getResult();
+                  }
+                  scf::YieldOp::create(ib, il, next);
+                });
+            accs.assign(forOp.getResults().begin(), forOp.getResults().end());
+          };
+          run(idx(tb, 0), lo);
+          run(hi, idx(tb, C));
+          return accs;
+        });
+  }
+
+  /// The parameters of a gated generic's `cgnet.compact_gated` mark
+  /// (`bytes`, `input_offset` and `run_channels` only where nonzero).
+  struct GatedMark {
+    ArrayRef<int64_t> strides, dilations;
+    int64_t baseWidth, groupOutputs;
+    bool grouped;
+    int64_t lanes, bytes, inputOffset, runChannels;
+  };
+
+  /// The marked generic of gatedConditional and gatedConditionalRuns:
+  /// inputs the thresholds (per output channel), the channels-last input
+  /// `x` and the weights `w` (read whole by the body's vector reads:
+  /// --cgnet-compact-gated finds them there after bufferization), and
+  /// where given the byte form's per-channel correction; init the partial
+  /// sums (updated in place); per output, gatedOutput around the vectors
+  /// `accumulate` builds from (n, o, y, x).
+  Value
+  gatedGeneric(Value partial, Value thr, Value x, Value w, Value correction,
+               bool isInt, const GatedMark &mark,
+               function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                               Value, Value, Value)>
+                   accumulate) {
+    auto pt = cast<RankedTensorType>(partial.getType());
+    GatedLoops loops(b.getContext(), pt.getDimSize(1),
+                     pt.getDimSize(2) * pt.getDimSize(3));
+    AffineMap channel =
+        AffineMap::get(4, 0, {b.getAffineDimExpr(loops.o)}, b.getContext());
+    auto origin = [&](Value v) {
+      int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+      return AffineMap::get(
+          4, 0, SmallVector<AffineExpr>(rank, b.getAffineConstantExpr(0)),
+          b.getContext());
     };
-    // xT and wT are inputs too (read through the body's transfer reads):
-    // --cgnet-compact-gated finds them there after bufferization.
-    AffineMap origin = map(4, SmallVector<AffineExpr>(
-                                  4, b.getAffineConstantExpr(0)));
-    SmallVector<Value> ins = {thr, xT, wT};
-    SmallVector<AffineMap> maps = {map(4, {d[oDim]}), origin, origin};
-    if (bytes) {
-      ins.push_back(conditionalCorrection(w, partitions, grouped, inputOffset));
-      maps.push_back(map(4, {d[oDim]}));
+    SmallVector<Value> ins = {thr, x, w};
+    SmallVector<AffineMap> maps = {channel, origin(x), origin(w)};
+    if (correction) {
+      ins.push_back(correction);
+      maps.push_back(channel);
     }
-    maps.push_back(nchw);
-    Value r = generic(ins, partial, maps, {P, P, P, P}, body);
+    maps.push_back(loops.nchw);
+    Value r = generic(
+        ins, partial, maps, {P, P, P, P},
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          std::array<Value, 4> ix = loops.indices(nb, nl);
+          return gatedOutput(nb, nl, a.back(), a[0], isInt, [&](OpBuilder &tb) {
+            return accumulate(tb, nl, ix[0], ix[1], ix[2], ix[3]);
+          });
+        });
     SmallVector<NamedAttribute> params = {
-        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
-        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
-        b.getNamedAttr("base_width", b.getI64IntegerAttr(bw)),
-        b.getNamedAttr("group_outputs", b.getI64IntegerAttr(og)),
-        b.getNamedAttr("grouped", b.getBoolAttr(grouped)),
-        b.getNamedAttr("lanes", b.getI64IntegerAttr(lanes))};
-    if (bytes) {
-      params.push_back(b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes)));
+        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(mark.strides)),
+        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(mark.dilations)),
+        b.getNamedAttr("base_width", b.getI64IntegerAttr(mark.baseWidth)),
+        b.getNamedAttr("group_outputs", b.getI64IntegerAttr(mark.groupOutputs)),
+        b.getNamedAttr("grouped", b.getBoolAttr(mark.grouped)),
+        b.getNamedAttr("lanes", b.getI64IntegerAttr(mark.lanes))};
+    if (mark.bytes) {
       params.push_back(
-          b.getNamedAttr("input_offset", b.getI64IntegerAttr(inputOffset)));
+          b.getNamedAttr("bytes", b.getI64IntegerAttr(mark.bytes)));
+      params.push_back(b.getNamedAttr("input_offset",
+                                      b.getI64IntegerAttr(mark.inputOffset)));
     }
-    r.getDefiningOp()->setAttr(kCompactGatedAttr,
-                               b.getDictionaryAttr(params));
+    if (mark.runChannels)
+      params.push_back(b.getNamedAttr("run_channels",
+                                      b.getI64IntegerAttr(mark.runChannels)));
+    r.getDefiningOp()->setAttr(kCompactGatedAttr, b.getDictionaryAttr(params));
     return r;
   }
 
@@ -814,101 +853,71 @@ public:
     };
     Value wR = bytes ? runWeights(wAttr.getValues<int8_t>(), int8_t(0))
                      : runWeights(wAttr.getValues<float>(), 0.0f);
-    GatedLoops loops(b.getContext(), O, pt.getDimSize(2) * pt.getDimSize(3));
-    unsigned oDim = loops.o;
-    AffineMap nchw = loops.nchw;
     auto vt = VectorType::get({lanes}, elem);
-    auto body = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-      auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
-        return arith::ConstantIndexOp::create(ib, nl, v);
-      };
-      std::array<Value, 4> ix = loops.indices(nb, nl);
-      Value n = ix[0], o = ix[1], y = ix[2], xx = ix[3];
-      // The partial sums are the generic's init (updated in place).
-      return gatedOutput(
-          nb, nl, a.back(), a[0], bytes,
-          [&](OpBuilder &tb) -> SmallVector<Value> {
-            // The run of output (y, x) starts at element x * sw * cs of row
-            // y * sh + ky * dh.
-            Value start =
-                arith::MulIOp::create(tb, nl, xx, idx(tb, strides[1] * cs));
-            Value zeroV = arith::ConstantOp::create(
-                tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
-            Value offsetV = arith::ConstantOp::create(
-                tb, nl, vt,
-                DenseElementsAttr::get(
-                    vt, bytes ? Attribute(tb.getI32IntegerAttr(inputOffset))
-                              : tb.getZeroAttr(elem)));
-            Type wElem = getElementTypeOrSelf(wR.getType());
-            int64_t chains = std::min<int64_t>(4, kh);
-            auto loop = scf::ForOp::create(
-                tb, nl, idx(tb, 0), idx(tb, Lp), idx(tb, lanes),
-                SmallVector<Value>(chains, zeroV),
-                [&](OpBuilder &ib, Location il, Value j, ValueRange args) {
-                  SmallVector<Value> next(args);
-                  Value col = arith::AddIOp::create(ib, il, start, j);
-                  for (int64_t ky = 0; ky < kh; ++ky) {
-                    Value iy = arith::AddIOp::create(
-                        ib, il,
-                        arith::MulIOp::create(ib, il, y, idx(ib, strides[0])),
-                        idx(ib, ky * dilations[0]));
-                    // Out of the row's bounds only past the padding row's end.
-                    Value xv = vector::TransferReadOp::create(
-                        ib, il, VectorType::get({lanes}, xElem), xR,
-                        ValueRange{n, iy, col},
-                        arith::ConstantOp::create(ib, il,
-                                                  ib.getZeroAttr(xElem)),
-                        ArrayRef<bool>{false});
-                    Value wv = vector::TransferReadOp::create(
-                        ib, il, VectorType::get({lanes}, wElem), wR,
-                        ValueRange{o, idx(ib, ky), j},
-                        arith::ConstantOp::create(ib, il,
-                                                  ib.getZeroAttr(wElem)),
-                        ArrayRef<bool>{true});
-                    Value &acc = next[ky % chains];
-                    if (!bytes) {
-                      acc = vector::FMAOp::create(ib, il, xv, wv, acc);
-                      continue;
-                    }
-                    xv = arith::SubIOp::create(
-                        ib, il, arith::ExtUIOp::create(ib, il, vt, xv),
-                        offsetV);
-                    acc = arith::AddIOp::create(
-                        ib, il, acc,
-                        arith::MulIOp::create(ib, il, xv, widen(ib, il, wv)));
+    GatedMark mark{strides,        dilations,         bw,
+                   O / partitions, /*grouped=*/false, lanes,
+                   bytes ? 64 : 0, inputOffset,       cs};
+    return gatedGeneric(
+        partial, thr, xR, wR,
+        bytes ? conditionalCorrection(w, partitions, /*grouped=*/false,
+                                      inputOffset)
+              : Value(),
+        bytes, mark,
+        [&](OpBuilder &tb, Location nl, Value n, Value o, Value y,
+            Value xx) -> SmallVector<Value> {
+          auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(ib, nl, v);
+          };
+          // The run of output (y, x) starts at element x * sw * cs of row
+          // y * sh + ky * dh.
+          Value start =
+              arith::MulIOp::create(tb, nl, xx, idx(tb, strides[1] * cs));
+          Value zeroV = arith::ConstantOp::create(
+              tb, nl, vt, DenseElementsAttr::get(vt, tb.getZeroAttr(elem)));
+          Value offsetV = arith::ConstantOp::create(
+              tb, nl, vt,
+              DenseElementsAttr::get(
+                  vt, bytes ? Attribute(tb.getI32IntegerAttr(inputOffset))
+                            : tb.getZeroAttr(elem)));
+          Type wElem = getElementTypeOrSelf(wR.getType());
+          int64_t chains = std::min<int64_t>(4, kh);
+          auto loop = scf::ForOp::create(
+              tb, nl, idx(tb, 0), idx(tb, Lp), idx(tb, lanes),
+              SmallVector<Value>(chains, zeroV),
+              [&](OpBuilder &ib, Location il, Value j, ValueRange args) {
+                SmallVector<Value> next(args);
+                Value col = arith::AddIOp::create(ib, il, start, j);
+                for (int64_t ky = 0; ky < kh; ++ky) {
+                  Value iy = arith::AddIOp::create(
+                      ib, il,
+                      arith::MulIOp::create(ib, il, y, idx(ib, strides[0])),
+                      idx(ib, ky * dilations[0]));
+                  // Out of the row's bounds only past the padding row's end.
+                  Value xv = vector::TransferReadOp::create(
+                      ib, il, VectorType::get({lanes}, xElem), xR,
+                      ValueRange{n, iy, col},
+                      arith::ConstantOp::create(ib, il, ib.getZeroAttr(xElem)),
+                      ArrayRef<bool>{false});
+                  Value wv = vector::TransferReadOp::create(
+                      ib, il, VectorType::get({lanes}, wElem), wR,
+                      ValueRange{o, idx(ib, ky), j},
+                      arith::ConstantOp::create(ib, il, ib.getZeroAttr(wElem)),
+                      ArrayRef<bool>{true});
+                  Value &acc = next[ky % chains];
+                  if (!bytes) {
+                    acc = vector::FMAOp::create(ib, il, xv, wv, acc);
+                    continue;
                   }
-                  scf::YieldOp::create(ib, il, next);
-                });
-            return SmallVector<Value>(loop.getResults());
-          });
-    };
-    AffineMap origin3 = AffineMap::get(
-        4, 0, SmallVector<AffineExpr>(3, b.getAffineConstantExpr(0)),
-        b.getContext());
-    SmallVector<Value> ins = {thr, xR, wR};
-    SmallVector<AffineMap> maps = {map(4, {d[oDim]}), origin3, origin3};
-    if (bytes) {
-      ins.push_back(
-          conditionalCorrection(w, partitions, /*grouped=*/false, inputOffset));
-      maps.push_back(map(4, {d[oDim]}));
-    }
-    maps.push_back(nchw);
-    Value r = generic(ins, partial, maps, {P, P, P, P}, body);
-    SmallVector<NamedAttribute> params = {
-        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
-        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
-        b.getNamedAttr("base_width", b.getI64IntegerAttr(bw)),
-        b.getNamedAttr("group_outputs", b.getI64IntegerAttr(O / partitions)),
-        b.getNamedAttr("grouped", b.getBoolAttr(false)),
-        b.getNamedAttr("lanes", b.getI64IntegerAttr(lanes)),
-        b.getNamedAttr("run_channels", b.getI64IntegerAttr(cs))};
-    if (bytes) {
-      params.push_back(b.getNamedAttr("bytes", b.getI64IntegerAttr(64)));
-      params.push_back(
-          b.getNamedAttr("input_offset", b.getI64IntegerAttr(inputOffset)));
-    }
-    r.getDefiningOp()->setAttr(kCompactGatedAttr, b.getDictionaryAttr(params));
-    return r;
+                  xv = arith::SubIOp::create(
+                      ib, il, arith::ExtUIOp::create(ib, il, vt, xv), offsetV);
+                  acc = arith::AddIOp::create(
+                      ib, il, acc,
+                      arith::MulIOp::create(ib, il, xv, widen(ib, il, wv)));
+                }
+                scf::YieldOp::create(ib, il, next);
+              });
+          return SmallVector<Value>(loop.getResults());
+        });
   }
 
   /// Pooling over kernel windows: the maximum (padding ignored) or the sum
