@@ -106,7 +106,11 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
     contiguous innermost loop that LLVM vectorizes once it has unrolled the
     kernel taps: unit stride on output planes of 128 or more: the planes
     flattened into rows of the padded width (computed that wide, then
-    cropped); strided: the input gathered per tap (im2col); small planes:
+    cropped), which also takes strided layers whose kernel is large
+    against the stride (7x7 / 2, 4x4 / 2, 2x2 / 2: at most a third more
+    products) by space-to-depth (the input as the stride x stride phases
+    of each channel, the kernel to match); other strided layers: the input
+    gathered per tap (im2col); small planes:
     im2col and the output channels innermost over weights transposed at
     compile time. Channel-gated convolutions: the base path a dense
     convolution over the base channels only, then one parallel loop over
