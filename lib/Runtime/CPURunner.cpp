@@ -291,6 +291,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.threads = options.threads;
   pipelineOptions.registerBlock = options.registerBlock;
   pipelineOptions.compactGated = options.compactGated;
+  pipelineOptions.fuseElementwise = options.fuseElementwise;
   // The dot4 loops are only fast as --cgnet-register-block computes them.
   pipelineOptions.dot4 =
       options.vnni && options.registerBlock && hostHasVNNI();

@@ -161,6 +161,12 @@ cl::opt<bool> compactGated(
              "default on). Off: a branch and a dot product per output, a "
              "benchmark baseline"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> fuseElementwise(
+    "cpu-fuse-elementwise",
+    cl::desc("CPU backend: chains of element-wise layers (requantize, "
+             "ReLU, add, ...) as one loop each (--cgnet-fuse-elementwise; "
+             "default on, never with --profile). Off: one loop per layer"),
+    cl::init(true), cl::cat(category));
 cl::opt<bool> vnni(
     "cpu-vnni",
     cl::desc("CPU backend: 8-bit convolutions as dot products of packed "
@@ -482,6 +488,7 @@ int main(int argc, char **argv) {
     options.threads = *threadCount;
     options.registerBlock = registerBlock;
     options.compactGated = compactGated;
+    options.fuseElementwise = fuseElementwise;
     options.vnni = vnni;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);

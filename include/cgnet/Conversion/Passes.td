@@ -192,6 +192,32 @@ def CGNetOutlineConstants : Pass<"cgnet-outline-constants",
   ];
 }
 
+def CGNetFuseElementwise : Pass<"cgnet-fuse-elementwise",
+                                "::mlir::func::FuncOp"> {
+  let summary = "Fuse chains of element-wise linalg.generic ops into one";
+  let description = [{
+    Part of the CPU pipeline (`--cgnet-cpu-pipeline`, after
+    `--convert-cgnet-to-cpu`; not with its `profile` option, whose per-layer
+    hooks would then time one layer's loop in another's window): a
+    `linalg.generic` whose result feeds only one other `linalg.generic`
+    is merged into that consumer (upstream's elementwise op fusion,
+    `linalg::fuseElementwiseOps`), so that a chain such as a
+    convolution's requantization, its ReLU, the requantizations of a
+    residual add, the add and the ReLU after it is one loop over memory
+    instead of one per op: the intermediate tensors are never stored.
+
+    Only plain element-wise ops take part, producer and consumer alike:
+    every loop parallel, the result indexed by the identity, every operand
+    by the identity or a broadcast (a projected permutation that keeps the
+    order of the loops: per-channel parameters), and no `cgnet.*` mark
+    (the convolution and gated loops that `--cgnet-register-block` and
+    `--cgnet-compact-gated` rewrite, the gathers and transposes that feed
+    them stay as they are). The fused body computes the same values in the
+    same order: results are unchanged, bit for bit.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def CGNetCopiesToLoops : Pass<"cgnet-copies-to-loops",
                               "::mlir::func::FuncOp"> {
   let summary = "Turn strided memref.copy ops into linalg.copy";

@@ -47,6 +47,8 @@ struct CPUOptions {
   bool registerBlock = true;
   /// CPUPipelineOptions::compactGated.
   bool compactGated = true;
+  /// CPUPipelineOptions::fuseElementwise.
+  bool fuseElementwise = true;
   /// 8-bit convolutions with AVX-512 VNNI (CPUPipelineOptions::dot4) when
   /// the host has it.
   bool vnni = true;

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -25,9 +26,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <limits>
 
@@ -35,6 +37,7 @@ namespace cgnet {
 #define GEN_PASS_DEF_CONVERTCGNETTOCPU
 #define GEN_PASS_DEF_CGNETOUTLINECONSTANTS
 #define GEN_PASS_DEF_CGNETCOPIESTOLOOPS
+#define GEN_PASS_DEF_CGNETFUSEELEMENTWISE
 #define GEN_PASS_DEF_CGNETSERIALIZEINNERPARALLEL
 #include "cgnet/Conversion/Passes.h.inc"
 } // namespace cgnet
@@ -2437,10 +2440,19 @@ struct ConvertCGNetToCPUPass
       if (profile)
         hook(exitHook);
       ++id;
-      SmallVector<Operation *> &ops = layerOps.emplace_back();
-      for (Operation *o = before ? before->getNextNode()
-                                 : &op->getBlock()->front();
-           o != op; o = o->getNextNode())
+      Operation *first =
+          before ? before->getNextNode() : &op->getBlock()->front();
+      // An element-wise layer joins the layer before it when only
+      // constants lie between them: one function, whose chain of
+      // element-wise loops --cgnet-fuse-elementwise can merge.
+      bool joins = !layerOps.empty() && isElementwiseLayer(op);
+      if (joins)
+        for (Operation *o = layerOps.back().back()->getNextNode(); o != first;
+             o = o->getNextNode())
+          joins &= isa<arith::ConstantOp>(o);
+      SmallVector<Operation *> &ops =
+          joins ? layerOps.back() : layerOps.emplace_back();
+      for (Operation *o = first; o != op; o = o->getNextNode())
         ops.push_back(o);
       Value old = op->getResult(0);
       if (auto info = getElementInfo(getElementTypeOrSelf(old.getType())))
@@ -2457,6 +2469,13 @@ struct ConvertCGNetToCPUPass
       for (auto [i, ops] : llvm::enumerate(layerOps))
         outlineLayer(func, ops, (func.getSymName() + "_layer" + Twine(i)).str());
     return lowerResults(func);
+  }
+
+  /// Layers lowered to element-wise loops only (outlined with the layer
+  /// before them).
+  static bool isElementwiseLayer(Operation *op) {
+    return isa<RequantizeOp, ReluOp, LeakyReluOp, ClampOp, AddOp, MulOp,
+               SigmoidOp, HardSigmoidOp, QuantizeOp, DequantizeOp>(op);
   }
 
   /// Constants --cgnet-outline-constants would make arguments (its
@@ -2647,6 +2666,71 @@ struct SerializeInnerParallelPass
   }
 };
 
+/// A generic that --cgnet-fuse-elementwise merges: every loop parallel, the
+/// result indexed by the identity, every operand by the identity or a
+/// broadcast that keeps the loops' order, no cgnet.* mark.
+bool isPlainElementwise(linalg::GenericOp g) {
+  if (g.getNumReductionLoops() != 0 || g.getNumDpsInits() != 1 ||
+      !g.hasPureTensorSemantics())
+    return false;
+  for (NamedAttribute a : g->getDiscardableAttrs())
+    if (a.getName().strref().starts_with("cgnet."))
+      return false;
+  if (!g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+    return false;
+  for (AffineMap m : g.getIndexingMapsArray()) {
+    if (!m.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return false;
+    unsigned last = 0;
+    for (AffineExpr e : m.getResults()) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      if (d < last)
+        return false;
+      last = d;
+    }
+  }
+  return true;
+}
+
+/// Merges a plain element-wise producer with a single use into its plain
+/// element-wise consumer (upstream's FuseElementwiseOps, restricted).
+struct FusePlainElementwise : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    if (!isPlainElementwise(consumer))
+      return failure();
+    for (OpOperand *operand : consumer.getDpsInputOperands()) {
+      auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
+      if (!producer || !producer->hasOneUse() ||
+          !isPlainElementwise(producer) ||
+          !linalg::areElementwiseOpsFusable(operand))
+        continue;
+      FailureOr<linalg::ElementwiseOpFusionResult> fused =
+          linalg::fuseElementwiseOps(rewriter, operand);
+      if (failed(fused))
+        continue;
+      for (auto [old, replacement] : fused->replacements)
+        rewriter.replaceUsesWithIf(old, replacement, [&](OpOperand &use) {
+          return use.getOwner() != producer.getOperation();
+        });
+      rewriter.eraseOp(consumer);
+      return success();
+    }
+    return failure();
+  }
+};
+
+struct FuseElementwisePass
+    : public cgnet::impl::CGNetFuseElementwiseBase<FuseElementwisePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FusePlainElementwise>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
 struct OutlineConstantsPass
     : public cgnet::impl::CGNetOutlineConstantsBase<OutlineConstantsPass> {
   using Base::Base;
@@ -2701,6 +2785,10 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
                          (options.outlineLayers ? "true" : "false") +
                          " dot4=" + (options.dot4 ? "true" : "false") +
                          "},canonicalize";
+  // Not when profiling: the per-layer hooks would then time one layer's
+  // loop in another's window.
+  if (options.fuseElementwise && !options.profile)
+    pipeline += ",func.func(cgnet-fuse-elementwise),canonicalize";
   if (options.outlineConstants)
     pipeline += ",func.func(cgnet-outline-constants)";
   // Fails (with a message on stderr) when a pass is not registered.

@@ -12,6 +12,7 @@ namespace cgnet {
 #define GEN_PASS_DECL_CONVERTCGNETTOCPU
 #define GEN_PASS_DECL_CGNETOUTLINECONSTANTS
 #define GEN_PASS_DECL_CGNETCOPIESTOLOOPS
+#define GEN_PASS_DECL_CGNETFUSEELEMENTWISE
 #define GEN_PASS_DECL_CGNETSERIALIZEINNERPARALLEL
 #define GEN_PASS_DECL_CGNETREGISTERBLOCK
 #define GEN_PASS_DECL_CGNETCOMPACTGATED
@@ -43,6 +44,8 @@ struct CPUPipelineOptions {
   bool compactGated = true;
   /// --convert-cgnet-to-cpu's `dot4` (needs a CPU with AVX-512 VNNI).
   bool dot4 = false;
+  /// Run --cgnet-fuse-elementwise (not with `profile`).
+  bool fuseElementwise = true;
 };
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
