@@ -23,7 +23,8 @@
 #
 # Reports per network, precision and rate: the FLOP reduction (dense MACs /
 # effective MACs with the measured gate-on rates, --cgnet-flop-report), the
-# wall time of one inference (best of REPEAT runs, single thread), the
+# wall time of one inference (best of ROUNDS x REPEAT runs, 3 x 10 by
+# default, single thread; the rounds go over every model in turn), the
 # convolutions' share of it (--profile), speedup over our dense run and
 # speedup / FLOP reduction (the target is >= 0.7), the reference
 # evaluator's time and our speedup over it, and the dense run's MAC rate
@@ -43,6 +44,8 @@ nets=${NETS:-cifar}
 rates=${RATES:-"0.5 0.8 0.9"}
 precs=${PRECS:-"fp32 int8"}
 repeat=${REPEAT:-10}
+# Timing rounds over all models (each keeps its best; see below).
+rounds=${ROUNDS:-3}
 # Zen 4: two 256-bit FMA pipes = 16 fp32 MACs per cycle.
 peak_per_cycle=${PEAK_MACS_PER_CYCLE:-16}
 mhz=${MHZ:-$(sed -n 's/^cpu MHz[^:]*: *//p' /proc/cpuinfo | head -1)}
@@ -68,10 +71,13 @@ run() {
     "$out/$name.prof" > "$out/$name.conv"
 }
 
-{
-  echo "| network | precision | gate-off target | FLOP reduction | ms / inference | conv ms | speedup | speedup / FLOP reduction | reference ms | vs reference | SQNR vs reference | upstream linalg ms | vs upstream | dense MAC rate (% of peak) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-} > "$table"
+# retime NAME MODEL: once more (no comparison); NAME.time keeps the best.
+retime() {
+  local t
+  t=$("$bin/cgnet-run" "$2" --backend=cpu --input "$out/$net.x.npy" --time \
+    --repeat "$repeat" | sed -n 's/^run: \([0-9.]*\) s.*/\1/p')
+  awk -v a="$(cat "$out/$1.time")" -v b="$t" 'BEGIN { print (b < a ? b : a) }' > "$out/$1.time"
+}
 
 for net in $nets; do
   echo "== $net: model"
@@ -84,21 +90,13 @@ for net in $nets; do
     run "$net.$prec.dense" "$base.mlir"
     "$bin/cgnet-run" "$base.mlir" --input "$out/$net.x.npy" --time \
       --repeat 1 > "$base.ref.log"
-    ref=$(sed -n 's/^run: \([0-9.]*\) s.*/\1/p' "$base.ref.log")
     "$bin/cgnet-opt" "$base.mlir" --cgnet-flop-report="inputs=$out/$net.x.npy report=$base.dense.flops.json" -o /dev/null
-    macs=$(json "$base.dense.flops.json" dense_macs last)
-    dense=$(cat "$out/$net.$prec.dense.time")
-    up=0
+    echo 0 > "$base.upstream.time"
     if [ "$prec" = fp32 ]; then
       "$bin/cgnet-run" "$base.mlir" --backend=cpu --cpu-upstream-conv \
         --input "$out/$net.x.npy" --compare-reference --time --repeat 1 > "$base.upstream.log"
-      up=$(sed -n 's/^run: \([0-9.]*\) s.*/\1/p' "$base.upstream.log")
+      sed -n 's/^run: \([0-9.]*\) s.*/\1/p' "$base.upstream.log" > "$base.upstream.time"
     fi
-    awk -v n=$net -v p=$prec -v t=$dense -v c=$(cat "$out/$net.$prec.dense.conv") \
-        -v r=$ref -v u=$up -v m=$macs -v k=$peak_per_cycle -v f=$mhz 'BEGIN {
-      us = u > 0 ? sprintf("%.1f | %.1fx", 1e3 * u, u / t) : "- | -"
-      printf "| %s | %s | off | 1.00 | %.2f | %.2f | 1.00 | - | %.1f | %.1fx | %s | %s | %.1f%% |\n",
-        n, p, 1e3 * t, c, 1e3 * r, r / t, p == "int8" ? "exact" : "within tolerance", us, 100 * m / t / (k * f * 1e6) }' >> "$table"
     for r in $rates; do
       echo "== $net $prec: gate-off rate $r"
       "$bin/cgnet-opt" "$base.mlir" \
@@ -110,10 +108,42 @@ for net in $nets; do
       else
         run "$net.$prec.g$r" "$base.g$r.mlir"
       fi
+    done
+  done
+  # More rounds over every model of the network, dense and gated in turn,
+  # each keeping its best: a slow spell of this shared machine then
+  # disturbs one round of every configuration, not every run of one.
+  for ((round = 2; round <= rounds; ++round)); do
+    echo "== $net: timing round $round of $rounds"
+    for prec in $precs; do
+      retime "$net.$prec.dense" "$out/$net.$prec.mlir"
+      for r in $rates; do
+        retime "$net.$prec.g$r" "$out/$net.$prec.g$r.mlir"
+      done
+    done
+  done
+done
+
+{
+  echo "| network | precision | gate-off target | FLOP reduction | ms / inference | conv ms | speedup | speedup / FLOP reduction | reference ms | vs reference | SQNR vs reference | upstream linalg ms | vs upstream | dense MAC rate (% of peak) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} > "$table"
+for net in $nets; do
+  for prec in $precs; do
+    base=$out/$net.$prec
+    ref=$(sed -n 's/^run: \([0-9.]*\) s.*/\1/p' "$base.ref.log")
+    macs=$(json "$base.dense.flops.json" dense_macs last)
+    dense=$(cat "$base.dense.time")
+    awk -v n=$net -v p=$prec -v t=$dense -v c=$(cat "$base.dense.conv") \
+        -v r=$ref -v u=$(cat "$base.upstream.time") -v m=$macs -v k=$peak_per_cycle -v f=$mhz 'BEGIN {
+      us = u > 0 ? sprintf("%.1f | %.1fx", 1e3 * u, u / t) : "- | -"
+      printf "| %s | %s | off | 1.00 | %.2f | %.2f | 1.00 | - | %.1f | %.1fx | %s | %s | %.1f%% |\n",
+        n, p, 1e3 * t, c, 1e3 * r, r / t, p == "int8" ? "exact" : "within tolerance", us, 100 * m / t / (k * f * 1e6) }' >> "$table"
+    for r in $rates; do
       awk -v n=$net -v p=$prec -v rate=$r -v d=$dense \
-          -v t=$(cat "$out/$net.$prec.g$r.time") -v c=$(cat "$out/$net.$prec.g$r.conv") \
+          -v t=$(cat "$base.g$r.time") -v c=$(cat "$base.g$r.conv") \
           -v fr=$(json "$base.g$r.flops.json" flop_reduction last) -v ref=$ref \
-          -v q="$(cat "$out/$net.$prec.g$r.sqnr")" 'BEGIN {
+          -v q="$(cat "$base.g$r.sqnr")" 'BEGIN {
         printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1fx | %s | - | - | - |\n",
           n, p, rate, fr, 1e3 * t, c, d / t, d / t / fr, 1e3 * ref, ref / t, q == "" ? "exact" : q " dB" }' >> "$table"
     done
