@@ -1279,11 +1279,20 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
         Value start = l.generic(
             {biasT}, init, {l.map(2, {d[1]}), l.map(2, {d[0], d[1]})}, {P, P},
             [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-        return l.generic(
-            {f.getInput(), l.constant(ws, w)}, start,
-            {l.map(3, {d[0], d[2]}), l.map(3, {d[1], d[2]}),
-             l.map(3, {d[0], d[1]})},
-            {P, P, R}, Lowering::multiplyAdd);
+        // Loops n, k, o over weights transposed at compile time to K x O:
+        // the innermost loop runs over the outputs (contiguous, vectorized)
+        // and each output still sums over k in order from its bias. (With
+        // k innermost the float sum is a serial chain LLVM may not
+        // reassociate: ResNet-18's classifier took 0.54 ms.)
+        int64_t O = ws[0], K = ws[1];
+        std::vector<float> wT(w.size());
+        for (int64_t o = 0; o < O; ++o)
+          for (int64_t k = 0; k < K; ++k)
+            wT[k * O + o] = w[o * K + k];
+        return l.generic({f.getInput(), l.constant({K, O}, wT)}, start,
+                         {l.map(3, {d[0], d[1]}), l.map(3, {d[1], d[2]}),
+                          l.map(3, {d[0], d[2]})},
+                         {P, R, P}, Lowering::multiplyAdd);
       })
       .Case<MaxPool2DOp>([&](MaxPool2DOp p) -> FailureOr<Value> {
         return l.pool(p.getInput(), p.getKernel(), p.getStrides(),
