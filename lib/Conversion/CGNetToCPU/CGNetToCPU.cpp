@@ -2453,8 +2453,10 @@ struct ConvertCGNetToCPUPass
           before ? before->getNextNode() : &op->getBlock()->front();
       // An element-wise layer joins the layer before it when only
       // constants lie between them: one function, whose chain of
-      // element-wise loops --cgnet-fuse-elementwise can merge.
-      bool joins = !layerOps.empty() && isElementwiseLayer(op);
+      // element-wise loops --cgnet-fuse-elementwise can merge. (A layer
+      // whose lowering added no ops has nothing to join.)
+      bool joins = !layerOps.empty() && !layerOps.back().empty() &&
+                   isElementwiseLayer(op);
       if (joins)
         for (Operation *o = layerOps.back().back()->getNextNode(); o != first;
              o = o->getNextNode())
