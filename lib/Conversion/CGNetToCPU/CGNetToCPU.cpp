@@ -1284,12 +1284,8 @@ static FailureOr<Value> lower(Operation *op, bool upstreamConv) {
         // and each output still sums over k in order from its bias. (With
         // k innermost the float sum is a serial chain LLVM may not
         // reassociate: ResNet-18's classifier took 0.54 ms.)
-        int64_t O = ws[0], K = ws[1];
-        std::vector<float> wT(w.size());
-        for (int64_t o = 0; o < O; ++o)
-          for (int64_t k = 0; k < K; ++k)
-            wT[k * O + o] = w[o * K + k];
-        return l.generic({f.getInput(), l.constant({K, O}, wT)}, start,
+        Value wT = l.permutedConstant(l.constant(ws, w), ws, {1, 0});
+        return l.generic({f.getInput(), wT}, start,
                          {l.map(3, {d[0], d[1]}), l.map(3, {d[1], d[2]}),
                           l.map(3, {d[0], d[2]})},
                          {P, R, P}, Lowering::multiplyAdd);
