@@ -256,13 +256,26 @@ private:
               });
           scf::YieldOp::create(rb, loc, row.getResults());
         });
+    // Blocks of `pixels` outputs, then what is left in blocks of half as
+    // many: a short list's last block computes fewer repeats.
     Value count = scan.getResult(0);
-    scf::ForOp::create(b, loc, index(b, 0), count, index(b, pixels),
-                       ValueRange{},
-                       [&](OpBuilder &lb, Location, Value first, ValueRange) {
-                         block(lb, n, o, list, first, count, correction);
-                         scf::YieldOp::create(lb, loc);
-                       });
+    int64_t half = pixels / 2;
+    Value bulk =
+        half ? arith::SubIOp::create(
+                   b, loc, count,
+                   arith::RemUIOp::create(b, loc, count, index(b, pixels)))
+                   .getResult()
+             : count;
+    auto blocks = [&](Value from, Value to, int64_t P) {
+      scf::ForOp::create(b, loc, from, to, index(b, P), ValueRange{},
+                         [&](OpBuilder &lb, Location, Value first, ValueRange) {
+                           block(lb, n, o, list, first, count, correction, P);
+                           scf::YieldOp::create(lb, loc);
+                         });
+    };
+    blocks(index(b, 0), bulk, pixels);
+    if (half)
+      blocks(bulk, count, half);
   }
 
   /// Prefetches the next output channel's weights (every 64 bytes of
@@ -294,17 +307,17 @@ private:
                        });
   }
 
-  /// The listed outputs first .. first + pixels - 1 (the last block
-  /// repeats its last output where the list ends, without storing it).
+  /// The listed outputs first .. first + P - 1 (the last block repeats
+  /// its last output where the list ends, without storing it).
   void block(OpBuilder &b, Value n, Value o, Value list, Value first,
-             Value count, Value correction) {
+             Value count, Value correction, int64_t P) {
     ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
     ArrayRef<int64_t> ws = cast<MemRefType>(k.wT.getType()).getShape();
     int64_t OW = ps[3], kh = ws[1], kw = k.runChannels ? 1 : ws[2],
             C = k.runChannels ? ws[2] : ws[3];
     Value last = arith::SubIOp::create(b, loc, count, index(b, 1));
     SmallVector<Value> slot, ys, xs, iys, ixs;
-    for (int64_t j = 0; j < pixels; ++j) {
+    for (int64_t j = 0; j < P; ++j) {
       Value s =
           arith::MinUIOp::create(b, loc, add(b, first, index(b, j)), last);
       Value q = arith::IndexCastOp::create(
@@ -330,7 +343,7 @@ private:
     int64_t step = k.bytes ? k.bytes : k.lanes;
     Value zero = arith::ConstantOp::create(
         b, loc, accType, DenseElementsAttr::get(accType, b.getZeroAttr(elem)));
-    SmallVector<Value> accs(pixels, zero);
+    SmallVector<Value> accs(P, zero);
     auto run = [&](Value from, Value to) {
       auto loop = scf::ForOp::create(
           b, loc, from, to, index(b, step), accs,
@@ -345,7 +358,7 @@ private:
                       ValueRange{o, index(lb, ky), index(lb, kx), c});
                   std::string name =
                       "llvm.x86.avx512.vpdpbusd." + std::to_string(k.bytes * 8);
-                  for (int64_t j = 0; j < pixels; ++j) {
+                  for (int64_t j = 0; j < P; ++j) {
                     Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
                     Value ix = add(lb, ixs[j], index(lb, kx * k.dilations[1]));
                     Value xv = vector::LoadOp::create(lb, loc, bt, k.xT,
@@ -364,7 +377,7 @@ private:
                     ValueRange{o, index(lb, ky), index(lb, kx), c});
                 if (wElem != elem)
                   wv = arith::ExtSIOp::create(lb, loc, vt, wv);
-                for (int64_t j = 0; j < pixels; ++j) {
+                for (int64_t j = 0; j < P; ++j) {
                   Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
                   Value ix = add(lb, ixs[j], index(lb, kx * k.dilations[1]));
                   Value xv = vector::LoadOp::create(lb, loc, vt, k.xT,
@@ -383,12 +396,12 @@ private:
       accs.assign(loop.getResults().begin(), loop.getResults().end());
     };
     if (k.runChannels)
-      runs(b, n, o, iys, ixs, C, accs);
+      runs(b, n, o, iys, ixs, C, accs, P);
     else {
       run(index(b, 0), lo);
       run(hi, index(b, C));
     }
-    for (int64_t j = 0; j < pixels; ++j) {
+    for (int64_t j = 0; j < P; ++j) {
       Value inList = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                            slot[j], count);
       scf::IfOp::create(b, loc, inList, [&](OpBuilder &tb, Location) {
@@ -414,9 +427,10 @@ private:
   /// (`length` elements each), every pixel of the block multiplies its
   /// run with the weights' (loaded once; vpdpbusd on bytes, FMA on
   /// floats); two accumulators per pixel (alternate kernel rows) keep
-  /// 2 x pixels chains in flight.
+  /// 2 x P chains in flight.
   void runs(OpBuilder &b, Value n, Value o, ArrayRef<Value> iys,
-            ArrayRef<Value> ixs, int64_t length, SmallVector<Value> &accs) {
+            ArrayRef<Value> ixs, int64_t length, SmallVector<Value> &accs,
+            int64_t P) {
     ArrayRef<int64_t> ws = cast<MemRefType>(k.wT.getType()).getShape();
     int64_t kh = ws[1];
     SmallVector<Value> starts;
@@ -433,11 +447,11 @@ private:
           for (int64_t ky = 0; ky < kh; ++ky) {
             Value wv = vector::LoadOp::create(lb, loc, bt, k.wT,
                                               ValueRange{o, index(lb, ky), c});
-            for (int64_t j = 0; j < pixels; ++j) {
+            for (int64_t j = 0; j < P; ++j) {
               Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
               Value xv = vector::LoadOp::create(
                   lb, loc, bt, k.xT, ValueRange{n, iy, add(lb, starts[j], c)});
-              Value &acc = next[j + pixels * (ky % 2)];
+              Value &acc = next[j + P * (ky % 2)];
               acc =
                   k.bytes
                       ? LLVM::CallIntrinsicOp::create(
@@ -450,12 +464,12 @@ private:
           }
           scf::YieldOp::create(lb, loc, next);
         });
-    for (int64_t j = 0; j < pixels; ++j)
+    for (int64_t j = 0; j < P; ++j)
       accs[j] = k.bytes ? arith::AddIOp::create(b, loc, loop.getResult(j),
-                                                loop.getResult(j + pixels))
+                                                loop.getResult(j + P))
                               .getResult()
                         : arith::AddFOp::create(b, loc, loop.getResult(j),
-                                                loop.getResult(j + pixels))
+                                                loop.getResult(j + P))
                               .getResult();
   }
 };
