@@ -22,6 +22,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 
 #include <numeric>
 
@@ -474,6 +475,161 @@ private:
   }
 };
 
+/// The copy of a run-form gated convolution's conditional channels to
+/// channels-last bytes (gatedConditionalRuns, marked
+/// kChannelsLastBytesAttr): out[n, y, x, c] = the low byte of
+/// in[n, c, y, x] + a constant offset. As loops over the output, LLVM reads the
+/// input with gathers (vpgatherdd, slow on AMD Zen 4); here 16 pixels of
+/// a row and 64 channels at a time: each channel's 16 pixels are one
+/// contiguous load, four channels' bytes are packed into one i32 per pixel
+/// (shifts and ors), and the 16 x 16 matrix of those words is transposed
+/// in registers (four rounds of two-source shuffles), each row then one
+/// pixel's 64 channel bytes, stored whole (masked where fewer channels
+/// are left). Returns false, leaving the generic, for another form.
+static bool lowerChannelsLastBytes(linalg::GenericOp g) {
+  g->removeAttr(kChannelsLastBytesAttr);
+  if (!g.hasPureBufferSemantics() || g.getNumDpsInputs() != 1 ||
+      g.getNumDpsInits() != 1)
+    return false;
+  // The body: trunci(addi(input, offset)).
+  Block &body = g.getRegion().front();
+  auto trunc =
+      body.getTerminator()->getOperand(0).getDefiningOp<arith::TruncIOp>();
+  auto sum = trunc ? trunc.getIn().getDefiningOp<arith::AddIOp>() : nullptr;
+  APInt offset;
+  if (!sum || sum.getLhs() != body.getArgument(0) ||
+      !matchPattern(sum.getRhs(), m_ConstantInt(&offset)))
+    return false;
+  Value in = g.getDpsInputs()[0], out = g.getDpsInits()[0];
+  auto it = dyn_cast<MemRefType>(in.getType());
+  auto ot = dyn_cast<MemRefType>(out.getType());
+  auto unitStride = [](MemRefType t) {
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    return t.hasStaticShape() && t.getRank() == 4 &&
+           succeeded(t.getStridesAndOffset(strides, offset)) &&
+           strides.back() == 1;
+  };
+  MLIRContext *ctx = g.getContext();
+  AffineExpr d0, d1, d2, d3;
+  bindDims(ctx, d0, d1, d2, d3);
+  if (!it || !ot || !unitStride(it) || !unitStride(ot) ||
+      !it.getElementType().isInteger(32) || !ot.getElementType().isInteger(8))
+    return false;
+  ArrayRef<int64_t> is = it.getShape(), os = ot.getShape();
+  if (is[0] != os[0] || is[1] != os[3] || is[2] != os[1] || is[3] != os[2] ||
+      g.getIndexingMapsArray() !=
+          SmallVector<AffineMap>{AffineMap::get(4, 0, {d0, d3, d1, d2}, ctx),
+                                 AffineMap::getMultiDimIdentityMap(4, ctx)})
+    return false;
+
+  OpBuilder b(g);
+  Location loc = g.getLoc();
+  int64_t N = os[0], H = os[1], W = os[2], C = os[3];
+  auto index = [&](OpBuilder &ib, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ib, loc, v);
+  };
+  auto words = VectorType::get({16}, b.getI32Type());
+  auto splat = [&](OpBuilder &ib, int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        ib, loc, words,
+        DenseElementsAttr::get(words, ib.getI32IntegerAttr(int32_t(v))));
+  };
+  // Pixels x0 .. x0 + pixels - 1 of row y, channels c0 .. c0 + channels - 1.
+  auto tile = [&](OpBuilder &tb, Value n, Value y, Value x0, int64_t pixels,
+                  Value c0, int64_t channels) {
+    Value inside = pixels < 16
+                       ? vector::CreateMaskOp::create(
+                             tb, loc, VectorType::get({16}, tb.getI1Type()),
+                             ValueRange{index(tb, pixels)})
+                             .getResult()
+                       : Value();
+    Value offsetV = splat(tb, offset.getSExtValue()), low = splat(tb, 255);
+    SmallVector<Value> rows;
+    for (int64_t q = 0; q < 16; ++q) {
+      Value word;
+      for (int64_t i = 0; i < 4 && 4 * q + i < channels; ++i) {
+        SmallVector<Value> at{
+            n, arith::AddIOp::create(tb, loc, c0, index(tb, 4 * q + i)), y, x0};
+        Value v =
+            inside ? vector::MaskedLoadOp::create(tb, loc, words, in, at,
+                                                  inside, splat(tb, 0))
+                         .getResult()
+                   : vector::LoadOp::create(tb, loc, words, in, at).getResult();
+        v = arith::AndIOp::create(
+            tb, loc, arith::AddIOp::create(tb, loc, v, offsetV), low);
+        if (i)
+          v = arith::ShLIOp::create(tb, loc, v, splat(tb, 8 * i));
+        word = word ? arith::OrIOp::create(tb, loc, word, v).getResult() : v;
+      }
+      rows.push_back(word ? word : splat(tb, 0));
+    }
+    // rows[q][p] = pixel p's channels 4q .. 4q + 3: transposed by swapping
+    // the off-diagonal s x s blocks of every 2s x 2s block, s = 8, 4, 2, 1.
+    for (int64_t s = 8; s >= 1; s /= 2)
+      for (int64_t r = 0; r < 16; ++r) {
+        if (r & s)
+          continue;
+        SmallVector<int64_t> first, second;
+        for (int64_t l = 0; l < 16; ++l) {
+          first.push_back(l & s ? 16 + l - s : l);
+          second.push_back(l & s ? 16 + l : l + s);
+        }
+        Value a = rows[r], c = rows[r + s];
+        rows[r] = vector::ShuffleOp::create(tb, loc, a, c, first);
+        rows[r + s] = vector::ShuffleOp::create(tb, loc, a, c, second);
+      }
+    auto bytesType = VectorType::get({64}, tb.getI8Type());
+    Value keep = channels < 64
+                     ? vector::CreateMaskOp::create(
+                           tb, loc, VectorType::get({64}, tb.getI1Type()),
+                           ValueRange{index(tb, channels)})
+                           .getResult()
+                     : Value();
+    for (int64_t p = 0; p < pixels; ++p) {
+      Value v = vector::BitCastOp::create(tb, loc, bytesType, rows[p]);
+      SmallVector<Value> at{
+          n, y, arith::AddIOp::create(tb, loc, x0, index(tb, p)), c0};
+      if (keep)
+        vector::MaskedStoreOp::create(tb, loc, out, at, keep, v);
+      else
+        vector::StoreOp::create(tb, loc, v, out, at);
+    }
+  };
+  // The whole 64-channel groups, then the rest; the pixels likewise.
+  auto channelGroups = [&](OpBuilder &cb, Value n, Value y, Value x0,
+                           int64_t pixels) {
+    int64_t whole = C - C % 64;
+    if (whole)
+      scf::ForOp::create(cb, loc, index(cb, 0), index(cb, whole), index(cb, 64),
+                         ValueRange{},
+                         [&](OpBuilder &lb, Location, Value c0, ValueRange) {
+                           tile(lb, n, y, x0, pixels, c0, 64);
+                           scf::YieldOp::create(lb, loc);
+                         });
+    if (C % 64)
+      tile(cb, n, y, x0, pixels, index(cb, whole), C % 64);
+  };
+  scf::buildLoopNest(
+      b, loc, ValueRange{index(b, 0), index(b, 0)},
+      ValueRange{index(b, N), index(b, H)},
+      ValueRange{index(b, 1), index(b, 1)},
+      [&](OpBuilder &nb, Location, ValueRange ivs) {
+        int64_t whole = W - W % 16;
+        if (whole)
+          scf::ForOp::create(
+              nb, loc, index(nb, 0), index(nb, whole), index(nb, 16),
+              ValueRange{}, [&](OpBuilder &lb, Location, Value x0, ValueRange) {
+                channelGroups(lb, ivs[0], ivs[1], x0, 16);
+                scf::YieldOp::create(lb, loc);
+              });
+        if (W % 16)
+          channelGroups(nb, ivs[0], ivs[1], index(nb, whole), W % 16);
+      });
+  g.erase();
+  return true;
+}
+
 struct CompactGatedPass
     : public cgnet::impl::CGNetCompactGatedBase<CompactGatedPass> {
   using Base::Base;
@@ -488,6 +644,13 @@ struct CompactGatedPass
       if (g->hasAttr(kCompactGatedAttr))
         marked.push_back(g);
     });
+    SmallVector<linalg::GenericOp> copies;
+    getOperation().walk([&](linalg::GenericOp g) {
+      if (g->hasAttr(kChannelsLastBytesAttr))
+        copies.push_back(g);
+    });
+    for (linalg::GenericOp g : copies)
+      lowerChannelsLastBytes(g);
     for (linalg::GenericOp g : marked) {
       std::optional<Gated> k = analyze(g);
       g->removeAttr(kCompactGatedAttr);

@@ -24,7 +24,10 @@
 // CHECK: %[[PACKED:.*]] = llvm.call_intrinsic "llvm.experimental.vector.compress"
 // CHECK: vector.store %[[PACKED]], %[[LIST]]
 // CHECK: math.ctpop
-// CHECK: scf.for %[[FIRST:.*]] = %{{.*}} to %[[COUNT:.*]] step %{{.*}} {
+// Whole blocks of 2 up to the count rounded down to even, then blocks of 1.
+// CHECK: %[[REM:.*]] = arith.remui %[[COUNT:.*]], %c2 : index
+// CHECK: %[[BULK:.*]] = arith.subi %[[COUNT]], %[[REM]] : index
+// CHECK: scf.for %[[FIRST:.*]] = %c0 to %[[BULK]] step %c2 {
 // CHECK: memref.load %[[LIST]]
 // CHECK: memref.load %[[LIST]]
 // The conditional channels [8, 32), 8 at a time: one weight load per tap
@@ -39,6 +42,12 @@
 // CHECK: vector.reduction <add>
 // CHECK: memref.load %arg3
 // CHECK: memref.store {{.*}}, %arg3
+// CHECK: scf.for %{{.*}} = %[[BULK]] to %[[COUNT]] step %c1 {
+// CHECK: memref.load %[[LIST]]
+// CHECK-NOT: memref.load %[[LIST]]
+// CHECK: -> (vector<8xi32>) {
+// CHECK: scf.if
+// CHECK: vector.reduction <add>
 // CHECK: } {cgnet.iterations = 32 : i64}
 // CHECK-NOT: linalg.generic
 #nchw = affine_map<(n, o, y, x) -> (n, o, y, x)>
@@ -127,6 +136,68 @@ func.func @gated_runs_float(%thr: memref<2xf32>, %xR: memref<1x7x192xf32>, %wR: 
       attrs = {cgnet.compact_gated = {base_width = 16 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, lanes = 16 : i64, run_channels = 32 : i64, strides = array<i64: 1, 1>}} {
   ^bb0(%t: f32, %x: f32, %w: f32, %p: f32):
     linalg.yield %p : f32
+  }
+  return
+}
+
+// The copy of the run form's conditional channels to channels-last bytes
+// (--convert-cgnet-to-cpu{dot4} marks it): 48 channels of a 3 x 20 plane,
+// out[n, y, x, c] = the low byte of in[n, c, y, x] + 131. Per row, one
+// block of 16 pixels and one of the 4 left (masked loads); each block's
+// 48 channels: 12 words of four channels' bytes per pixel (channels 48 ..
+// 63 zero), transposed by shuffles (64, less those cse finds equal) into
+// one 64-byte vector per pixel, stored masked to the 48 channels.
+// CHECK-LABEL: func.func @channels_last_bytes
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[N:.*]] = %c0 to %c1 step %c1 {
+// CHECK: scf.for %[[Y:.*]] = %c0 to %c3 step %c1 {
+// CHECK: scf.for %[[X0:.*]] = %c0 to %c16 step %c16 {
+// CHECK: %[[W0:.*]] = vector.load %arg0[%[[N]], %{{.*}}, %[[Y]], %[[X0]]] : memref<1x48x3x20xi32>, vector<16xi32>
+// CHECK: arith.addi %[[W0]], %{{.*}} : vector<16xi32>
+// CHECK: arith.andi
+// CHECK: vector.load %arg0[%[[N]], %{{.*}}, %[[Y]], %[[X0]]]
+// CHECK: arith.shli
+// CHECK: arith.ori
+// CHECK: vector.shuffle
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
+// CHECK: vector.maskedstore %arg1[%[[N]], %[[Y]], %{{.*}}, %{{.*}}]
+// CHECK-COUNT-15: vector.maskedstore %arg1
+// CHECK-NOT: vector.maskedstore
+// CHECK: }
+// CHECK: vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: vector.maskedload %arg0[%[[N]], %{{.*}}, %[[Y]], %c16]
+// CHECK: vector.shuffle
+// CHECK-COUNT-4: vector.maskedstore %arg1
+// CHECK-NOT: vector.maskedstore
+#in = affine_map<(n, y, x, c) -> (n, c, y, x)>
+func.func @channels_last_bytes(%in: memref<1x48x3x20xi32>, %out: memref<1x3x20x48xi8, strided<[5120, 1536, 64, 1], offset: 1600>>) {
+  %offset = arith.constant 131 : i32
+  linalg.generic {indexing_maps = [#in, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<1x48x3x20xi32>) outs(%out : memref<1x3x20x48xi8, strided<[5120, 1536, 64, 1], offset: 1600>>)
+      attrs = {cgnet.channels_last_bytes} {
+  ^bb0(%x: i32, %o: i8):
+    %s = arith.addi %x, %offset : i32
+    %t = arith.trunci %s : i32 to i8
+    linalg.yield %t : i8
+  }
+  return
+}
+
+// A marked copy of another form (here the input's channels not the
+// outer dimension) stays a generic, unmarked.
+// CHECK-LABEL: func.func @channels_last_bytes_other
+// CHECK: linalg.generic
+// CHECK-NOT: cgnet.channels_last_bytes
+// CHECK: arith.trunci
+func.func @channels_last_bytes_other(%in: memref<1x3x20x48xi32>, %out: memref<1x3x20x48xi8>) {
+  %offset = arith.constant 131 : i32
+  linalg.generic {indexing_maps = [#nchw, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<1x3x20x48xi32>) outs(%out : memref<1x3x20x48xi8>)
+      attrs = {cgnet.channels_last_bytes} {
+  ^bb0(%x: i32, %o: i8):
+    %s = arith.addi %x, %offset : i32
+    %t = arith.trunci %s : i32 to i8
+    linalg.yield %t : i8
   }
   return
 }
