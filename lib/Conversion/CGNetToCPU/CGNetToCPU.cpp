@@ -815,8 +815,8 @@ public:
   /// value + `byteOffset` (the padding holds zp likewise); the generic
   /// gets the per-output correction as a fourth input. The mark carries
   /// `run_channels` = cs; the generic's own body (without
-  /// --cgnet-compact-gated) reads the same runs. The byte copy of the
-  /// input is marked kChannelsLastBytesAttr for --cgnet-compact-gated.
+  /// --cgnet-compact-gated) reads the same runs. The copy of the input is
+  /// marked kChannelsLastAttr for --cgnet-compact-gated.
   Value gatedConditionalRuns(Value partial, Value input,
                              ArrayRef<int64_t> padding, Value padValue, Value w,
                              Value thr, ArrayRef<int64_t> layerStrides,
@@ -890,8 +890,7 @@ public:
                   arith::ConstantOp::create(
                       nb, nl, nb.getI32IntegerAttr(*byteOffset))));
         });
-    if (bytes)
-      moved.getDefiningOp()->setAttr(kChannelsLastBytesAttr, b.getUnitAttr());
+    moved.getDefiningOp()->setAttr(kChannelsLastAttr, b.getUnitAttr());
     Value xR = tensor::CollapseShapeOp::create(
         b, loc,
         tensor::InsertSliceOp::create(b, loc, moved, filled, at, inner, one),

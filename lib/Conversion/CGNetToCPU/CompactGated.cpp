@@ -476,29 +476,21 @@ private:
 };
 
 /// The copy of a run-form gated convolution's conditional channels to
-/// channels-last bytes (gatedConditionalRuns, marked
-/// kChannelsLastBytesAttr): out[n, y, x, c] = the low byte of
-/// in[n, c, y, x] + a constant offset. As loops over the output, LLVM reads the
-/// input with gathers (vpgatherdd, slow on AMD Zen 4); here 16 pixels of
-/// a row and 64 channels at a time: each channel's 16 pixels are one
-/// contiguous load, four channels' bytes are packed into one i32 per pixel
-/// (shifts and ors), and the 16 x 16 matrix of those words is transposed
-/// in registers (four rounds of two-source shuffles), each row then one
-/// pixel's 64 channel bytes, stored whole (masked where fewer channels
+/// channels-last (gatedConditionalRuns, marked kChannelsLastAttr): bytes,
+/// out[n, y, x, c] = the low byte of in[n, c, y, x] + a constant offset
+/// (i32 in, i8 out), or floats, out[n, y, x, c] = in[n, c, y, x]. As
+/// loops over the output, LLVM reads the input with gathers (vpgatherdd,
+/// slow on AMD Zen 4); here 16 pixels of a row at a time, and 64 channels
+/// (bytes) or 16 (floats): each channel's 16 pixels are one contiguous
+/// load, four channels' bytes are packed into one i32 per pixel (shifts
+/// and ors), and the 16 x 16 matrix of those words (or floats) is
+/// transposed in registers (four rounds of two-source shuffles), each row
+/// then one pixel's 64 bytes, stored whole (masked where fewer channels
 /// are left). Returns false, leaving the generic, for another form.
-static bool lowerChannelsLastBytes(linalg::GenericOp g) {
-  g->removeAttr(kChannelsLastBytesAttr);
+static bool lowerChannelsLast(linalg::GenericOp g) {
+  g->removeAttr(kChannelsLastAttr);
   if (!g.hasPureBufferSemantics() || g.getNumDpsInputs() != 1 ||
       g.getNumDpsInits() != 1)
-    return false;
-  // The body: trunci(addi(input, offset)).
-  Block &body = g.getRegion().front();
-  auto trunc =
-      body.getTerminator()->getOperand(0).getDefiningOp<arith::TruncIOp>();
-  auto sum = trunc ? trunc.getIn().getDefiningOp<arith::AddIOp>() : nullptr;
-  APInt offset;
-  if (!sum || sum.getLhs() != body.getArgument(0) ||
-      !matchPattern(sum.getRhs(), m_ConstantInt(&offset)))
     return false;
   Value in = g.getDpsInputs()[0], out = g.getDpsInits()[0];
   auto it = dyn_cast<MemRefType>(in.getType());
@@ -506,16 +498,31 @@ static bool lowerChannelsLastBytes(linalg::GenericOp g) {
   auto unitStride = [](MemRefType t) {
     SmallVector<int64_t> strides;
     int64_t offset;
-    return t.hasStaticShape() && t.getRank() == 4 &&
+    return t && t.hasStaticShape() && t.getRank() == 4 &&
            succeeded(t.getStridesAndOffset(strides, offset)) &&
            strides.back() == 1;
   };
+  if (!unitStride(it) || !unitStride(ot))
+    return false;
+  // The body: trunci(addi(input, offset)) on bytes, the input on floats.
+  Block &body = g.getRegion().front();
+  Value yielded = body.getTerminator()->getOperand(0);
+  bool bytes =
+      it.getElementType().isInteger(32) && ot.getElementType().isInteger(8);
+  APInt offset;
+  if (bytes) {
+    auto trunc = yielded.getDefiningOp<arith::TruncIOp>();
+    auto sum = trunc ? trunc.getIn().getDefiningOp<arith::AddIOp>() : nullptr;
+    if (!sum || sum.getLhs() != body.getArgument(0) ||
+        !matchPattern(sum.getRhs(), m_ConstantInt(&offset)))
+      return false;
+  } else if (!it.getElementType().isF32() || !ot.getElementType().isF32() ||
+             yielded != body.getArgument(0)) {
+    return false;
+  }
   MLIRContext *ctx = g.getContext();
   AffineExpr d0, d1, d2, d3;
   bindDims(ctx, d0, d1, d2, d3);
-  if (!it || !ot || !unitStride(it) || !unitStride(ot) ||
-      !it.getElementType().isInteger(32) || !ot.getElementType().isInteger(8))
-    return false;
   ArrayRef<int64_t> is = it.getShape(), os = ot.getShape();
   if (is[0] != os[0] || is[1] != os[3] || is[2] != os[1] || is[3] != os[2] ||
       g.getIndexingMapsArray() !=
@@ -526,14 +533,18 @@ static bool lowerChannelsLastBytes(linalg::GenericOp g) {
   OpBuilder b(g);
   Location loc = g.getLoc();
   int64_t N = os[0], H = os[1], W = os[2], C = os[3];
+  // Channels per tile: 16 words of 4 bytes, or 16 floats.
+  int64_t group = bytes ? 64 : 16, perWord = bytes ? 4 : 1;
   auto index = [&](OpBuilder &ib, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ib, loc, v);
   };
-  auto words = VectorType::get({16}, b.getI32Type());
+  auto rowType = VectorType::get({16}, it.getElementType());
   auto splat = [&](OpBuilder &ib, int64_t v) -> Value {
     return arith::ConstantOp::create(
-        ib, loc, words,
-        DenseElementsAttr::get(words, ib.getI32IntegerAttr(int32_t(v))));
+        ib, loc, rowType,
+        DenseElementsAttr::get(
+            rowType, bytes ? Attribute(ib.getI32IntegerAttr(int32_t(v)))
+                           : ib.getF32FloatAttr(0.0f)));
   };
   // Pixels x0 .. x0 + pixels - 1 of row y, channels c0 .. c0 + channels - 1.
   auto tile = [&](OpBuilder &tb, Value n, Value y, Value x0, int64_t pixels,
@@ -544,28 +555,35 @@ static bool lowerChannelsLastBytes(linalg::GenericOp g) {
                              ValueRange{index(tb, pixels)})
                              .getResult()
                        : Value();
-    Value offsetV = splat(tb, offset.getSExtValue()), low = splat(tb, 255);
     SmallVector<Value> rows;
     for (int64_t q = 0; q < 16; ++q) {
       Value word;
-      for (int64_t i = 0; i < 4 && 4 * q + i < channels; ++i) {
+      for (int64_t i = 0; i < perWord && perWord * q + i < channels; ++i) {
         SmallVector<Value> at{
-            n, arith::AddIOp::create(tb, loc, c0, index(tb, 4 * q + i)), y, x0};
+            n, arith::AddIOp::create(tb, loc, c0, index(tb, perWord * q + i)),
+            y, x0};
         Value v =
-            inside ? vector::MaskedLoadOp::create(tb, loc, words, in, at,
-                                                  inside, splat(tb, 0))
-                         .getResult()
-                   : vector::LoadOp::create(tb, loc, words, in, at).getResult();
-        v = arith::AndIOp::create(
-            tb, loc, arith::AddIOp::create(tb, loc, v, offsetV), low);
-        if (i)
-          v = arith::ShLIOp::create(tb, loc, v, splat(tb, 8 * i));
+            inside
+                ? vector::MaskedLoadOp::create(tb, loc, rowType, in, at, inside,
+                                               splat(tb, 0))
+                      .getResult()
+                : vector::LoadOp::create(tb, loc, rowType, in, at).getResult();
+        if (bytes) {
+          v = arith::AndIOp::create(
+              tb, loc,
+              arith::AddIOp::create(tb, loc, v,
+                                    splat(tb, offset.getSExtValue())),
+              splat(tb, 255));
+          if (i)
+            v = arith::ShLIOp::create(tb, loc, v, splat(tb, 8 * i));
+        }
         word = word ? arith::OrIOp::create(tb, loc, word, v).getResult() : v;
       }
       rows.push_back(word ? word : splat(tb, 0));
     }
-    // rows[q][p] = pixel p's channels 4q .. 4q + 3: transposed by swapping
-    // the off-diagonal s x s blocks of every 2s x 2s block, s = 8, 4, 2, 1.
+    // rows[q][p] = pixel p's channels perWord * q ...: transposed by
+    // swapping the off-diagonal s x s blocks of every 2s x 2s block, s = 8,
+    // 4, 2, 1.
     for (int64_t s = 8; s >= 1; s /= 2)
       for (int64_t r = 0; r < 16; ++r) {
         if (r & s)
@@ -579,15 +597,17 @@ static bool lowerChannelsLastBytes(linalg::GenericOp g) {
         rows[r] = vector::ShuffleOp::create(tb, loc, a, c, first);
         rows[r + s] = vector::ShuffleOp::create(tb, loc, a, c, second);
       }
-    auto bytesType = VectorType::get({64}, tb.getI8Type());
-    Value keep = channels < 64
+    auto storeType = VectorType::get({group}, ot.getElementType());
+    Value keep = channels < group
                      ? vector::CreateMaskOp::create(
-                           tb, loc, VectorType::get({64}, tb.getI1Type()),
+                           tb, loc, VectorType::get({group}, tb.getI1Type()),
                            ValueRange{index(tb, channels)})
                            .getResult()
                      : Value();
     for (int64_t p = 0; p < pixels; ++p) {
-      Value v = vector::BitCastOp::create(tb, loc, bytesType, rows[p]);
+      Value v = bytes ? vector::BitCastOp::create(tb, loc, storeType, rows[p])
+                            .getResult()
+                      : rows[p];
       SmallVector<Value> at{
           n, y, arith::AddIOp::create(tb, loc, x0, index(tb, p)), c0};
       if (keep)
@@ -596,19 +616,19 @@ static bool lowerChannelsLastBytes(linalg::GenericOp g) {
         vector::StoreOp::create(tb, loc, v, out, at);
     }
   };
-  // The whole 64-channel groups, then the rest; the pixels likewise.
+  // The whole channel groups, then the rest; the pixels likewise.
   auto channelGroups = [&](OpBuilder &cb, Value n, Value y, Value x0,
                            int64_t pixels) {
-    int64_t whole = C - C % 64;
+    int64_t whole = C - C % group;
     if (whole)
-      scf::ForOp::create(cb, loc, index(cb, 0), index(cb, whole), index(cb, 64),
-                         ValueRange{},
+      scf::ForOp::create(cb, loc, index(cb, 0), index(cb, whole),
+                         index(cb, group), ValueRange{},
                          [&](OpBuilder &lb, Location, Value c0, ValueRange) {
-                           tile(lb, n, y, x0, pixels, c0, 64);
+                           tile(lb, n, y, x0, pixels, c0, group);
                            scf::YieldOp::create(lb, loc);
                          });
-    if (C % 64)
-      tile(cb, n, y, x0, pixels, index(cb, whole), C % 64);
+    if (C % group)
+      tile(cb, n, y, x0, pixels, index(cb, whole), C % group);
   };
   scf::buildLoopNest(
       b, loc, ValueRange{index(b, 0), index(b, 0)},
@@ -646,11 +666,11 @@ struct CompactGatedPass
     });
     SmallVector<linalg::GenericOp> copies;
     getOperation().walk([&](linalg::GenericOp g) {
-      if (g->hasAttr(kChannelsLastBytesAttr))
+      if (g->hasAttr(kChannelsLastAttr))
         copies.push_back(g);
     });
     for (linalg::GenericOp g : copies)
-      lowerChannelsLastBytes(g);
+      lowerChannelsLast(g);
     for (linalg::GenericOp g : marked) {
       std::optional<Gated> k = analyze(g);
       g->removeAttr(kCompactGatedAttr);

@@ -174,7 +174,7 @@ func.func @channels_last_bytes(%in: memref<1x48x3x20xi32>, %out: memref<1x3x20x4
   %offset = arith.constant 131 : i32
   linalg.generic {indexing_maps = [#in, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%in : memref<1x48x3x20xi32>) outs(%out : memref<1x3x20x48xi8, strided<[5120, 1536, 64, 1], offset: 1600>>)
-      attrs = {cgnet.channels_last_bytes} {
+      attrs = {cgnet.channels_last} {
   ^bb0(%x: i32, %o: i8):
     %s = arith.addi %x, %offset : i32
     %t = arith.trunci %s : i32 to i8
@@ -187,17 +187,44 @@ func.func @channels_last_bytes(%in: memref<1x48x3x20xi32>, %out: memref<1x3x20x4
 // outer dimension) stays a generic, unmarked.
 // CHECK-LABEL: func.func @channels_last_bytes_other
 // CHECK: linalg.generic
-// CHECK-NOT: cgnet.channels_last_bytes
+// CHECK-NOT: cgnet.channels_last
 // CHECK: arith.trunci
+// CHECK: linalg.yield
 func.func @channels_last_bytes_other(%in: memref<1x3x20x48xi32>, %out: memref<1x3x20x48xi8>) {
   %offset = arith.constant 131 : i32
   linalg.generic {indexing_maps = [#nchw, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%in : memref<1x3x20x48xi32>) outs(%out : memref<1x3x20x48xi8>)
-      attrs = {cgnet.channels_last_bytes} {
+      attrs = {cgnet.channels_last} {
   ^bb0(%x: i32, %o: i8):
     %s = arith.addi %x, %offset : i32
     %t = arith.trunci %s : i32 to i8
     linalg.yield %t : i8
+  }
+  return
+}
+
+// The float copy (the run form of float layers): 16 channels per tile,
+// the 16 x 16 floats transposed, one 16-float store per pixel. 20
+// channels of a 2 x 16 plane: a whole group, then 4 channels stored
+// masked (the other 12 rows zero).
+// CHECK-LABEL: func.func @channels_last_floats
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c16 {
+// CHECK: scf.for %[[C0:.*]] = %c0 to %c16 step %c16 {
+// CHECK: vector.load %arg0[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : memref<1x20x2x16xf32>, vector<16xf32>
+// CHECK-NOT: arith.addi {{.*}} : vector
+// CHECK: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK-NOT: vector.maskedstore
+// CHECK-COUNT-16: vector.store %{{.*}}, %arg1[%{{.*}}, %{{.*}}, %{{.*}}, %[[C0]]] : memref<1x2x16x20xf32, strided<[1024, 512, 32, 1]>>, vector<16xf32>
+// CHECK: vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK-COUNT-16: vector.maskedstore %arg1
+// CHECK-NOT: vector.maskedstore
+func.func @channels_last_floats(%in: memref<1x20x2x16xf32>, %out: memref<1x2x16x20xf32, strided<[1024, 512, 32, 1]>>) {
+  linalg.generic {indexing_maps = [#in, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<1x20x2x16xf32>) outs(%out : memref<1x2x16x20xf32, strided<[1024, 512, 32, 1]>>)
+      attrs = {cgnet.channels_last} {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
   }
   return
 }

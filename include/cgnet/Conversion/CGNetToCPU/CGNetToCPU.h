@@ -79,12 +79,11 @@ constexpr llvm::StringLiteral kDot4Attr = "cgnet.dot4";
 /// conditional path (a dictionary of its parameters) for
 /// --cgnet-compact-gated.
 constexpr llvm::StringLiteral kCompactGatedAttr = "cgnet.compact_gated";
-/// The mark --convert-cgnet-to-cpu{dot4} puts on the copy of a run-form
-/// gated convolution's conditional channels to channels-last bytes:
-/// --cgnet-compact-gated transposes 16 pixels x 64 channels at a time in
+/// The mark --convert-cgnet-to-cpu puts on the copy of a run-form gated
+/// convolution's conditional channels to channels-last (bytes, or
+/// floats): --cgnet-compact-gated transposes 16 pixels at a time in
 /// registers.
-constexpr llvm::StringLiteral kChannelsLastBytesAttr =
-    "cgnet.channels_last_bytes";
+constexpr llvm::StringLiteral kChannelsLastAttr = "cgnet.channels_last";
 /// The scalar iterations of the loop nest an scf.parallel of
 /// --cgnet-register-block stands for (--cgnet-serialize-inner-parallel).
 constexpr llvm::StringLiteral kIterationsAttr = "cgnet.iterations";
