@@ -217,8 +217,9 @@ def CGNetFuseElementwise : Pass<"cgnet-fuse-elementwise",
 
     Then each plain element-wise generic's trailing loops that every
     operand indexes together and none slices
-    (`linalg::populateCollapseDimensions`; a convolution's output cut from
-    its padded rows would be copied to be collapsed) become one loop: an N x C x H x W chain with per-channel parameters runs over
+    (`linalg::populateCollapseDimensions`; a convolution's output cut
+    from its padded rows would be copied to be collapsed) become one
+    loop: an N x C x H x W chain with per-channel parameters runs over
     N x C x (H * W), one without them over a single loop. LLVM leaves a
     short inner loop scalar: ResNet-18's residual chains on 14 x 14 and
     7 x 7 planes (three 64-bit requantizations, an add, a ReLU) were;

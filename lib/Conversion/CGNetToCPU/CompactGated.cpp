@@ -539,12 +539,16 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
     return arith::ConstantIndexOp::create(ib, loc, v);
   };
   auto rowType = VectorType::get({16}, it.getElementType());
-  auto splat = [&](OpBuilder &ib, int64_t v) -> Value {
+  auto zeroRow = [&](OpBuilder &ib) -> Value {
     return arith::ConstantOp::create(
         ib, loc, rowType,
-        DenseElementsAttr::get(
-            rowType, bytes ? Attribute(ib.getI32IntegerAttr(int32_t(v)))
-                           : ib.getF32FloatAttr(0.0f)));
+        DenseElementsAttr::get(rowType, ib.getZeroAttr(it.getElementType())));
+  };
+  // Bytes only: a vector of i32 `v`.
+  auto words = [&](OpBuilder &ib, int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        ib, loc, rowType,
+        DenseElementsAttr::get(rowType, ib.getI32IntegerAttr(int32_t(v))));
   };
   // Pixels x0 .. x0 + pixels - 1 of row y, channels c0 .. c0 + channels - 1.
   auto tile = [&](OpBuilder &tb, Value n, Value y, Value x0, int64_t pixels,
@@ -565,21 +569,21 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
         Value v =
             inside
                 ? vector::MaskedLoadOp::create(tb, loc, rowType, in, at, inside,
-                                               splat(tb, 0))
+                                               zeroRow(tb))
                       .getResult()
                 : vector::LoadOp::create(tb, loc, rowType, in, at).getResult();
         if (bytes) {
           v = arith::AndIOp::create(
               tb, loc,
               arith::AddIOp::create(tb, loc, v,
-                                    splat(tb, offset.getSExtValue())),
-              splat(tb, 255));
+                                    words(tb, offset.getSExtValue())),
+              words(tb, 255));
           if (i)
-            v = arith::ShLIOp::create(tb, loc, v, splat(tb, 8 * i));
+            v = arith::ShLIOp::create(tb, loc, v, words(tb, 8 * i));
         }
         word = word ? arith::OrIOp::create(tb, loc, word, v).getResult() : v;
       }
-      rows.push_back(word ? word : splat(tb, 0));
+      rows.push_back(word ? word : zeroRow(tb));
     }
     // rows[q][p] = pixel p's channels perWord * q ...: transposed by
     // swapping the off-diagonal s x s blocks of every 2s x 2s block, s = 8,
