@@ -475,6 +475,26 @@ private:
   }
 };
 
+/// `body(builder, start, size)` over [0, extent) in pieces of `step`: a
+/// loop over the whole pieces (size `step`), then the rest at a constant
+/// start (size extent % step), where there is one.
+static void
+wholeThenRest(OpBuilder &b, Location loc, int64_t extent, int64_t step,
+              function_ref<void(OpBuilder &, Value, int64_t)> body) {
+  int64_t whole = extent - extent % step;
+  if (whole)
+    scf::ForOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+        arith::ConstantIndexOp::create(b, loc, whole),
+        arith::ConstantIndexOp::create(b, loc, step), ValueRange{},
+        [&](OpBuilder &lb, Location, Value start, ValueRange) {
+          body(lb, start, step);
+          scf::YieldOp::create(lb, loc);
+        });
+  if (extent % step)
+    body(b, arith::ConstantIndexOp::create(b, loc, whole), extent % step);
+}
+
 /// The copy of a run-form gated convolution's conditional channels to
 /// channels-last (gatedConditionalRuns, marked kChannelsLastAttr): bytes,
 /// out[n, y, x, c] = the low byte of in[n, c, y, x] + a constant offset
@@ -620,35 +640,21 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
         vector::StoreOp::create(tb, loc, v, out, at);
     }
   };
-  // The whole channel groups, then the rest; the pixels likewise.
-  auto channelGroups = [&](OpBuilder &cb, Value n, Value y, Value x0,
-                           int64_t pixels) {
-    int64_t whole = C - C % group;
-    if (whole)
-      scf::ForOp::create(cb, loc, index(cb, 0), index(cb, whole),
-                         index(cb, group), ValueRange{},
-                         [&](OpBuilder &lb, Location, Value c0, ValueRange) {
-                           tile(lb, n, y, x0, pixels, c0, group);
-                           scf::YieldOp::create(lb, loc);
-                         });
-    if (C % group)
-      tile(cb, n, y, x0, pixels, index(cb, whole), C % group);
-  };
+  // Rows n, y: 16 pixels at a time, then the rest; within, whole channel
+  // groups, then the rest.
   scf::buildLoopNest(
       b, loc, ValueRange{index(b, 0), index(b, 0)},
       ValueRange{index(b, N), index(b, H)},
       ValueRange{index(b, 1), index(b, 1)},
       [&](OpBuilder &nb, Location, ValueRange ivs) {
-        int64_t whole = W - W % 16;
-        if (whole)
-          scf::ForOp::create(
-              nb, loc, index(nb, 0), index(nb, whole), index(nb, 16),
-              ValueRange{}, [&](OpBuilder &lb, Location, Value x0, ValueRange) {
-                channelGroups(lb, ivs[0], ivs[1], x0, 16);
-                scf::YieldOp::create(lb, loc);
-              });
-        if (W % 16)
-          channelGroups(nb, ivs[0], ivs[1], index(nb, whole), W % 16);
+        wholeThenRest(
+            nb, loc, W, 16, [&](OpBuilder &xb, Value x0, int64_t pixels) {
+              wholeThenRest(xb, loc, C, group,
+                            [&](OpBuilder &cb, Value c0, int64_t channels) {
+                              tile(cb, ivs[0], ivs[1], x0, pixels, c0,
+                                   channels);
+                            });
+            });
       });
   g.erase();
   return true;
