@@ -58,7 +58,8 @@ for net in $nets; do
   run "$net.dense" "$out/$net.int.mlir"
   dense_cycles=$(json "$out/$net.dense.json" cycles)
   dense_macs=$(json "$out/$net.dense.json" macs)
-  clock=$(sed -n 's/^clock_mhz *= *//p' "$config")
+  # The clock the binary records (a configuration file may leave it out).
+  clock=$(json "$out/$net.dense.json" clock_mhz)
   wall=$(cat "$out/$net.dense.wall")
   awk -v n=$net -v c=$dense_cycles -v m=$dense_macs -v w=$wall -v f=$clock 'BEGIN {
     printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | %.2e | %.2f |\n", n, c, f * 1e6 / c, m / w, w }' >> "$table"

@@ -3,11 +3,13 @@
 #include "cgnet/Sim/Simulator.h"
 #include "cgnet/Reference/IntegerArith.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <deque>
 #include <optional>
 
@@ -788,16 +790,77 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
     trace->arrayBegin();
   }
   double usPerCycle = 1.0 / cfg.clockMHz;
+  // With vector_overlap, the compute queue drives two units: the array
+  // (conv, gate, compact) and the vector unit (post, pool, ewise); cfg,
+  // sync and finish wait for both. Instructions issue in order (none
+  // starts before the one ahead of it), each waits for its unit, and a
+  // conv or post also for the accumulators an earlier one of the other
+  // kind still writes (conv) or reads (post), the only buffer the two
+  // units share with a writer. Without it, one instruction at a time.
+  bool overlap = cfg.vectorOverlap;
+  enum Unit : unsigned { ArrayUnit, VectorUnit, BothUnits };
+  auto unitOf = [](Opcode op) {
+    switch (op) {
+    case Opcode::Conv:
+    case Opcode::Gate:
+    case Opcode::Compact:
+      return ArrayUnit;
+    case Opcode::Post:
+    case Opcode::Pool:
+    case Opcode::Ewise:
+      return VectorUnit;
+    default:
+      return BothUnits;
+    }
+  };
+  uint64_t unitFree[2] = {};
+  struct AccUse {
+    uint64_t lo, hi, end;
+  };
+  std::vector<AccUse> accWrites, accReads; // of convs, of posts
+  // ACC bytes a conv writes or a post reads, [lo, hi) (empty for others;
+  // the sizes saturate: the instruction's own bounds check reports them).
+  auto accRange = [&](const Instr &in) -> std::pair<uint64_t, uint64_t> {
+    auto span = [](uint64_t lo, std::initializer_list<uint64_t> factors) {
+      uint64_t n = 4;
+      for (uint64_t f : factors)
+        n = SaturatingMultiply(n, f);
+      return std::make_pair(lo, SaturatingAdd(lo, n));
+    };
+    if (in.op == Opcode::Conv)
+      return span(in[Conv::acc], {uint64_t(in[Conv::rows]), uint64_t(geo.outW),
+                                  uint64_t(in[Conv::oc_count])});
+    if (in.op == Opcode::Post)
+      return span(in[Post::acc],
+                  {uint64_t(in[Post::pixels]), uint64_t(in[Post::oc_count])});
+    return {0, 0};
+  };
+  // When the head of queue q could start, tokens aside.
+  auto queueFree = [&](unsigned q, const Instr &in) {
+    uint64_t t = freeAt[q];
+    if (!overlap || Queue(q) != Queue::Compute)
+      return t;
+    Unit u = unitOf(in.op);
+    if (u != VectorUnit)
+      t = std::max(t, unitFree[ArrayUnit]);
+    if (u != ArrayUnit)
+      t = std::max(t, unitFree[VectorUnit]);
+    auto [lo, hi] = accRange(in);
+    for (const AccUse &a : in.op == Opcode::Conv ? accReads : accWrites)
+      if (lo < a.hi && a.lo < hi)
+        t = std::max(t, a.end);
+    return t;
+  };
   while (true) {
     int best = -1;
-    uint64_t bestStart = 0, bestReady = 0;
+    uint64_t bestStart = 0, bestReady = 0, bestFree = 0;
     bool pending = false;
     for (unsigned q = 0; q < kNumQueues; ++q) {
       if (next[q] >= queue[q].size())
         continue;
       pending = true;
       const Instr &in = prog.code[queue[q][next[q]]];
-      uint64_t t = freeAt[q];
+      uint64_t free = queueFree(q, in), t = free;
       bool ready = true;
       auto need = [&](unsigned slot, int ch) {
         if (!in[slot])
@@ -822,6 +885,7 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
         best = static_cast<int>(q);
         bestStart = t;
         bestReady = readyAt;
+        bestFree = free;
       }
     }
     if (!pending)
@@ -854,9 +918,27 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
     if (Error e = execute(i, cycles))
       return e;
     uint64_t end = bestStart + cycles;
-    report.stall[q] += bestStart - freeAt[q];
+    report.stall[q] += bestStart - bestFree;
     report.busy[q] += cycles;
     freeAt[q] = end;
+    bool onVector = false;
+    if (overlap && Queue(q) == Queue::Compute) {
+      freeAt[q] = bestStart;
+      Unit u = unitOf(in.op);
+      if (u != VectorUnit)
+        unitFree[ArrayUnit] = end;
+      if (u != ArrayUnit)
+        unitFree[VectorUnit] = end;
+      onVector = u == VectorUnit;
+      // Later instructions start at bestStart or after: uses that ended
+      // by then constrain none of them.
+      for (auto *uses : {&accWrites, &accReads})
+        llvm::erase_if(*uses,
+                       [&](const AccUse &a) { return a.end <= bestStart; });
+      auto [lo, hi] = accRange(in);
+      if (lo < hi)
+        (in.op == Opcode::Conv ? accWrites : accReads).push_back({lo, hi, end});
+    }
     if (in.op == Opcode::DmaLoad || in.op == Opcode::DmaStore)
       dramFree = end;
     if (in[Common::push_prev])
@@ -888,7 +970,8 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
         trace->attribute("ts", bestStart * usPerCycle);
         trace->attribute("dur", cycles * usPerCycle);
         trace->attribute("pid", 0);
-        trace->attribute("tid", queueName(Queue(q)));
+        trace->attribute("tid",
+                         onVector ? StringRef("vector") : queueName(Queue(q)));
         trace->attributeObject("args", [&] {
           trace->attribute("instruction", int64_t(i));
           trace->attribute("start_cycle", int64_t(bestStart));

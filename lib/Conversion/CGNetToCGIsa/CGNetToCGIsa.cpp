@@ -566,6 +566,10 @@ LogicalResult Compiler::convLayer(Operation *op) {
   // array width where possible, inside one gating group.
   int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2,
           wgtHalf = cfg.wgtBytes / 2, paramHalf = cfg.paramBytes / 2;
+  // With the vector unit beside the array, tiles alternate between the
+  // halves of ACC too, so that a tile's post runs while the next tile
+  // convolves; otherwise every tile takes all of ACC.
+  int64_t accTile = cfg.vectorOverlap ? cfg.accBytes / 2 : cfg.accBytes;
   int64_t groupSize = (kind == ChannelGated && grouped) ? O / partitions : O;
   // Words of the post's extra stages after the block's parameters.
   int64_t stageWords = (post->leaky ? 2 : 0) +
@@ -586,7 +590,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
     int64_t first = inRows(1) * rowBytes + resRow;
     int64_t rows =
         first > inpHalf ? 0 : (inpHalf - first) / (sh * rowBytes + resRow) + 1;
-    rows = std::min(rows, cfg.accBytes / (4 * tc * OW));
+    rows = std::min(rows, accTile / (4 * tc * OW));
     rows = std::min(rows, outHalf / (tc * OW));
     rows = std::min(rows, int64_t(65535) / OW);
     if (gatedKind) {
@@ -600,8 +604,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
   int64_t inBits = getElementInfo(getElementTypeOrSelf(input.getType()))->bits;
   // The layer's cycles with blocks of `tc` channels and tiles of `th` rows
   // by the cycle model of docs/isa.md, a gated layer's conditional pass
-  // taken with half of its gates on: compute and DRAM overlap, so the
-  // slower of the two.
+  // taken with half of its gates on: the array, DRAM and (vector_overlap)
+  // the vector unit overlap, so the slowest of them.
   auto estimate = [&](int64_t tc, int64_t th) {
     auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
     auto slices = [&](int64_t b) { return ceilDiv(b, cfg.sliceBits); };
@@ -611,7 +615,9 @@ LogicalResult Compiler::convLayer(Operation *op) {
         plane * baseCh * slices(kind == PrecisionGated ? highBits : inBits);
     int64_t kCond = kind == ChannelGated ? plane * (Ig - baseCh) * slices(inBits)
                                          : plane * Ig * slices(lowBits);
-    double compute = 0, dram = 0;
+    double compute = 0, vector = 0, dram = 0;
+    // The post on the vector unit: beside the array, or in its turn.
+    double &postCycles = cfg.vectorOverlap ? vector : compute;
     auto dma = [&](double bytes) {
       return cfg.dramLatency + bytes / cfg.dramBytesPerCycle;
     };
@@ -622,7 +628,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
         dram += dma(n * kSize) + dma(16 * n);
         for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
           int64_t P = std::min(th, OH - oy0) * OW, rowPasses = ceilDiv(P, R);
-          compute += rowPasses * colPasses * kBase + F + ceilDiv(P * n, L);
+          compute += rowPasses * colPasses * kBase + F;
+          postCycles += ceilDiv(P * n, L);
           dram += dma(inRows(std::min(th, OH - oy0)) * W * C +
                       (skip ? P * n : 0)) +
                   dma(P * n);
@@ -638,7 +645,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
                                   : double(rowPasses * colPasses));
         }
       }
-    return std::max(compute, dram);
+    return std::max({compute, vector, dram});
   };
   // Candidate blocks: the multiples of the array width up to the largest
   // (fewer channels, more rows per tile; a block that is no multiple wastes
@@ -665,8 +672,9 @@ LogicalResult Compiler::convLayer(Operation *op) {
     return op->emitOpError()
            << "does not fit the accelerator: one output row needs " << inRow
            << " bytes of input (half of INP is " << inpHalf << ") and "
-           << OW * 4 << " bytes of accumulators per output channel (ACC is "
-           << cfg.accBytes << ")";
+           << OW * 4 << " bytes of accumulators per output channel ("
+           << (cfg.vectorOverlap ? "half of ACC is " : "ACC is ") << accTile
+           << ")";
   }
 
   // Blocks [o0, o0 + tcb) and their parameters in DRAM.
@@ -720,6 +728,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
       for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
         int64_t rows = std::min(th, OH - oy0);
         int64_t slot = tiles.size() % 2, P = rows * OW;
+        int64_t accAddr = cfg.vectorOverlap ? slot * accTile : 0;
         Tile tile;
         if (oy0 == 0) {
           I::Instr ld = make(I::Opcode::DmaLoad);
@@ -771,7 +780,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
         I::Instr conv = make(I::Opcode::Conv);
         conv[I::Conv::inp] = slot * inpHalf;
         conv[I::Conv::wgt] = wHalf;
-        conv[I::Conv::acc] = 0;
+        conv[I::Conv::acc] = accAddr;
         conv[I::Conv::param] = pHalf;
         conv[I::Conv::rows] = rows;
         conv[I::Conv::oc_base] = blk.o0;
@@ -793,7 +802,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
         tile.compute.push_back(conv);
         if (gatedKind) {
           I::Instr gate = make(I::Opcode::Gate);
-          gate[I::Gate::acc] = 0;
+          gate[I::Gate::acc] = accAddr;
           gate[I::Gate::param] = pHalf + 4 * blk.tc;
           gate[I::Gate::bmp] = 0;
           gate[I::Gate::pixels] = P;
@@ -819,7 +828,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
           tile.compute.push_back(cond);
         }
         I::Instr postI = make(I::Opcode::Post);
-        postI[I::Post::acc] = 0;
+        postI[I::Post::acc] = accAddr;
         postI[I::Post::out] = slot * outHalf;
         postI[I::Post::param] = pHalf + 8 * blk.tc;
         postI[I::Post::pixels] = P;

@@ -212,6 +212,7 @@ static const IntKey intKeys[] = {
     {"slice_bits", &AccelConfig::sliceBits, 1, 8},
     {"per_channel_compact", &AccelConfig::perChannelCompact, 0, 1},
     {"row_groups", &AccelConfig::rowGroups, 1, 4096},
+    {"vector_overlap", &AccelConfig::vectorOverlap, 0, 1},
     {"dram_latency", &AccelConfig::dramLatency, 0, 1 << 20},
 };
 static const FloatKey floatKeys[] = {

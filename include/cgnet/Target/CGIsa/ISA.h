@@ -112,9 +112,9 @@ llvm::Error checkFields(const Instr &in);
 /// (config/cgnet-prototype.cfg holds the defaults, documented there).
 struct AccelConfig {
   int64_t rows = 32, cols = 32; ///< systolic array: pixels x output channels
-  int64_t inpBytes = 256 * 1024, wgtBytes = 512 * 1024,
-          accBytes = 128 * 1024, outBytes = 64 * 1024, paramBytes = 16 * 1024,
-          bmpBytes = 32 * 1024, idxBytes = 128 * 1024;
+  int64_t inpBytes = 256 * 1024, wgtBytes = 512 * 1024, accBytes = 256 * 1024,
+          outBytes = 64 * 1024, paramBytes = 16 * 1024, bmpBytes = 32 * 1024,
+          idxBytes = 128 * 1024;
   int64_t fillDrain = -1;   ///< array fill + drain cycles; -1: rows + cols
   /// 1: every pass of a conv pays fill + drain (passes do not overlap);
   /// 0: once per conv instruction (the passes stream back to back).
@@ -130,6 +130,12 @@ struct AccelConfig {
   /// chunks of rows / row_groups pixels (short lists waste fewer rows); 1:
   /// the whole column streams one channel's weights.
   int64_t rowGroups = 1;
+  /// 1: the vector unit (post, pool, ewise) runs beside the array: the
+  /// compute queue issues in order, but an instruction waits only for its
+  /// own unit and for the accumulators it shares with one still running,
+  /// and the compiler double buffers ACC so that a tile's post overlaps
+  /// the next tile's convolution; 0: one compute instruction at a time.
+  int64_t vectorOverlap = 1;
   double clockMHz = 800;
   double dramBytesPerCycle = 32;
   int64_t dramLatency = 64; ///< cycles before a DMA's first byte
