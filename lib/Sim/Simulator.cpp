@@ -980,9 +980,13 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
       });
     }
   }
-  for (LayerStats &ls : report.layers)
+  uint64_t prevEnd = 0;
+  for (LayerStats &ls : report.layers) {
     if (ls.start == UINT64_MAX)
-      ls.start = 0;
+      ls.start = ls.end = prevEnd;
+    ls.from = std::min(std::max(ls.start, prevEnd), ls.end);
+    prevEnd = std::max(prevEnd, ls.end);
+  }
   if (trace) {
     trace->arrayEnd();
     trace->attributeEnd();
@@ -1070,7 +1074,7 @@ void Report::writeJSON(raw_ostream &os) const {
           j.attribute("name", l.name);
           j.attribute("start_cycle", int64_t(l.start));
           j.attribute("end_cycle", int64_t(l.end));
-          j.attribute("cycles", int64_t(l.end - l.start));
+          j.attribute("cycles", int64_t(l.cycles()));
           j.attribute("conv_cycles", int64_t(l.convCycles));
           j.attribute("instructions", int64_t(l.instructions));
           j.attribute("macs", int64_t(l.macs));
@@ -1092,8 +1096,8 @@ void Report::writeTable(raw_ostream &os) const {
                                .str()
                          : "-";
     os << formatv("{0,-28} {1,12} {2,12} {3,14} {4,9} {5,12}\n",
-                  StringRef(l.name).take_front(28), l.end - l.start,
-                  l.convCycles, l.macs, on, l.dramBytes);
+                  StringRef(l.name).take_front(28), l.cycles(), l.convCycles,
+                  l.macs, on, l.dramBytes);
   }
   os << formatv("total: {0} cycles = {1:f3} ms at {2} MHz; {3} MACs; array "
                 "utilization {4:P1} (during conv {5:P1})\n",

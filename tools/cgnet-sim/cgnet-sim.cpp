@@ -124,14 +124,14 @@ void writeComparison(const cgnet::sim::Report &r,
                          ? formatv("{0:P1}", double(l.gateOn) / l.gateOutputs)
                                .str()
                          : "-";
-    uint64_t cycles = l.end - l.start;
+    uint64_t cycles = l.cycles();
     if (!b) {
       os << formatv("{0,-28} {1,12} {2,12} {3,8} {4,14} {5,14} {6,9} {7,8}\n",
                     StringRef(l.name).take_front(28), cycles, "-", "-", l.macs,
                     "-", "-", on);
       continue;
     }
-    uint64_t bc = b->end - b->start;
+    uint64_t bc = b->cycles();
     os << formatv("{0,-28} {1,12} {2,12} {3,8:f2} {4,14} {5,14} {6,9} {7,8}\n",
                   StringRef(l.name).take_front(28), cycles, bc,
                   cycles ? double(bc) / cycles : 0.0, l.macs, b->macs,

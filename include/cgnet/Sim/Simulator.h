@@ -30,6 +30,12 @@ struct ClassStats {
 struct LayerStats {
   std::string name;
   uint64_t start = 0, end = 0; ///< first start and last end, in cycles
+  /// Where the layer's cycles are counted from: its first start, or the
+  /// previous layer's end where that is later (a convolution's first
+  /// weights load while the layer before it runs), so that the layers'
+  /// cycles add up to the run's.
+  uint64_t from = 0;
+  uint64_t cycles() const { return end - from; }
   uint64_t instructions = 0, convCycles = 0;
   uint64_t macs = 0;       ///< multiply-accumulates performed
   uint64_t gateOutputs = 0, gateOn = 0;

@@ -151,7 +151,20 @@ private:
                           bool needZeroZp = true);
 
   // Layers
-  LogicalResult emitLayer(Operation *op, std::vector<Tile> &tiles);
+  /// Emits a layer's tiles with the token protocol (docs/isa.md) and a
+  /// barrier after it. `constantLoads`: how many loads that start the
+  /// first tile read only constants into the WGT and PARAM halves the
+  /// previous convolution layer's last block does not use (convolution
+  /// layers: its first block's weights and parameters); after a
+  /// convolution layer of two or more tiles they wait only for its
+  /// second-to-last tile's compute, not for the barrier, so they overlap
+  /// its last tile. `prefetchSource`: whether this layer's second-to-last
+  /// tile may release the next layer's constant loads that way (only
+  /// convolution layers, whose WGT and PARAM halves alternate by
+  /// `blockSeq` across layers).
+  LogicalResult emitLayer(Operation *op, std::vector<Tile> &tiles,
+                          size_t constantLoads = 0,
+                          bool prefetchSource = false);
   LogicalResult convLayer(Operation *op);
   FailureOr<PostSpec> fusedPost(Operation *conv, Value acc, int64_t channels);
   std::optional<ResidualSpec> fusedResidual(Value v);
@@ -185,6 +198,11 @@ private:
   std::vector<Location> instrLocs;
   std::vector<I::LayerMark> marks;
   bool needBarrier = false;
+  /// The instruction of the previous layer that may push the token for
+  /// the next layer's constant loads (see emitLayer), if any.
+  std::optional<size_t> prefetchPush;
+  /// Convolution blocks so far: their WGT and PARAM halves alternate.
+  int64_t blockSeq = 0;
 };
 
 } // namespace
@@ -254,13 +272,24 @@ FailureOr<DramTensor> Compiler::lookup(Operation *op, Value v) {
 // Layer emission and the token protocol
 //===----------------------------------------------------------------------===//
 
-LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles) {
+LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
+                                  size_t constantLoads, bool prefetchSource) {
   size_t T = tiles.size();
+  // The first constant load waits for the token the previous layer's
+  // second-to-last tile pushes, the first other load for the barrier; in
+  // that order in the compute -> load channel.
+  bool prefetch = needBarrier && prefetchPush && constantLoads > 0 &&
+                  constantLoads < tiles.front().loads.size();
+  if (prefetch) {
+    instrs[*prefetchPush][I::Common::push_prev] = 1;
+    tiles.front().loads.front()[I::Common::pop_next] = 1;
+    tiles.front().loads[constantLoads][I::Common::pop_next] = 1;
+  }
   for (size_t t = 0; t < T; ++t) {
     Tile &tile = tiles[t];
     assert(!tile.loads.empty() && !tile.compute.empty() &&
            !tile.stores.empty() && "every tile loads, computes and stores");
-    if (t >= 2 || (t == 0 && needBarrier))
+    if (t >= 2 || (t == 0 && needBarrier && !prefetch))
       tile.loads.front()[I::Common::pop_next] = 1;
     tile.loads.back()[I::Common::push_next] = 1;
     tile.compute.front()[I::Common::pop_prev] = 1;
@@ -274,7 +303,9 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles) {
       tile.stores.back()[I::Common::push_prev] = 1;
   }
   marks.push_back({static_cast<uint32_t>(instrs.size()), layerName(op)});
-  for (Tile &tile : tiles)
+  prefetchPush.reset();
+  for (size_t t = 0; t < T; ++t) {
+    Tile &tile = tiles[t];
     for (auto *list : {&tile.loads, &tile.compute, &tile.stores})
       for (I::Instr &in : *list) {
         if (llvm::Error e = I::checkFields(in))
@@ -283,7 +314,13 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles) {
                  << llvm::toString(std::move(e));
         instrs.push_back(in);
         instrLocs.push_back(op->getLoc());
+        // Tile T - 2's last compute instruction: it pushes no token of
+        // this layer's (those go to tiles up to T - 3).
+        if (prefetchSource && T >= 2 && t == T - 2 && list == &tile.compute &&
+            &in == &tile.compute.back())
+          prefetchPush = instrs.size() - 1;
       }
+  }
   I::Instr sync = make(I::Opcode::Sync);
   sync[I::Common::pop_next] = 1;
   sync[I::Common::push_prev] = 1;
@@ -717,9 +754,10 @@ LogicalResult Compiler::convLayer(Operation *op) {
   cfgI[I::Config::w_c] = Ig;
   cfgI[I::Config::oc_per_group] = groups > 1 ? O / groups : 0;
   // Blocks alternate between the halves of WGT and PARAM, counted across
-  // the batch: with an odd number of blocks the next image's first block
-  // must not take the half the last one still reads.
-  int64_t blockSeq = 0;
+  // the batch and the layers: with an odd number of blocks the next
+  // image's first block must not take the half the last one still reads,
+  // and the next layer's first block loads into the other half while this
+  // layer's last block runs (emitLayer).
   for (int64_t n = 0; n < N; ++n)
     for (size_t b = 0; b < blocks.size(); ++b, ++blockSeq) {
       const Block &blk = blocks[b];
@@ -856,7 +894,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
         tiles.push_back(std::move(tile));
       }
     }
-  return emitLayer(op, tiles);
+  // The first tile starts with the first block's weights and parameters.
+  return emitLayer(op, tiles, /*constantLoads=*/2, /*prefetchSource=*/true);
 }
 
 //===----------------------------------------------------------------------===//
