@@ -587,6 +587,13 @@ LogicalResult Compiler::convLayer(Operation *op) {
   int64_t sh = strides[0], sw = strides[1], dh = dil[0], dw = dil[1];
   int64_t pt = pad[0], pl = pad[1], pr = pad[3];
   int64_t Wp = W + pl + pr, kSize = kh * kw * Ig;
+  // A kernel one row high without vertical padding reads every sh-th
+  // input row only (a strided 1x1 downsampling layer): the DMA loads those
+  // (a DRAM stride of sh rows) and the tiles see an input of Hs rows with a
+  // vertical stride of 1.
+  int64_t rowSkip = kh == 1 && pt == 0 && pad[2] == 0 ? sh : 1;
+  sh /= rowSkip;
+  int64_t Hs = (H + rowSkip - 1) / rowSkip;
   bool gatedKind = kind != Dense;
 
   // Weights OIHW -> O x kh x kw x I, and per-block parameters.
@@ -785,14 +792,14 @@ LogicalResult Compiler::convLayer(Operation *op) {
           tile.loads.push_back(ld);
         }
         int64_t iy0 = oy0 * sh - pt, iy1 = iy0 + inRows(rows);
-        int64_t v0 = std::max<int64_t>(0, iy0), v1 = std::min(H, iy1);
+        int64_t v0 = std::max<int64_t>(0, iy0), v1 = std::min(Hs, iy1);
         I::Instr ld = make(I::Opcode::DmaLoad);
         ld[I::DmaLoad::buf] = 0;
         ld[I::DmaLoad::sram] = slot * inpHalf;
-        ld[I::DmaLoad::dram] = in->addr + ((n * H + v0) * W) * C;
+        ld[I::DmaLoad::dram] = in->addr + ((n * H + v0 * rowSkip) * W) * C;
         ld[I::DmaLoad::y_size] = std::max<int64_t>(0, v1 - v0);
         ld[I::DmaLoad::x_size] = W * C;
-        ld[I::DmaLoad::dram_stride] = W * C;
+        ld[I::DmaLoad::dram_stride] = rowSkip * W * C;
         ld[I::DmaLoad::pad_top] = v0 - iy0;
         ld[I::DmaLoad::pad_bottom] = iy1 - std::max(v0, v1);
         ld[I::DmaLoad::pad_left] = pl;
