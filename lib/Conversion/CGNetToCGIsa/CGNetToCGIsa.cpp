@@ -306,7 +306,7 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
   prefetchPush.reset();
   for (size_t t = 0; t < T; ++t) {
     Tile &tile = tiles[t];
-    for (auto *list : {&tile.loads, &tile.compute, &tile.stores})
+    for (auto *list : {&tile.loads, &tile.compute, &tile.stores}) {
       for (I::Instr &in : *list) {
         if (llvm::Error e = I::checkFields(in))
           return op->emitOpError()
@@ -314,12 +314,12 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
                  << llvm::toString(std::move(e));
         instrs.push_back(in);
         instrLocs.push_back(op->getLoc());
-        // Tile T - 2's last compute instruction: it pushes no token of
-        // this layer's (those go to tiles up to T - 3).
-        if (prefetchSource && T >= 2 && t == T - 2 && list == &tile.compute &&
-            &in == &tile.compute.back())
-          prefetchPush = instrs.size() - 1;
       }
+      // Tile T - 2's last compute instruction: it pushes no token of this
+      // layer's (those go to tiles up to T - 3).
+      if (prefetchSource && t + 2 == T && list == &tile.compute)
+        prefetchPush = instrs.size() - 1;
+    }
   }
   I::Instr sync = make(I::Opcode::Sync);
   sync[I::Common::pop_next] = 1;
