@@ -579,6 +579,12 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
                              ValueRange{index(tb, pixels)})
                              .getResult()
                        : Value();
+    // The tile's constants, once: zeros, and (bytes) the offset and mask.
+    Value zero = zeroRow(tb), offsetV, low;
+    if (bytes) {
+      offsetV = words(tb, offset.getSExtValue());
+      low = words(tb, 255);
+    }
     SmallVector<Value> rows;
     for (int64_t q = 0; q < 16; ++q) {
       Value word;
@@ -589,21 +595,18 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
         Value v =
             inside
                 ? vector::MaskedLoadOp::create(tb, loc, rowType, in, at, inside,
-                                               zeroRow(tb))
+                                               zero)
                       .getResult()
                 : vector::LoadOp::create(tb, loc, rowType, in, at).getResult();
         if (bytes) {
           v = arith::AndIOp::create(
-              tb, loc,
-              arith::AddIOp::create(tb, loc, v,
-                                    words(tb, offset.getSExtValue())),
-              words(tb, 255));
+              tb, loc, arith::AddIOp::create(tb, loc, v, offsetV), low);
           if (i)
             v = arith::ShLIOp::create(tb, loc, v, words(tb, 8 * i));
         }
         word = word ? arith::OrIOp::create(tb, loc, word, v).getResult() : v;
       }
-      rows.push_back(word ? word : zeroRow(tb));
+      rows.push_back(word ? word : zero);
     }
     // rows[q][p] = pixel p's channels perWord * q ...: transposed by
     // swapping the off-diagonal s x s blocks of every 2s x 2s block, s = 8,
