@@ -104,8 +104,9 @@ private:
   const RunOptions &opts;
   std::vector<uint8_t> dram;
   std::vector<uint8_t> buf[kNumBuffers];
-  Geometry geo;
-  bool haveGeometry = false;
+  /// The geometry registers of the array (conv) and of the vector unit
+  /// (pool), set by `cfg`.
+  std::optional<Geometry> geo[2];
   /// The active-list registers set by COMPACT: per-channel lists or one
   /// list, and their lengths.
   bool haveLists = false, perChannel = false;
@@ -214,9 +215,9 @@ static inline int32_t dot(const int8_t *x, const int8_t *w, int64_t n) {
 }
 
 Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
-  if (!haveGeometry)
-    return fail(i, "no 'cfg' instruction has set the layer geometry");
-  const Geometry &g = geo;
+  if (!geo[0])
+    return fail(i, "no 'cfg' instruction has set the array's layer geometry");
+  const Geometry &g = *geo[0];
   if (g.kh == 0 || g.kw == 0 || g.sh == 0 || g.sw == 0 || g.dh == 0 ||
       g.dw == 0 || g.outW == 0 || g.wC == 0)
     return fail(i, "the layer geometry has a zero kernel, stride, dilation, "
@@ -543,9 +544,10 @@ Error Machine::post(size_t i, const Instr &in, uint64_t &cycles) {
 }
 
 Error Machine::pool(size_t i, const Instr &in, uint64_t &cycles) {
-  if (!haveGeometry)
-    return fail(i, "no 'cfg' instruction has set the layer geometry");
-  const Geometry &g = geo;
+  if (!geo[1])
+    return fail(i, "no 'cfg' instruction has set the vector unit's layer "
+                   "geometry");
+  const Geometry &g = *geo[1];
   if (g.kh == 0 || g.kw == 0 || g.sh == 0 || g.sw == 0 || g.outW == 0)
     return fail(i, "the layer geometry has a zero kernel, stride or output "
                    "width");
@@ -664,14 +666,23 @@ Error Machine::execute(size_t i, uint64_t &cycles) {
     return dmaLoad(i, in, cycles);
   case Opcode::DmaStore:
     return dmaStore(i, in, cycles);
-  case Opcode::Config:
-    geo = Geometry{in[Config::in_h], in[Config::in_w],  in[Config::in_c],
-                   in[Config::out_w], in[Config::kh],   in[Config::kw],
-                   in[Config::sh],   in[Config::sw],    in[Config::dh],
-                   in[Config::dw],   in[Config::pad_t], in[Config::pad_l],
-                   in[Config::w_c],  in[Config::oc_per_group]};
-    haveGeometry = true;
+  case Opcode::Config: {
+    int64_t unit = in[Config::unit];
+    if (unit > 2)
+      return fail(i, "unit " + Twine(unit) +
+                         " is not both (0), the array (1) or the vector "
+                         "unit (2)");
+    Geometry g{in[Config::in_h],  in[Config::in_w],        in[Config::in_c],
+               in[Config::out_w], in[Config::kh],          in[Config::kw],
+               in[Config::sh],    in[Config::sw],          in[Config::dh],
+               in[Config::dw],    in[Config::pad_t],       in[Config::pad_l],
+               in[Config::w_c],   in[Config::oc_per_group]};
+    if (unit != 2)
+      geo[0] = g;
+    if (unit != 1)
+      geo[1] = g;
     return Error::success();
+  }
   case Opcode::Conv:
     return conv(i, in, cycles);
   case Opcode::Gate:
@@ -791,16 +802,16 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
   }
   double usPerCycle = 1.0 / cfg.clockMHz;
   // With vector_overlap, the compute queue drives two units: the array
-  // (conv, gate, compact) and the vector unit (post, pool, ewise); cfg,
-  // sync and finish wait for both. Instructions issue in order (none
-  // starts before the one ahead of it), each waits for its unit, and a
-  // conv or post also for the accumulators an earlier one of the other
-  // kind still writes (conv) or reads (post), the only buffer the two
-  // units share with a writer. Without it, one instruction at a time.
+  // (conv, gate, compact) and the vector unit (post, pool, ewise); a cfg
+  // waits for the unit whose registers it sets, sync and finish for both.
+  // Instructions issue in order (none starts before the one ahead of it), each
+  // waits for its unit, and a conv or post also for the accumulators an earlier
+  // one of the other kind still writes (conv) or reads (post), the only buffer
+  // the two units share with a writer. Without it, one instruction at a time.
   bool overlap = cfg.vectorOverlap;
   enum Unit : unsigned { ArrayUnit, VectorUnit, BothUnits };
-  auto unitOf = [](Opcode op) {
-    switch (op) {
+  auto unitOf = [](const Instr &in) {
+    switch (in.op) {
     case Opcode::Conv:
     case Opcode::Gate:
     case Opcode::Compact:
@@ -809,6 +820,10 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
     case Opcode::Pool:
     case Opcode::Ewise:
       return VectorUnit;
+    case Opcode::Config:
+      return in[Config::unit] == 1   ? ArrayUnit
+             : in[Config::unit] == 2 ? VectorUnit
+                                     : BothUnits;
     default:
       return BothUnits;
     }
@@ -828,7 +843,8 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
       return std::make_pair(lo, SaturatingAdd(lo, n));
     };
     if (in.op == Opcode::Conv)
-      return span(in[Conv::acc], {uint64_t(in[Conv::rows]), uint64_t(geo.outW),
+      return span(in[Conv::acc], {uint64_t(in[Conv::rows]),
+                                  uint64_t(geo[0] ? geo[0]->outW : 0),
                                   uint64_t(in[Conv::oc_count])});
     if (in.op == Opcode::Post)
       return span(in[Post::acc],
@@ -840,7 +856,7 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
     uint64_t t = freeAt[q];
     if (!overlap || Queue(q) != Queue::Compute)
       return t;
-    Unit u = unitOf(in.op);
+    Unit u = unitOf(in);
     if (u != VectorUnit)
       t = std::max(t, unitFree[ArrayUnit]);
     if (u != ArrayUnit)
@@ -924,7 +940,7 @@ Error Machine::run(ArrayRef<ref::Tensor> inputs,
     bool onVector = false;
     if (overlap && Queue(q) == Queue::Compute) {
       freeAt[q] = bestStart;
-      Unit u = unitOf(in.op);
+      Unit u = unitOf(in);
       if (u != VectorUnit)
         unitFree[ArrayUnit] = end;
       if (u != ArrayUnit)
@@ -1087,17 +1103,26 @@ void Report::writeJSON(raw_ostream &os) const {
   os << "\n";
 }
 
+size_t Report::layerColumn() const {
+  size_t width = 28;
+  for (const LayerStats &l : layers)
+    width = std::max(width, l.name.size());
+  return width;
+}
+
 void Report::writeTable(raw_ostream &os) const {
-  os << formatv("{0,-28} {1,12} {2,12} {3,14} {4,9} {5,12}\n", "layer",
-                "cycles", "conv cycles", "MACs", "gate on", "DRAM bytes");
+  size_t width = layerColumn();
+  os << left_justify("layer", width)
+     << formatv(" {0,12} {1,12} {2,14} {3,9} {4,12}\n", "cycles", "conv cycles",
+                "MACs", "gate on", "DRAM bytes");
   for (const LayerStats &l : layers) {
     std::string on = l.gateOutputs
                          ? formatv("{0:P1}", double(l.gateOn) / l.gateOutputs)
                                .str()
                          : "-";
-    os << formatv("{0,-28} {1,12} {2,12} {3,14} {4,9} {5,12}\n",
-                  StringRef(l.name).take_front(28), l.cycles(), l.convCycles,
-                  l.macs, on, l.dramBytes);
+    os << left_justify(l.name, width)
+       << formatv(" {0,12} {1,12} {2,14} {3,9} {4,12}\n", l.cycles(),
+                  l.convCycles, l.macs, on, l.dramBytes);
   }
   os << formatv("total: {0} cycles = {1:f3} ms at {2} MHz; {3} MACs; array "
                 "utilization {4:P1} (during conv {5:P1})\n",

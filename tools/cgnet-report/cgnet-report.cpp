@@ -12,11 +12,12 @@
 // Layers are matched by their key (`layerName`: the op and its source
 // line:col, or the name of a named location). A baseline layer also matches
 // the layer at the same position and location when only the op differs
-// (--cgnet-ungate turns channel_gated_conv2d into conv2d in place). Rows follow the most
-// detailed report given (CPU, else accelerator, else FLOP report); a layer
-// of another report that is not among them is an error, as is a baseline
+// (--cgnet-ungate turns channel_gated_conv2d into conv2d in place). Rows follow
+// the most detailed report given (CPU, else accelerator, else FLOP report); a
+// layer of another report that is not among them is an error, as is a baseline
 // that lacks one of the model's layers, since then the reports are not of
-// the same model.
+// the same model. An accelerator layer "A + B" (a pool run in the tiles of
+// the convolution before it) is layer A's row; B's row has no cycles.
 //
 //===----------------------------------------------------------------------===//
 
@@ -109,6 +110,9 @@ Expected<Report> readReport(StringRef path, StringRef keyField) {
       return createStringError(inconvertibleErrorCode(),
                                formatv("{0}: layers[{1}] has no \"{2}\"",
                                        path, i, keyField));
+    // "A + B": layer B runs in layer A's tiles (the accelerator's fused
+    // pools); the row is A's.
+    key = key->split(" + ").first;
     if (r.layers.contains(*key))
       return createStringError(inconvertibleErrorCode(),
                                formatv("{0}: layer '{1}' appears twice", path,
@@ -323,7 +327,7 @@ int main(int argc, char **argv) {
     }
     if (accel)
       os << "accelerator rows include the operations fused into the layer "
-            "(requantize, relu); whole program: "
+            "(requantize, relu, a pool after a convolution); whole program: "
          << formatv("{0:F0}", number(&accel->top, "cycles")) << " cycles"
          << (accelBase ? formatv(" vs {0:F0} baseline",
                                  number(&accelBase->top, "cycles"))

@@ -110,9 +110,12 @@ llvm::Expected<isa::Program> loadProgram(StringRef path) {
 /// op they name), else by name.
 void writeComparison(const cgnet::sim::Report &r,
                      const cgnet::sim::Report &base, raw_ostream &os) {
-  os << formatv("\n{0,-28} {1,12} {2,12} {3,8} {4,14} {5,14} {6,9} {7,8}\n",
-                "layer (vs --baseline)", "cycles", "baseline", "speedup",
-                "MACs", "baseline MACs", "MAC red.", "gate on");
+  size_t width = r.layerColumn();
+  os << "\n"
+     << left_justify("layer (vs --baseline)", width)
+     << formatv(" {0,12} {1,12} {2,8} {3,14} {4,14} {5,9} {6,8}\n", "cycles",
+                "baseline", "speedup", "MACs", "baseline MACs", "MAC red.",
+                "gate on");
   bool byPosition = r.layers.size() == base.layers.size();
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const cgnet::sim::LayerStats &l = r.layers[i];
@@ -126,15 +129,15 @@ void writeComparison(const cgnet::sim::Report &r,
                          : "-";
     uint64_t cycles = l.cycles();
     if (!b) {
-      os << formatv("{0,-28} {1,12} {2,12} {3,8} {4,14} {5,14} {6,9} {7,8}\n",
-                    StringRef(l.name).take_front(28), cycles, "-", "-", l.macs,
-                    "-", "-", on);
+      os << left_justify(l.name, width)
+         << formatv(" {0,12} {1,12} {2,8} {3,14} {4,14} {5,9} {6,8}\n", cycles,
+                    "-", "-", l.macs, "-", "-", on);
       continue;
     }
     uint64_t bc = b->cycles();
-    os << formatv("{0,-28} {1,12} {2,12} {3,8:f2} {4,14} {5,14} {6,9} {7,8}\n",
-                  StringRef(l.name).take_front(28), cycles, bc,
-                  cycles ? double(bc) / cycles : 0.0, l.macs, b->macs,
+    os << left_justify(l.name, width)
+       << formatv(" {0,12} {1,12} {2,8:f2} {3,14} {4,14} {5,9} {6,8}\n", cycles,
+                  bc, cycles ? double(bc) / cycles : 0.0, l.macs, b->macs,
                   l.macs ? formatv("{0:f2}", double(b->macs) / l.macs).str()
                          : std::string("-"),
                   on);

@@ -56,7 +56,10 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
       compact and the conditional conv over the active pixels only.
     - `cgnet.max_pool2d`, `cgnet.avg_pool2d`, `cgnet.global_avg_pool`,
       `cgnet.add`, stand-alone `cgnet.requantize`, `cgnet.relu` and
-      `cgnet.clamp` on int8 tensors run on the vector unit.
+      `cgnet.clamp` on int8 tensors run on the vector unit. A max or
+      average pool of a convolution's result alone (`fuse-pool`) runs in
+      that convolution's tiles: each tile pools rows the convolution
+      stored a few tiles earlier while the array convolves.
     - `cgnet.reshape` costs nothing when it keeps the NHWC byte order;
       otherwise it gathers the result's bytes by DMA (runs of evenly
       spaced source bytes) and copies them through the vector unit.
@@ -80,6 +83,10 @@ def ConvertCGNetToCGIsa : Pass<"convert-cgnet-to-cgisa", "::mlir::ModuleOp"> {
            "Run a residual add, with the requantizations and ReLU/clamps "
            "around it, in the post-processing of the convolution that feeds "
            "it (false: a separate element-wise layer)">,
+    Option<"fusePool", "fuse-pool", "bool", "true",
+           "Run a max or average pool whose input is a convolution's result "
+           "alone in that convolution's tiles, on the vector unit beside the "
+           "array (false: a layer of its own after the convolution)">,
   ];
   let dependentDialects = ["::cgnet::cgisa::CGIsaDialect"];
 }

@@ -65,6 +65,10 @@ struct Report {
     return (dramRead + dramWritten) * config.dramPJPerByte;
   }
 
+  /// The width of the tables' layer column: the longest layer name, at
+  /// least 28.
+  size_t layerColumn() const;
+
   void writeJSON(llvm::raw_ostream &os) const;
   void writeTable(llvm::raw_ostream &os) const;
 };

@@ -121,6 +121,73 @@ static bool isEwise(Operation *op) {
              cgnet::ClampOp>(op);
 }
 
+/// A pooling op's operands and window (docs/isa.md, "pool").
+struct PoolArgs {
+  Operation *op = nullptr;
+  Value input, output;
+  SmallVector<int64_t, 2> k, s;
+  SmallVector<int64_t, 4> pad;
+  bool avg = false, includePad = false;
+};
+
+/// The window of a max, average or global average pool; none for other
+/// ops.
+static std::optional<PoolArgs> poolArgs(Operation *op) {
+  PoolArgs a;
+  a.op = op;
+  auto window = [&](auto p) {
+    a.input = p.getInput(), a.output = p.getOutput();
+    a.k.assign(p.getKernel().begin(), p.getKernel().end());
+    a.s.assign(p.getStrides().begin(), p.getStrides().end());
+    a.pad.assign(p.getPadding().begin(), p.getPadding().end());
+  };
+  if (auto p = dyn_cast<cgnet::MaxPool2DOp>(op)) {
+    window(p);
+  } else if (auto p = dyn_cast<cgnet::AvgPool2DOp>(op)) {
+    window(p);
+    a.avg = true, a.includePad = p.getCountIncludePad();
+  } else if (auto p = dyn_cast<cgnet::GlobalAvgPoolOp>(op)) {
+    auto shape = cast<ShapedType>(p.getInput().getType()).getShape();
+    a.input = p.getInput(), a.output = p.getOutput();
+    a.k = {shape[2], shape[3]}, a.s = {1, 1}, a.pad = {0, 0, 0, 0};
+    a.avg = true;
+  } else {
+    return std::nullopt;
+  }
+  return a;
+}
+
+/// The input rows [first, last] that `rows` output rows of a pool from
+/// `oy0` read, inside an image of `h` rows.
+static std::pair<int64_t, int64_t> poolRowsRead(const PoolArgs &a, int64_t h,
+                                                int64_t oy0, int64_t rows) {
+  int64_t first = std::max<int64_t>(0, oy0 * a.s[0] - a.pad[0]);
+  int64_t last =
+      std::min(h - 1, (oy0 + rows - 1) * a.s[0] - a.pad[0] + a.k[0] - 1);
+  return {first, last};
+}
+
+/// The input bytes and output bytes of a pool tile of `rows` output rows
+/// (at most: whole input rows of `w` x `c` bytes, `h` of them at most).
+static std::pair<int64_t, int64_t> poolTileBytes(const PoolArgs &a, int64_t h,
+                                                 int64_t w, int64_t c,
+                                                 int64_t ow, int64_t rows) {
+  return {std::min(h, (rows - 1) * a.s[0] + a.k[0]) * w * c, rows * ow * c};
+}
+
+/// The most output rows (of `oh`) per pool tile whose input takes at most
+/// `inpBytes` and output `outBytes`; 0 if one row does not fit.
+static int64_t poolRowsFitting(const PoolArgs &a, int64_t h, int64_t w,
+                               int64_t c, int64_t ow, int64_t oh,
+                               int64_t inpBytes, int64_t outBytes) {
+  for (int64_t r = oh; r >= 1; --r) {
+    auto [in, out] = poolTileBytes(a, h, w, c, ow, r);
+    if (in <= inpBytes && out <= outBytes)
+      return r;
+  }
+  return 0;
+}
+
 class Compiler {
 public:
   Compiler(func::FuncOp func, const I::AccelConfig &cfg,
@@ -162,15 +229,23 @@ private:
   /// tile may release the next layer's constant loads that way (only
   /// convolution layers, whose WGT and PARAM halves alternate by
   /// `blockSeq` across layers).
+  /// `with`: a layer whose tiles run inside this one's (a fused pool),
+  /// named with it in the report.
   LogicalResult emitLayer(Operation *op, std::vector<Tile> &tiles,
-                          size_t constantLoads = 0,
-                          bool prefetchSource = false);
+                          size_t constantLoads = 0, bool prefetchSource = false,
+                          Operation *with = nullptr);
   LogicalResult convLayer(Operation *op);
   FailureOr<PostSpec> fusedPost(Operation *conv, Value acc, int64_t channels);
   std::optional<ResidualSpec> fusedResidual(Value v);
-  LogicalResult poolLayer(Operation *op, Value in, Value out,
-                          ArrayRef<int64_t> k, ArrayRef<int64_t> s,
-                          ArrayRef<int64_t> pad, bool avg, bool includePad);
+  LogicalResult poolLayer(const PoolArgs &a);
+  /// The vector unit's `cfg` for pool `a` from `in` to `out`.
+  I::Instr poolConfig(const PoolArgs &a, const DramTensor &in,
+                      const DramTensor &out);
+  /// A tile of pool `a`: `rows` output rows from `oy0` of image `n`, its
+  /// input rows loaded at INP `inp`, its outputs at OUT `outAddr`.
+  Tile poolTile(const PoolArgs &a, const DramTensor &in, const DramTensor &out,
+                int64_t n, int64_t oy0, int64_t rows, int64_t inp,
+                int64_t outAddr);
   FailureOr<EwiseNode> describeEwise(Operation *op);
   LogicalResult ewiseGroup(Operation *root);
   LogicalResult reshape(cgnet::ReshapeOp op);
@@ -273,7 +348,8 @@ FailureOr<DramTensor> Compiler::lookup(Operation *op, Value v) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
-                                  size_t constantLoads, bool prefetchSource) {
+                                  size_t constantLoads, bool prefetchSource,
+                                  Operation *with) {
   size_t T = tiles.size();
   // The first constant load waits for the token the previous layer's
   // second-to-last tile pushes, the first other load for the barrier; in
@@ -302,7 +378,13 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
     if (t + 2 < T || t + 1 == T)
       tile.stores.back()[I::Common::push_prev] = 1;
   }
-  marks.push_back({static_cast<uint32_t>(instrs.size()), layerName(op)});
+  std::string name = layerName(op);
+  Location loc = op->getLoc();
+  if (with) {
+    name += " + " + layerName(with);
+    loc = FusedLoc::get(op->getContext(), {loc, with->getLoc()});
+  }
+  marks.push_back({static_cast<uint32_t>(instrs.size()), name});
   prefetchPush.reset();
   for (size_t t = 0; t < T; ++t) {
     Tile &tile = tiles[t];
@@ -313,7 +395,7 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
                  << "cannot be encoded for the accelerator: "
                  << llvm::toString(std::move(e));
         instrs.push_back(in);
-        instrLocs.push_back(op->getLoc());
+        instrLocs.push_back(loc);
       }
       // Tile T - 2's last compute instruction: it pushes no token of this
       // layer's (those go to tiles up to T - 3).
@@ -325,7 +407,7 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
   sync[I::Common::pop_next] = 1;
   sync[I::Common::push_prev] = 1;
   instrs.push_back(sync);
-  instrLocs.push_back(op->getLoc());
+  instrLocs.push_back(loc);
   needBarrier = true;
   return success();
 }
@@ -627,15 +709,19 @@ LogicalResult Compiler::convLayer(Operation *op) {
                              << wgtHalf << " bytes)";
   // The input rows of `rows` output rows.
   auto inRows = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
+  // The bytes of each half of INP and OUT the tiles may use (a fused
+  // pool's tiles take the rest).
+  int64_t inpBudget = inpHalf, outBudget = outHalf;
   // Output rows per tile for a block of `tc` channels.
   auto rowsFor = [&](int64_t tc) {
     // Input rows and (residual) the skip tile share half of INP.
     int64_t rowBytes = Wp * C, resRow = skip ? OW * tc : 0;
     int64_t first = inRows(1) * rowBytes + resRow;
-    int64_t rows =
-        first > inpHalf ? 0 : (inpHalf - first) / (sh * rowBytes + resRow) + 1;
+    int64_t rows = first > inpBudget
+                       ? 0
+                       : (inpBudget - first) / (sh * rowBytes + resRow) + 1;
     rows = std::min(rows, accTile / (4 * tc * OW));
-    rows = std::min(rows, outHalf / (tc * OW));
+    rows = std::min(rows, outBudget / (tc * OW));
     rows = std::min(rows, int64_t(65535) / OW);
     if (gatedKind) {
       rows = std::min(rows, cfg.bmpBytes / (tc * OW));
@@ -650,7 +736,12 @@ LogicalResult Compiler::convLayer(Operation *op) {
   // by the cycle model of docs/isa.md, a gated layer's conditional pass
   // taken with half of its gates on: the array, DRAM and (vector_overlap)
   // the vector unit overlap, so the slowest of them.
-  auto estimate = [&](int64_t tc, int64_t th) {
+  auto dma = [&](double bytes) {
+    return cfg.dramLatency + bytes / cfg.dramBytesPerCycle;
+  };
+  // `extraVector`, `extraDram`: a fused pool's cycles on either.
+  auto estimate = [&](int64_t tc, int64_t th, double extraVector = 0,
+                      double extraDram = 0) {
     auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
     auto slices = [&](int64_t b) { return ceilDiv(b, cfg.sliceBits); };
     int64_t R = cfg.rows, F = cfg.fill(), L = cfg.lanes(), plane = kh * kw;
@@ -659,12 +750,9 @@ LogicalResult Compiler::convLayer(Operation *op) {
         plane * baseCh * slices(kind == PrecisionGated ? highBits : inBits);
     int64_t kCond = kind == ChannelGated ? plane * (Ig - baseCh) * slices(inBits)
                                          : plane * Ig * slices(lowBits);
-    double compute = 0, vector = 0, dram = 0;
+    double compute = 0, vector = extraVector, dram = extraDram;
     // The post on the vector unit: beside the array, or in its turn.
     double &postCycles = cfg.vectorOverlap ? vector : compute;
-    auto dma = [&](double bytes) {
-      return cfg.dramLatency + bytes / cfg.dramBytesPerCycle;
-    };
     for (int64_t g0 = 0; g0 < O; g0 += groupSize)
       for (int64_t o0 = g0; o0 < g0 + groupSize; o0 += tc) {
         int64_t n = std::min(tc, g0 + groupSize - o0),
@@ -720,6 +808,82 @@ LogicalResult Compiler::convLayer(Operation *op) {
            << (cfg.vectorOverlap ? "half of ACC is " : "ACC is ") << accTile
            << ")";
   }
+  // A max or average pool of the result alone (fuse-pool) runs in this
+  // layer's tiles: blocks of a whole gating group (all the channels unless
+  // grouped), tiles of `th` rows using the bottom of each half of INP and
+  // OUT, and pool tiles of `poolRows` output rows in the top `poolInp` and
+  // `poolOut` bytes; `poolAt[j]` is the tile pool tile `j` joins.
+  // It does where the cycle model estimates the two layers faster so than
+  // apart.
+  std::optional<PoolArgs> pool;
+  int64_t poolRows = 0, poolInp = 0, poolOut = 0;
+  std::vector<int64_t> poolAt;
+  if (options.fusePool && !isFC && post->result.hasOneUse())
+    pool = poolArgs(*post->result.getUsers().begin());
+  if (pool && tcMax >= groupSize) {
+    if (failed(checkInt8(pool->op, pool->input, "input")))
+      return failure();
+    auto pType = cast<ShapedType>(pool->output.getType());
+    int64_t PH = pType.getDimSize(2), PW = pType.getDimSize(3);
+    // The pool's vector-unit and DRAM cycles in tiles of `rows` output
+    // rows (per image, as `estimate`).
+    auto poolEstimate = [&](int64_t rows) {
+      double vector = 0, dram = 0;
+      for (int64_t oy0 = 0; oy0 < PH; oy0 += rows) {
+        int64_t r = std::min(rows, PH - oy0);
+        auto [bIn, bOut] = poolTileBytes(*pool, OH, OW, O, PW, r);
+        vector += std::ceil(double(r * PW * O * pool->k[0] * pool->k[1]) /
+                            cfg.lanes());
+        dram += dma(bIn) + dma(bOut);
+      }
+      return std::make_pair(vector, dram);
+    };
+    int64_t alone = poolRowsFitting(*pool, OH, OW, O, PW, PH, inpHalf, outHalf);
+    double apart = best;
+    if (alone) {
+      auto [v, d] = poolEstimate(alone);
+      apart += std::max(v, d);
+    }
+    for (int64_t rb = PH; rb >= 1 && !poolRows; --rb) {
+      auto [bIn, bOut] = poolTileBytes(*pool, OH, OW, O, PW, rb);
+      if (bIn >= inpHalf || bOut >= outHalf)
+        continue;
+      inpBudget = inpHalf - bIn, outBudget = outHalf - bOut;
+      int64_t ra = std::min(rowsFor(groupSize), rb * pool->s[0]);
+      if (ra < 1)
+        continue;
+      auto [v, d] = poolEstimate(rb);
+      if (estimate(groupSize, ra, v, d) >= apart)
+        continue;
+      // A pool tile reads what the convolution stored: its loads wait for
+      // the compute of the tile two before theirs, which waited for the
+      // stores of the tile two before that (emitLayer's tokens), so it
+      // joins the fourth tile after the last one it reads from or later.
+      // The pool tiles after the convolution's must follow each other. A
+      // row is complete in the last block's tile.
+      int64_t perBlock = (OH + ra - 1) / ra, blocksPer = O / groupSize,
+              convTiles = N * blocksPer * perBlock;
+      std::vector<int64_t> at;
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t oy0 = 0; oy0 < PH; oy0 += rb) {
+          int64_t last =
+              poolRowsRead(*pool, OH, oy0, std::min(rb, PH - oy0)).second;
+          int64_t k =
+              (n * blocksPer + blocksPer - 1) * perBlock + last / ra + 4;
+          if (!at.empty())
+            k = std::max(k, at.back() + 1);
+          if (k > std::max(convTiles, at.empty() ? 0 : at.back() + 1))
+            break;
+          at.push_back(k);
+        }
+      if (int64_t(at.size()) < N * ((PH + rb - 1) / rb))
+        continue;
+      poolRows = rb, poolInp = bIn, poolOut = bOut, poolAt = std::move(at);
+      tc = groupSize, th = ra;
+    }
+    if (!poolRows)
+      inpBudget = inpHalf, outBudget = outHalf;
+  }
 
   // Blocks [o0, o0 + tcb) and their parameters in DRAM.
   struct Block {
@@ -760,6 +924,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
   cfgI[I::Config::dw] = dw;
   cfgI[I::Config::w_c] = Ig;
   cfgI[I::Config::oc_per_group] = groups > 1 ? O / groups : 0;
+  cfgI[I::Config::unit] = 1;
   // Blocks alternate between the halves of WGT and PARAM, counted across
   // the batch and the layers: with an odd number of blocks the next
   // image's first block must not take the half the last one still reads,
@@ -902,87 +1067,127 @@ LogicalResult Compiler::convLayer(Operation *op) {
       }
     }
   // The first tile starts with the first block's weights and parameters.
-  return emitLayer(op, tiles, /*constantLoads=*/2, /*prefetchSource=*/true);
+  if (!poolRows)
+    return emitLayer(op, tiles, /*constantLoads=*/2, /*prefetchSource=*/true);
+
+  // The fused pool's tiles: loads after the convolution's, the pool
+  // before the post (so that it runs on the vector unit while the array
+  // convolves), stores after the convolution's.
+  if (failed(define(pool->op, pool->output)))
+    return failure();
+  DramTensor pooled = tensors[pool->output];
+  fused.insert(pool->op);
+  size_t j = 0;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t oy0 = 0; oy0 < pooled.h; oy0 += poolRows) {
+      size_t k = poolAt[j++];
+      int64_t slot = k % 2;
+      Tile b = poolTile(*pool, out, pooled, n, oy0,
+                        std::min(poolRows, pooled.h - oy0),
+                        slot * inpHalf + inpHalf - poolInp,
+                        slot * outHalf + outHalf - poolOut);
+      if (j == 1)
+        b.compute.insert(b.compute.begin(), poolConfig(*pool, out, pooled));
+      if (k == tiles.size())
+        tiles.emplace_back();
+      Tile &m = tiles[k];
+      m.loads.append(b.loads);
+      m.compute.insert(m.compute.empty() ? m.compute.end()
+                                         : std::prev(m.compute.end()),
+                       b.compute.begin(), b.compute.end());
+      m.stores.append(b.stores);
+    }
+  return emitLayer(op, tiles, /*constantLoads=*/2, /*prefetchSource=*/true,
+                   pool->op);
 }
 
 //===----------------------------------------------------------------------===//
 // Vector-unit layers
 //===----------------------------------------------------------------------===//
 
-LogicalResult Compiler::poolLayer(Operation *op, Value input, Value output,
-                                  ArrayRef<int64_t> k, ArrayRef<int64_t> s,
-                                  ArrayRef<int64_t> pad, bool avg,
-                                  bool includePad) {
-  if (failed(checkInt8(op, input, "input")))
+I::Instr Compiler::poolConfig(const PoolArgs &a, const DramTensor &in,
+                              const DramTensor &out) {
+  I::Instr cfgI = make(I::Opcode::Config);
+  cfgI[I::Config::in_h] = in.h;
+  cfgI[I::Config::in_w] = in.w;
+  cfgI[I::Config::in_c] = in.c;
+  cfgI[I::Config::out_w] = out.w;
+  cfgI[I::Config::kh] = a.k[0];
+  cfgI[I::Config::kw] = a.k[1];
+  cfgI[I::Config::sh] = a.s[0];
+  cfgI[I::Config::sw] = a.s[1];
+  cfgI[I::Config::dh] = 1;
+  cfgI[I::Config::dw] = 1;
+  cfgI[I::Config::pad_t] = a.pad[0];
+  cfgI[I::Config::pad_l] = a.pad[1];
+  cfgI[I::Config::unit] = 2;
+  return cfgI;
+}
+
+Tile Compiler::poolTile(const PoolArgs &a, const DramTensor &in,
+                        const DramTensor &out, int64_t n, int64_t oy0,
+                        int64_t rows, int64_t inp, int64_t outAddr) {
+  int64_t H = in.h, W = in.w, C = in.c, OH = out.h, OW = out.w;
+  auto [first, last] = poolRowsRead(a, H, oy0, rows);
+  auto info = *getElementInfo(getElementTypeOrSelf(a.output.getType()));
+  Tile tile;
+  I::Instr ld = make(I::Opcode::DmaLoad);
+  ld[I::DmaLoad::sram] = inp;
+  ld[I::DmaLoad::dram] = in.addr + ((n * H + first) * W) * C;
+  ld[I::DmaLoad::y_size] = std::max<int64_t>(0, last - first + 1);
+  ld[I::DmaLoad::x_size] = W * C;
+  ld[I::DmaLoad::dram_stride] = W * C;
+  ld[I::DmaLoad::elem] = C;
+  tile.loads.push_back(ld);
+  I::Instr p = make(I::Opcode::Pool);
+  p[I::Pool::inp] = inp;
+  p[I::Pool::out] = outAddr;
+  p[I::Pool::row0] = first;
+  p[I::Pool::oy0] = oy0;
+  p[I::Pool::rows] = rows;
+  p[I::Pool::mode] = a.avg;
+  p[I::Pool::include_pad] = a.includePad;
+  p[I::Pool::clamp_lo] = info.storageMin;
+  p[I::Pool::clamp_hi] = info.storageMax;
+  tile.compute.push_back(p);
+  I::Instr st = make(I::Opcode::DmaStore);
+  st[I::DmaStore::sram] = outAddr;
+  st[I::DmaStore::dram] = out.addr + ((n * OH + oy0) * OW) * C;
+  st[I::DmaStore::y_size] = 1;
+  st[I::DmaStore::x_size] = rows * OW * C;
+  st[I::DmaStore::dram_stride] = rows * OW * C;
+  tile.stores.push_back(st);
+  return tile;
+}
+
+LogicalResult Compiler::poolLayer(const PoolArgs &a) {
+  Operation *op = a.op;
+  if (failed(checkInt8(op, a.input, "input")))
     return failure();
-  FailureOr<DramTensor> in = lookup(op, input);
-  if (failed(in) || failed(define(op, output)))
+  FailureOr<DramTensor> in = lookup(op, a.input);
+  if (failed(in) || failed(define(op, a.output)))
     return failure();
-  DramTensor out = tensors[output];
-  auto info = *getElementInfo(getElementTypeOrSelf(output.getType()));
+  DramTensor out = tensors[a.output];
   int64_t N = in->n, H = in->h, W = in->w, C = in->c, OH = out.h, OW = out.w;
   int64_t inpHalf = cfg.inpBytes / 2, outHalf = cfg.outBytes / 2;
   // Output rows per tile: whole input rows in half of INP, outputs in half
   // of OUT.
-  int64_t byInp = inpHalf / (W * C);
-  int64_t th = byInp < k[0] ? 0 : (byInp - k[0]) / s[0] + 1;
-  th = std::min({th, outHalf / (OW * C), OH});
+  int64_t th = poolRowsFitting(a, H, W, C, OW, OH, inpHalf, outHalf);
   if (th < 1)
     return op->emitOpError()
            << "does not fit the accelerator: one output row needs "
-           << k[0] * W * C << " bytes of input rows (half of INP is "
-           << inpHalf << ") and " << OW * C << " bytes of output (half of OUT "
-           << "is " << outHalf << ")";
-  I::Instr cfgI = make(I::Opcode::Config);
-  cfgI[I::Config::in_h] = H;
-  cfgI[I::Config::in_w] = W;
-  cfgI[I::Config::in_c] = C;
-  cfgI[I::Config::out_w] = OW;
-  cfgI[I::Config::kh] = k[0];
-  cfgI[I::Config::kw] = k[1];
-  cfgI[I::Config::sh] = s[0];
-  cfgI[I::Config::sw] = s[1];
-  cfgI[I::Config::dh] = 1;
-  cfgI[I::Config::dw] = 1;
-  cfgI[I::Config::pad_t] = pad[0];
-  cfgI[I::Config::pad_l] = pad[1];
+           << poolTileBytes(a, H, W, C, OW, 1).first
+           << " bytes of input rows (half of INP is " << inpHalf << ") and "
+           << OW * C << " bytes of output (half of OUT is " << outHalf << ")";
   std::vector<Tile> tiles;
   for (int64_t n = 0; n < N; ++n)
     for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
-      int64_t rows = std::min(th, OH - oy0), slot = tiles.size() % 2;
-      int64_t first = std::max<int64_t>(0, oy0 * s[0] - pad[0]);
-      int64_t last =
-          std::min(H - 1, (oy0 + rows - 1) * s[0] - pad[0] + k[0] - 1);
-      Tile tile;
-      I::Instr ld = make(I::Opcode::DmaLoad);
-      ld[I::DmaLoad::sram] = slot * inpHalf;
-      ld[I::DmaLoad::dram] = in->addr + ((n * H + first) * W) * C;
-      ld[I::DmaLoad::y_size] = std::max<int64_t>(0, last - first + 1);
-      ld[I::DmaLoad::x_size] = W * C;
-      ld[I::DmaLoad::dram_stride] = W * C;
-      ld[I::DmaLoad::elem] = C;
-      tile.loads.push_back(ld);
-      if (tiles.empty())
-        tile.compute.push_back(cfgI);
-      I::Instr p = make(I::Opcode::Pool);
-      p[I::Pool::inp] = slot * inpHalf;
-      p[I::Pool::out] = slot * outHalf;
-      p[I::Pool::row0] = first;
-      p[I::Pool::oy0] = oy0;
-      p[I::Pool::rows] = rows;
-      p[I::Pool::mode] = avg;
-      p[I::Pool::include_pad] = includePad;
-      p[I::Pool::clamp_lo] = info.storageMin;
-      p[I::Pool::clamp_hi] = info.storageMax;
-      tile.compute.push_back(p);
-      I::Instr st = make(I::Opcode::DmaStore);
-      st[I::DmaStore::sram] = slot * outHalf;
-      st[I::DmaStore::dram] = out.addr + ((n * OH + oy0) * OW) * C;
-      st[I::DmaStore::y_size] = 1;
-      st[I::DmaStore::x_size] = rows * OW * C;
-      st[I::DmaStore::dram_stride] = rows * OW * C;
-      tile.stores.push_back(st);
-      tiles.push_back(std::move(tile));
+      int64_t slot = tiles.size() % 2;
+      tiles.push_back(poolTile(a, *in, out, n, oy0, std::min(th, OH - oy0),
+                               slot * inpHalf, slot * outHalf));
+      if (tiles.size() == 1)
+        tiles.back().compute.insert(tiles.back().compute.begin(),
+                                    poolConfig(a, *in, out));
     }
   return emitLayer(op, tiles);
 }
@@ -1477,20 +1682,9 @@ FailureOr<cgisa::ProgramOp> Compiler::run() {
             .Case<cgnet::Conv2DOp, cgnet::FullyConnectedOp,
                   cgnet::ChannelGatedConv2DOp, cgnet::PrecisionGatedConv2DOp>(
                 [&](Operation *o) { return convLayer(o); })
-            .Case<cgnet::MaxPool2DOp>([&](cgnet::MaxPool2DOp p) {
-              return poolLayer(p, p.getInput(), p.getOutput(), p.getKernel(),
-                               p.getStrides(), p.getPadding(), false, false);
-            })
-            .Case<cgnet::AvgPool2DOp>([&](cgnet::AvgPool2DOp p) {
-              return poolLayer(p, p.getInput(), p.getOutput(), p.getKernel(),
-                               p.getStrides(), p.getPadding(), true,
-                               p.getCountIncludePad());
-            })
-            .Case<cgnet::GlobalAvgPoolOp>([&](cgnet::GlobalAvgPoolOp p) {
-              auto s = cast<ShapedType>(p.getInput().getType()).getShape();
-              return poolLayer(p, p.getInput(), p.getOutput(), {s[2], s[3]},
-                               {1, 1}, {0, 0, 0, 0}, true, false);
-            })
+            .Case<cgnet::MaxPool2DOp, cgnet::AvgPool2DOp,
+                  cgnet::GlobalAvgPoolOp>(
+                [&](Operation *o) { return poolLayer(*poolArgs(o)); })
             .Case<cgnet::AddOp, cgnet::RequantizeOp, cgnet::ReluOp,
                   cgnet::ClampOp>([&](Operation *o) -> LogicalResult {
               // An op whose only user is another element-wise op runs in
@@ -1500,7 +1694,8 @@ FailureOr<cgisa::ProgramOp> Compiler::run() {
                 return success();
               return ewiseGroup(o);
             })
-            .Case<cgnet::ReshapeOp>([&](cgnet::ReshapeOp r) { return reshape(r); })
+            .Case<cgnet::ReshapeOp>(
+                [&](cgnet::ReshapeOp r) { return reshape(r); })
             .Case<cgnet::ConcatOp>([&](cgnet::ConcatOp c) { return concat(c); })
             .Case<cgnet::UpsampleNearestOp>(
                 [&](cgnet::UpsampleNearestOp u) { return upsample(u); })
@@ -1614,6 +1809,7 @@ struct ConvertCGNetToCGIsaPass
     for (func::FuncOp f : funcs) {
       CGIsaOptions options;
       options.fuseResidual = fuseResidual;
+      options.fusePool = fusePool;
       if (failed(compileToCGIsa(f, config, options))) {
         failedAny = true;
         continue;

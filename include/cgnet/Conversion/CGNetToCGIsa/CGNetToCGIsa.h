@@ -18,6 +18,9 @@ struct CGIsaOptions {
   /// Run a residual add (and the requantizations and ReLU around it) in
   /// the post-processing of the convolution that feeds it.
   bool fuseResidual = true;
+  /// Run a max or average pool of a convolution's result in that
+  /// convolution's tiles.
+  bool fusePool = true;
 };
 
 /// Compiles `func` into a `cgisa.program` built before it (the function is
