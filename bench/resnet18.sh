@@ -1,16 +1,16 @@
 # Shared by the gating benchmarks (sourced): the ResNet-18 variants and a
 # reader of the tools' JSON reports.
 
-# resnet18_model NET FLOAT INT: writes the float ResNet-18 of NET
-# (imagenet: 224x224, 1000 classes; cifar: 32x32, 10 classes) with seeded
-# weights to FLOAT, and its 8-bit quantization (debug locations kept) to
-# INT.
+# resnet18_model NET FLOAT INT [BATCH]: writes the float ResNet-18 of NET
+# (imagenet: 224x224, 1000 classes; cifar: 32x32, 10 classes; BATCH images,
+# default 1) with seeded weights to FLOAT, and its 8-bit quantization
+# (debug locations kept) to INT.
 resnet18_model() {
   local size classes
   size=$(resnet18_input_size "$1")
   classes=$([ "$1" = imagenet ] && echo 1000 || echo 10)
   "$bin/cgnet-model-gen" resnet18 --input-size "$size" --classes "$classes" \
-    --seed 1 -o "$2"
+    --batch "${4:-1}" --seed 1 -o "$2"
   "$bin/cgnet-opt" "$2" --cgnet-quantize=random-calibration=1 \
     --mlir-print-debuginfo -o "$3"
 }

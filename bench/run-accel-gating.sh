@@ -16,6 +16,9 @@
 #
 #   bash bench/run-accel-gating.sh            # both networks, rates 0.5 0.8 0.9
 #   NETS=cifar RATES="0.8" bash bench/run-accel-gating.sh
+#   BATCH=8 NETS=cifar bash bench/run-accel-gating.sh   # 8 images per run
+#   (fps counts images; each convolution block's weights load once per
+#   batch)
 # Results: ${OUT_DIR:-out/bench-accel}/accel-gating.md (the committed copy is
 # bench/results/accel-gating.md).
 set -euo pipefail
@@ -25,6 +28,7 @@ out=${OUT_DIR:-$root/out/bench-accel}
 nets=${NETS:-"imagenet cifar"}
 rates=${RATES:-"0.5 0.8 0.9"}
 config=${CONFIG:-$root/config/cgnet-prototype.cfg}
+batch=${BATCH:-1}
 mkdir -p "$out"
 table=$out/accel-gating.md
 
@@ -52,7 +56,7 @@ run() {
 
 for net in $nets; do
   echo "== $net: model, 8-bit quantization"
-  resnet18_model "$net" "$out/$net.float.mlir" "$out/$net.int.mlir"
+  resnet18_model "$net" "$out/$net.float.mlir" "$out/$net.int.mlir" "$batch"
   "$bin/cgnet-run" "$out/$net.int.mlir" --random-inputs --seed 7 \
     --save-inputs "$out/$net.x.npy" > /dev/null
   run "$net.dense" "$out/$net.int.mlir"
@@ -61,8 +65,10 @@ for net in $nets; do
   # The clock the binary records (a configuration file may leave it out).
   clock=$(json "$out/$net.dense.json" clock_mhz)
   wall=$(cat "$out/$net.dense.wall")
-  awk -v n=$net -v c=$dense_cycles -v m=$dense_macs -v w=$wall -v f=$clock 'BEGIN {
-    printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | %.2e | %.2f |\n", n, c, f * 1e6 / c, m / w, w }' >> "$table"
+  label=$net
+  [ "$batch" = 1 ] || label="$net (batch $batch)"
+  awk -v n="$label" -v c=$dense_cycles -v m=$dense_macs -v w=$wall -v f=$clock -v b=$batch 'BEGIN {
+    printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | %.2e | %.2f |\n", n, c, b * f * 1e6 / c, m / w, w }' >> "$table"
   for r in $rates; do
     echo "== $net: gate-off rate $r"
     "$bin/cgnet-opt" "$out/$net.int.mlir" \
@@ -70,12 +76,12 @@ for net in $nets; do
       --mlir-print-debuginfo -o "$out/$net.g$r.mlir" 2> /dev/null
     run "$net.g$r" "$out/$net.g$r.mlir"
     j=$out/$net.g$r.json
-    awk -v n=$net -v r=$r -v c=$(json $j cycles) -v m=$(json $j macs) \
+    awk -v n="$label" -v r=$r -v c=$(json $j cycles) -v m=$(json $j macs) \
         -v dc=$dense_cycles -v dm=$dense_macs -v go=$(json $j gate_outputs) \
-        -v on=$(json $j gate_on) -v w=$(cat "$out/$net.g$r.wall") -v f=$clock 'BEGIN {
+        -v on=$(json $j gate_on) -v w=$(cat "$out/$net.g$r.wall") -v f=$clock -v b=$batch 'BEGIN {
       red = dm / m; sp = dc / c
       printf "| %s | %s | %.3f | %.2f | %d | %.1f | %.2f | %.2f | %.2e | %.2f |\n",
-        n, r, 1 - on / go, red, c, f * 1e6 / c, sp, sp / red, m / w, w }' >> "$table"
+        n, r, 1 - on / go, red, c, b * f * 1e6 / c, sp, sp / red, m / w, w }' >> "$table"
   done
 done
 cat "$table"

@@ -41,6 +41,8 @@ cl::opt<int> inputSize("input-size", cl::desc("resnet18: 224 or 32"),
                        cl::init(224), cl::cat(category));
 cl::opt<int> classes("classes", cl::desc("resnet18: classifier outputs"),
                      cl::init(1000), cl::cat(category));
+cl::opt<int> batch("batch", cl::desc("resnet18: images per inference"),
+                   cl::init(1), cl::cat(category));
 cl::opt<std::string> onlyLayer(
     "layer",
     cl::desc("resnet18: only this convolution (e.g. layer4.0.conv2), with "
@@ -67,7 +69,7 @@ std::string typeOf(const Shape &s) {
 class Gen {
 public:
   explicit Gen(unsigned seed, std::string only = "")
-      : rng(seed), only(std::move(only)), emitting(this->only.empty()) {}
+      : only(std::move(only)), emitting(this->only.empty()), rng(seed) {}
 
   /// With a layer to keep (`only`): whether it was found, its input and
   /// output shapes and its value.
@@ -228,7 +230,7 @@ private:
 bool resnet18(raw_ostream &os) {
   Gen g(seed, onlyLayer);
   bool imagenet = inputSize >= 64;
-  Shape s{1, 3, inputSize, inputSize}, t;
+  Shape s{batch, 3, inputSize, inputSize}, t;
   std::string x = imagenet ? g.conv("%x", s, 64, 7, 2, 3, t, 1, 1, "conv1")
                            : g.conv("%x", s, 64, 3, 1, 1, t, 1, 1, "conv1");
   x = g.unary("relu", x, t);
@@ -273,9 +275,9 @@ bool resnet18(raw_ostream &os) {
               " shapes), batch norm folded, seeded random weights: "
               "cgnet-model-gen resnet18 --input-size=" +
               std::to_string(inputSize) + " --classes=" +
-              std::to_string(classes) + " --seed=" + std::to_string(seed) +
-              "\n",
-          {1, 3, inputSize, inputSize}, {1, classes}, y);
+              std::to_string(classes) + " --batch=" + std::to_string(batch) +
+              " --seed=" + std::to_string(seed) + "\n",
+          {batch, 3, inputSize, inputSize}, {batch, classes}, y);
   return true;
 }
 
@@ -342,6 +344,10 @@ int main(int argc, char **argv) {
   if (model == "resnet18") {
     if (inputSize != 224 && inputSize != 32) {
       errs() << "cgnet-model-gen: error: --input-size must be 224 or 32\n";
+      return 1;
+    }
+    if (batch < 1) {
+      errs() << "cgnet-model-gen: error: --batch must be at least 1\n";
       return 1;
     }
     if (!resnet18(out.os())) {

@@ -757,7 +757,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
       for (int64_t o0 = g0; o0 < g0 + groupSize; o0 += tc) {
         int64_t n = std::min(tc, g0 + groupSize - o0),
                 colPasses = ceilDiv(n, cfg.cols);
-        dram += dma(n * kSize) + dma(16 * n);
+        // Per image: the block's weights load once for the batch.
+        dram += (dma(n * kSize) + dma(16 * n)) / N;
         for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
           int64_t P = std::min(th, OH - oy0) * OW, rowPasses = ceilDiv(P, R);
           compute += rowPasses * colPasses * kBase + F;
@@ -860,7 +861,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
       // stores of the tile two before that (emitLayer's tokens), so it
       // joins the fourth tile after the last one it reads from or later.
       // The pool tiles after the convolution's must follow each other. A
-      // row is complete in the last block's tile.
+      // row is complete in the last block's tile (blocks outermost).
       int64_t perBlock = (OH + ra - 1) / ra, blocksPer = O / groupSize,
               convTiles = N * blocksPer * perBlock;
       std::vector<int64_t> at;
@@ -868,8 +869,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
         for (int64_t oy0 = 0; oy0 < PH; oy0 += rb) {
           int64_t last =
               poolRowsRead(*pool, OH, oy0, std::min(rb, PH - oy0)).second;
-          int64_t k =
-              (n * blocksPer + blocksPer - 1) * perBlock + last / ra + 4;
+          int64_t k = ((blocksPer - 1) * N + n) * perBlock + last / ra + 4;
           if (!at.empty())
             k = std::max(k, at.back() + 1);
           if (k > std::max(convTiles, at.empty() ? 0 : at.back() + 1))
@@ -925,22 +925,22 @@ LogicalResult Compiler::convLayer(Operation *op) {
   cfgI[I::Config::w_c] = Ig;
   cfgI[I::Config::oc_per_group] = groups > 1 ? O / groups : 0;
   cfgI[I::Config::unit] = 1;
-  // Blocks alternate between the halves of WGT and PARAM, counted across
-  // the batch and the layers: with an odd number of blocks the next
-  // image's first block must not take the half the last one still reads,
-  // and the next layer's first block loads into the other half while this
-  // layer's last block runs (emitLayer).
-  for (int64_t n = 0; n < N; ++n)
-    for (size_t b = 0; b < blocks.size(); ++b, ++blockSeq) {
-      const Block &blk = blocks[b];
-      int64_t wHalf = (blockSeq % 2) * wgtHalf,
-              pHalf = (blockSeq % 2) * paramHalf;
+  // A block's weights and parameters load once for the whole batch: its
+  // tiles run for every image before the next block's. Blocks alternate
+  // between the halves of WGT and PARAM, counted across the layers, so
+  // that the next layer's first block loads into the other half while
+  // this layer's last block runs (emitLayer).
+  for (size_t b = 0; b < blocks.size(); ++b, ++blockSeq) {
+    const Block &blk = blocks[b];
+    int64_t wHalf = (blockSeq % 2) * wgtHalf,
+            pHalf = (blockSeq % 2) * paramHalf;
+    for (int64_t n = 0; n < N; ++n)
       for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
         int64_t rows = std::min(th, OH - oy0);
         int64_t slot = tiles.size() % 2, P = rows * OW;
         int64_t accAddr = cfg.vectorOverlap ? slot * accTile : 0;
         Tile tile;
-        if (oy0 == 0) {
+        if (n == 0 && oy0 == 0) {
           I::Instr ld = make(I::Opcode::DmaLoad);
           ld[I::DmaLoad::buf] = 1;
           ld[I::DmaLoad::sram] = wHalf;
@@ -1065,7 +1065,7 @@ LogicalResult Compiler::convLayer(Operation *op) {
         tile.stores.push_back(st);
         tiles.push_back(std::move(tile));
       }
-    }
+  }
   // The first tile starts with the first block's weights and parameters.
   if (!poolRows)
     return emitLayer(op, tiles, /*constantLoads=*/2, /*prefetchSource=*/true);
