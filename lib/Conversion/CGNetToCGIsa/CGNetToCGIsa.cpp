@@ -813,13 +813,15 @@ LogicalResult Compiler::convLayer(Operation *op) {
   // layer's tiles: blocks of a whole gating group (all the channels unless
   // grouped), tiles of `th` rows using the bottom of each half of INP and
   // OUT, and pool tiles of `poolRows` output rows in the top `poolInp` and
-  // `poolOut` bytes; `poolAt[j]` is the tile pool tile `j` joins.
-  // It does where the cycle model estimates the two layers faster so than
-  // apart.
+  // `poolOut` bytes; `poolAt[j]` is the tile pool tile `j` joins. It does
+  // so only with the vector unit beside the array (otherwise nothing
+  // overlaps) and where the cycle model estimates the fused layer faster
+  // than the two apart.
   std::optional<PoolArgs> pool;
   int64_t poolRows = 0, poolInp = 0, poolOut = 0;
   std::vector<int64_t> poolAt;
-  if (options.fusePool && !isFC && post->result.hasOneUse())
+  if (options.fusePool && cfg.vectorOverlap && !isFC &&
+      post->result.hasOneUse())
     pool = poolArgs(*post->result.getUsers().begin());
   if (pool && tcMax >= groupSize) {
     if (failed(checkInt8(pool->op, pool->input, "input")))
