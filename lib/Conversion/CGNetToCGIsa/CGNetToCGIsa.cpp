@@ -739,9 +739,15 @@ LogicalResult Compiler::convLayer(Operation *op) {
   auto dma = [&](double bytes) {
     return cfg.dramLatency + bytes / cfg.dramBytesPerCycle;
   };
-  // `extraVector`, `extraDram`: a fused pool's cycles on either.
+  // Stacked tiles (see the tile loop): each image with its padding rows,
+  // `HpS` rows (rounded up to a multiple of the stride), gives `vr` output
+  // rows of which the last `vr - OH` straddle two images and are dropped.
+  int64_t HpS = (H + pt + pad[2] + sh - 1) / sh * sh, vr = HpS / sh;
+  auto stackRows = [&](int64_t m) { return m * vr - (vr - OH); };
+  // `extraVector`, `extraDram`: a fused pool's cycles on either. `imgs`:
+  // images per stacked tile (1: tiles of `th` rows of one image).
   auto estimate = [&](int64_t tc, int64_t th, double extraVector = 0,
-                      double extraDram = 0) {
+                      double extraDram = 0, int64_t imgs = 1) {
     auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
     auto slices = [&](int64_t b) { return ceilDiv(b, cfg.sliceBits); };
     int64_t R = cfg.rows, F = cfg.fill(), L = cfg.lanes(), plane = kh * kw;
@@ -759,23 +765,36 @@ LogicalResult Compiler::convLayer(Operation *op) {
                 colPasses = ceilDiv(n, cfg.cols);
         // Per image: the block's weights load once for the batch.
         dram += (dma(n * kSize) + dma(16 * n)) / N;
+        // A tile of P output pixels, its transfers' cycles, and the share
+        // of one image it computes.
+        auto tile = [&](int64_t P, double transfers, double share) {
+          int64_t rowPasses = ceilDiv(P, R);
+          double c = rowPasses * colPasses * kBase + F;
+          if (gatedKind) {
+            // Gate and compact; the conditional pass: per-channel lists
+            // of P / 2 pixels, half a chunk (R / row_groups) lost per list.
+            c += 2 * rowPasses * colPasses + F;
+            double chunk = double(R) / cfg.rowGroups;
+            c += kCond * (cfg.perChannelCompact
+                              ? std::ceil(n * (0.5 * P / chunk + 0.5) /
+                                          double(cfg.cols * cfg.rowGroups))
+                              : double(rowPasses * colPasses));
+          }
+          compute += c * share;
+          postCycles += ceilDiv(P * n, L) * share;
+          dram += transfers * share;
+        };
+        if (imgs > 1) {
+          tile(stackRows(imgs) * OW,
+               imgs * (dma(H * W * C + (skip ? OH * OW * n : 0)) +
+                       dma(OH * OW * n)),
+               1.0 / imgs);
+          continue;
+        }
         for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
-          int64_t P = std::min(th, OH - oy0) * OW, rowPasses = ceilDiv(P, R);
-          compute += rowPasses * colPasses * kBase + F;
-          postCycles += ceilDiv(P * n, L);
-          dram += dma(inRows(std::min(th, OH - oy0)) * W * C +
-                      (skip ? P * n : 0)) +
-                  dma(P * n);
-          if (!gatedKind)
-            continue;
-          // Gate and compact; the conditional pass: per-channel lists of
-          // P / 2 pixels, half a chunk (R / row_groups) lost per list.
-          compute += 2 * rowPasses * colPasses + F;
-          double chunk = double(R) / cfg.rowGroups;
-          compute += kCond * (cfg.perChannelCompact
-                                  ? std::ceil(n * (0.5 * P / chunk + 0.5) /
-                                              double(cfg.cols * cfg.rowGroups))
-                                  : double(rowPasses * colPasses));
+          int64_t rows = std::min(th, OH - oy0), P = rows * OW;
+          tile(P, dma(inRows(rows) * W * C + (skip ? P * n : 0)) + dma(P * n),
+               1);
         }
       }
     return std::max({compute, vector, dram});
@@ -887,6 +906,30 @@ LogicalResult Compiler::convLayer(Operation *op) {
       inpBudget = inpHalf, outBudget = outHalf;
   }
 
+  // Small maps in a batch: a tile of `imgs` whole images stacked in INP,
+  // each with its padding rows (HpS), so that a pass of `rows` pixels and
+  // a conditional pass's chunks are not left mostly empty by one small
+  // image. The output rows that straddle two images are computed (and
+  // gated) but not stored. Where the cycle model says so; with one block,
+  // at most half the batch, so that the layer has two tiles to overlap.
+  int64_t imgs = 1;
+  if (N > 1 && rowSkip == 1 && !poolRows && th >= OH) {
+    auto fits = [&](int64_t m) {
+      int64_t P = stackRows(m) * OW;
+      if (m * HpS * Wp * C + (skip ? P * tc : 0) > inpHalf ||
+          4 * P * tc > accTile || P * tc > outHalf || stackRows(m) > 65535 / OW)
+        return false;
+      return !gatedKind ||
+             (P * tc <= cfg.bmpBytes &&
+              4 * (cfg.perChannelCompact ? tc : 1) * P <= cfg.idxBytes);
+    };
+    double alone = estimate(tc, th);
+    int64_t blockCount = O / groupSize * ((groupSize + tc - 1) / tc);
+    for (int64_t m = blockCount > 1 ? N : (N + 1) / 2; m >= 2 && imgs == 1; --m)
+      if (fits(m) && estimate(tc, th, 0, 0, m) < alone)
+        imgs = m;
+  }
+
   // Blocks [o0, o0 + tcb) and their parameters in DRAM.
   struct Block {
     int64_t o0, tc;
@@ -936,9 +979,11 @@ LogicalResult Compiler::convLayer(Operation *op) {
     const Block &blk = blocks[b];
     int64_t wHalf = (blockSeq % 2) * wgtHalf,
             pHalf = (blockSeq % 2) * paramHalf;
-    for (int64_t n = 0; n < N; ++n)
+    for (int64_t n = 0; n < N; n += imgs)
       for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
-        int64_t rows = std::min(th, OH - oy0);
+        // Images n .. n + m - 1, stacked when imgs > 1 (then th >= OH).
+        int64_t m = std::min(imgs, N - n);
+        int64_t rows = imgs > 1 ? stackRows(m) : std::min(th, OH - oy0);
         int64_t slot = tiles.size() % 2, P = rows * OW;
         int64_t accAddr = cfg.vectorOverlap ? slot * accTile : 0;
         Tile tile;
@@ -958,30 +1003,38 @@ LogicalResult Compiler::convLayer(Operation *op) {
           ld[I::DmaLoad::dram_stride] = 16 * blk.tc + 4 * stageWords;
           tile.loads.push_back(ld);
         }
-        int64_t iy0 = oy0 * sh - pt, iy1 = iy0 + inRows(rows);
-        int64_t v0 = std::max<int64_t>(0, iy0), v1 = std::min(Hs, iy1);
-        I::Instr ld = make(I::Opcode::DmaLoad);
-        ld[I::DmaLoad::buf] = 0;
-        ld[I::DmaLoad::sram] = slot * inpHalf;
-        ld[I::DmaLoad::dram] = in->addr + ((n * H + v0 * rowSkip) * W) * C;
-        ld[I::DmaLoad::y_size] = std::max<int64_t>(0, v1 - v0);
-        ld[I::DmaLoad::x_size] = W * C;
-        ld[I::DmaLoad::dram_stride] = rowSkip * W * C;
-        ld[I::DmaLoad::pad_top] = v0 - iy0;
-        ld[I::DmaLoad::pad_bottom] = iy1 - std::max(v0, v1);
-        ld[I::DmaLoad::pad_left] = pl;
-        ld[I::DmaLoad::pad_right] = pr;
-        ld[I::DmaLoad::elem] = C;
-        tile.loads.push_back(ld);
-        // The skip tile after the largest input tile.
-        int64_t resSram = slot * inpHalf + inRows(th) * Wp * C;
-        if (skip) {
+        // Each image's input rows (stacked: all of them and the padding,
+        // HpS rows per image).
+        for (int64_t i = 0; i < m; ++i) {
+          int64_t iy0 = oy0 * sh - pt,
+                  iy1 = iy0 + (imgs > 1 ? HpS : inRows(rows));
+          int64_t v0 = std::max<int64_t>(0, iy0), v1 = std::min(Hs, iy1);
+          I::Instr ld = make(I::Opcode::DmaLoad);
+          ld[I::DmaLoad::buf] = 0;
+          ld[I::DmaLoad::sram] = slot * inpHalf + i * HpS * Wp * C;
+          ld[I::DmaLoad::dram] =
+              in->addr + (((n + i) * H + v0 * rowSkip) * W) * C;
+          ld[I::DmaLoad::y_size] = std::max<int64_t>(0, v1 - v0);
+          ld[I::DmaLoad::x_size] = W * C;
+          ld[I::DmaLoad::dram_stride] = rowSkip * W * C;
+          ld[I::DmaLoad::pad_top] = v0 - iy0;
+          ld[I::DmaLoad::pad_bottom] = iy1 - std::max(v0, v1);
+          ld[I::DmaLoad::pad_left] = pl;
+          ld[I::DmaLoad::pad_right] = pr;
+          ld[I::DmaLoad::elem] = C;
+          tile.loads.push_back(ld);
+        }
+        // The skip tile after the largest input tile, each image's at the
+        // first output pixel of its rows.
+        int64_t resSram =
+            slot * inpHalf + (imgs > 1 ? imgs * HpS : inRows(th)) * Wp * C;
+        for (int64_t i = 0; skip && i < m; ++i) {
           I::Instr rl = make(I::Opcode::DmaLoad);
           rl[I::DmaLoad::buf] = 0;
-          rl[I::DmaLoad::sram] = resSram;
+          rl[I::DmaLoad::sram] = resSram + i * vr * OW * blk.tc;
           rl[I::DmaLoad::dram] =
-              skip->addr + ((n * OH + oy0) * OW) * O + blk.o0;
-          rl[I::DmaLoad::y_size] = P;
+              skip->addr + (((n + i) * OH + oy0) * OW) * O + blk.o0;
+          rl[I::DmaLoad::y_size] = imgs > 1 ? OH * OW : P;
           rl[I::DmaLoad::x_size] = blk.tc;
           rl[I::DmaLoad::dram_stride] = O;
           tile.loads.push_back(rl);
@@ -1058,13 +1111,17 @@ LogicalResult Compiler::convLayer(Operation *op) {
         }
         tile.compute.push_back(postI);
 
-        I::Instr st = make(I::Opcode::DmaStore);
-        st[I::DmaStore::sram] = slot * outHalf;
-        st[I::DmaStore::dram] = out.addr + ((n * OH + oy0) * OW) * O + blk.o0;
-        st[I::DmaStore::y_size] = P;
-        st[I::DmaStore::x_size] = blk.tc;
-        st[I::DmaStore::dram_stride] = O;
-        tile.stores.push_back(st);
+        // Each image's output rows (stacked: not the rows between images).
+        for (int64_t i = 0; i < m; ++i) {
+          I::Instr st = make(I::Opcode::DmaStore);
+          st[I::DmaStore::sram] = slot * outHalf + i * vr * OW * blk.tc;
+          st[I::DmaStore::dram] =
+              out.addr + (((n + i) * OH + oy0) * OW) * O + blk.o0;
+          st[I::DmaStore::y_size] = imgs > 1 ? OH * OW : P;
+          st[I::DmaStore::x_size] = blk.tc;
+          st[I::DmaStore::dram_stride] = O;
+          tile.stores.push_back(st);
+        }
         tiles.push_back(std::move(tile));
       }
   }
