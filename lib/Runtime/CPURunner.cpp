@@ -197,6 +197,36 @@ static bool hostHasVNNI() {
   return it != features.end() && it->second;
 }
 
+unsigned hostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto has = [&](StringRef f) {
+    auto it = features.find(f);
+    return it != features.end() && it->second;
+  };
+  // 512-bit integer kernels (the dot2 form's vpmaddwd) need AVX-512BW.
+  if (has("avx512f") && has("avx512bw"))
+    return 512;
+  if (has("avx2"))
+    return 256;
+  return 128;
+}
+
+/// A vector width asked for (0: this CPU's) is one the kernels have and
+/// this CPU computes on: the integer kernels call its instructions.
+static LogicalResult checkVectorBits(ModuleOp module, unsigned bits) {
+  if (bits == 0)
+    return success();
+  if (bits != 128 && bits != 256 && bits != 512)
+    return emitError(module.getLoc())
+           << "vector width " << bits
+           << " bits: 128, 256 or 512 (0: this CPU's)";
+  if (bits > hostVectorBits())
+    return emitError(module.getLoc())
+           << "vector width " << bits << " bits: this CPU's vectors are "
+           << hostVectorBits() << " bits wide";
+  return success();
+}
+
 static void keepLayersOutOfLine(ModuleOp module) {
   module.walk([](LLVM::LLVMFuncOp f) {
     if (f->hasAttr("cgnet.layer")) {
@@ -295,6 +325,13 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   // The dot4 loops are only fast as --cgnet-register-block computes them.
   pipelineOptions.dot4 =
       options.vnni && options.registerBlock && hostHasVNNI();
+  // So are the dot2 loops (pmaddwd).
+  pipelineOptions.dot2 =
+      options.dot2 && options.registerBlock && !pipelineOptions.dot4;
+  if (failed(checkVectorBits(module, options.vectorBits)))
+    return failure();
+  pipelineOptions.vectorBits =
+      options.vectorBits ? options.vectorBits : hostVectorBits();
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
       failed(buildCPUPipelineBack(back, pipelineOptions)))
@@ -476,7 +513,8 @@ CPUProgram::run(ArrayRef<ref::Tensor> inputs) {
 
 LogicalResult compileToObject(ModuleOp module, StringRef entry,
                               StringRef symbol, llvm::raw_pwrite_stream &object,
-                              llvm::raw_ostream &header, bool vnni) {
+                              llvm::raw_ostream &header, bool vnni,
+                              unsigned vectorBits, bool dot2) {
   FailureOr<func::FuncOp> found = callableEntry(module, entry);
   if (failed(found))
     return failure();
@@ -495,6 +533,10 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   pipelineOptions.outlineLayers = true;
   // The object is compiled for this CPU, as the JIT's code is.
   pipelineOptions.dot4 = vnni && hostHasVNNI();
+  pipelineOptions.dot2 = dot2 && !pipelineOptions.dot4;
+  if (failed(checkVectorBits(module, vectorBits)))
+    return failure();
+  pipelineOptions.vectorBits = vectorBits ? vectorBits : hostVectorBits();
   if (failed(buildCPUPipeline(pm, pipelineOptions)))
     return module.emitError("the CPU pipeline's passes are not registered");
   if (failed(pm.run(*copy)))

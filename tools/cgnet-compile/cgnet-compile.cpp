@@ -51,6 +51,21 @@ cl::opt<bool> vnni(
              "Off: 32-bit lanes, for CPUs without VNNI"),
     cl::init(true), cl::cat(category));
 
+cl::opt<bool> dot2(
+    "cpu-dot2",
+    cl::desc("Where VNNI is not used, 8-bit convolutions as dot products "
+             "of pairs of 16-bit values with pmaddwd "
+             "(--convert-cgnet-to-cpu=dot2; default on). Off: 32-bit "
+             "multiply-adds"),
+    cl::init(true), cl::cat(category));
+
+cl::opt<unsigned> vectorBits(
+    "cpu-vector-bits",
+    cl::desc("The vector width, in bits, the convolution kernels are "
+             "blocked for (512, 256 or 128; 0, the default: this CPU's "
+             "widest, 512 with AVX-512, 256 with AVX2)"),
+    cl::init(0), cl::cat(category));
+
 int fail(const Twine &msg) {
   errs() << "cgnet-compile: error: " << msg << "\n";
   return 1;
@@ -107,7 +122,7 @@ int main(int argc, char **argv) {
   if (ec)
     return fail("cannot write '" + headerPath + "': " + ec.message());
   if (failed(cgnet::compileToObject(*module, name, cName, object.os(),
-                                    header.os(), vnni)))
+                                    header.os(), vnni, vectorBits, dot2)))
     return 1;
   object.keep();
   header.keep();

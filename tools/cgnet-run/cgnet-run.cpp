@@ -174,6 +174,20 @@ cl::opt<bool> vnni(
              "(--convert-cgnet-to-cpu=dot4; default on). Off: 32-bit "
              "multiply-adds"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> dot2(
+    "cpu-dot2",
+    cl::desc("CPU backend: where VNNI is not used, 8-bit convolutions as "
+             "dot products of pairs of 16-bit values with pmaddwd "
+             "(--convert-cgnet-to-cpu=dot2; default on). Off: 32-bit "
+             "multiply-adds"),
+    cl::init(true), cl::cat(category));
+cl::opt<unsigned> vectorBits(
+    "cpu-vector-bits",
+    cl::desc("CPU backend: the vector width, in bits, the convolution "
+             "kernels are blocked for (--cgnet-register-block's "
+             "vector-bits: 512, 256 or 128; 0, the default: this CPU's "
+             "widest, 512 with AVX-512, 256 with AVX2)"),
+    cl::init(0), cl::cat(category));
 /// --threads, registered in main (LLVM has an undocumented option of that
 /// name, which cgnet-run's replaces).
 cl::opt<unsigned> *threadCount;
@@ -490,6 +504,8 @@ int main(int argc, char **argv) {
     options.compactGated = compactGated;
     options.fuseElementwise = fuseElementwise;
     options.vnni = vnni;
+    options.vectorBits = vectorBits;
+    options.dot2 = dot2;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);
     if (failed(compiled))

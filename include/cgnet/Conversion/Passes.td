@@ -160,6 +160,14 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
            "with AVX-512 VNNI's vpdpbusd (64 multiply-adds per instruction); "
            "only for CPUs that have it (cgnet-run turns it on when the host "
            "does)">,
+    Option<"dot2", "dot2", "bool", /*default=*/"false",
+           "Where `dot4` is off, the same 8-bit convolutions as dot products "
+           "of pairs of 16-bit values: x - zp and the weights of 2 channels "
+           "packed into each i32 as signed halves (bias unchanged), the "
+           "loops marked `cgnet.dot2` for --cgnet-register-block, which "
+           "computes them with pmaddwd (16 multiply-adds per 256-bit "
+           "instruction; SSE2, AVX2, AVX-512BW), where 32-bit lanes do 8 "
+           "(cgnet-run turns it on on CPUs without VNNI)">,
     Option<"outlineLayers", "outline-layers", "bool", /*default=*/"false",
            "Put each layer's code in a private function of its own "
            "(`<function>_layer<id>`, marked no_inline) called from the "
@@ -261,8 +269,9 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
     small planes) with unit stride, the one before it over a loop `u`;
     one input (the "vector operand") runs along `v` with unit stride, the
     other (the "scalar operand") does not depend on `v`. The code keeps
-    `rows` x `vectors` accumulator vectors of 512 bits (`rows` values of
-    `u`, `vectors` x 16 values of `v` for 32-bit elements) in registers
+    `rows` x `vectors` accumulator vectors of `vector-bits` bits (`rows`
+    values of `u`, `vectors` x 16 values of `v` for 32-bit elements in
+    512-bit vectors, x 8 in 256-bit ones) in registers
     over the whole reduction: for each reduction step it loads `vectors`
     vectors of the vector operand, broadcasts `rows` scalars of the other,
     and applies the generic's body (element-wise arithmetic, cloned onto
@@ -283,6 +292,18 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
     multiply-adds per instruction, instead of the cloned body: for CPUs
     with VNNI only.
 
+    Generics marked `cgnet.dot2` (`--convert-cgnet-to-cpu=dot2`: i32
+    elements that each hold two signed 16-bit values, the body the sum of
+    their 2 products) are computed with pmaddwd of the vector width
+    (`llvm.x86.sse2.pmadd.wd`, `llvm.x86.avx2.pmadd.wd`,
+    `llvm.x86.avx512.pmaddw.d.512`: SSE2, AVX2, AVX-512BW) and an add.
+
+    The CPU pipeline (`cgnet-run --backend=cpu`, `cgnet-compile`) uses
+    this CPU's widest vectors (`--cpu-vector-bits` to choose): 512 bits
+    in blocks of 4 x 4 with AVX-512 (32 vector registers), 256 bits in
+    blocks of 4 x 3 with AVX2 (16 registers: 12 accumulators, 3 loaded
+    vectors and a broadcast; 4 x 4 of 512 bits spills there).
+
     A marked generic that does not have this form (more or fewer than two
     inputs, a body with regions, a strided last dimension, dynamic sizes)
     stays as it is and is lowered by `--convert-linalg-to-loops` as
@@ -292,7 +313,9 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
     Option<"rows", "rows", "int64_t", /*default=*/"4",
            "Values of the blocked loop u per block">,
     Option<"vectors", "vectors", "int64_t", /*default=*/"4",
-           "Vectors along the vectorized loop v per block">
+           "Vectors along the vectorized loop v per block">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Bits per vector: 512 (AVX-512), 256 (AVX2) or 128">
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",

@@ -52,7 +52,17 @@ struct CPUOptions {
   /// 8-bit convolutions with AVX-512 VNNI (CPUPipelineOptions::dot4) when
   /// the host has it.
   bool vnni = true;
+  /// 8-bit convolutions as pairs of 16-bit values (CPUPipelineOptions::dot2)
+  /// where VNNI is not used.
+  bool dot2 = true;
+  /// CPUPipelineOptions::vectorBits; 0: this CPU's (hostVectorBits).
+  unsigned vectorBits = 0;
 };
+
+/// The widest vectors this CPU computes on: 512 bits with AVX-512, 256
+/// with AVX2, else 128. The JIT and cgnet-compile size the register
+/// blocks of the convolution kernels by it.
+unsigned hostVectorBits();
 
 /// How an argument or result crosses the compiled function's boundary.
 struct BoundaryType {
@@ -108,13 +118,15 @@ private:
 /// tensors as their stored integers, int8_t, uint8_t, ... by type) and writes a C header that
 /// declares it, with every argument's and result's shape. `vnni`: 8-bit
 /// convolutions in the dot4 form (vpdpbusd) where this CPU has AVX-512
-/// VNNI, as cgnet-run's JIT does.
+/// VNNI, as cgnet-run's JIT does; `vectorBits` and `dot2` as CPUOptions's.
 mlir::LogicalResult compileToObject(mlir::ModuleOp module,
                                     llvm::StringRef entry,
                                     llvm::StringRef symbol,
                                     llvm::raw_pwrite_stream &object,
                                     llvm::raw_ostream &header,
-                                    bool vnni = true);
+                                    bool vnni = true,
+                                    unsigned vectorBits = 0,
+                                    bool dot2 = true);
 
 void registerCPUBackend(mlir::DialectRegistry &registry);
 

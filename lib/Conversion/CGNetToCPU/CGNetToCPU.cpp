@@ -259,13 +259,14 @@ public:
                     function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
     Value r = generic(ins, init, maps, iters, body);
     r.getDefiningOp()->setAttr(kRegisterBlockAttr, b.getUnitAttr());
-    if (packedBytes)
-      r.getDefiningOp()->setAttr(kDot4Attr, b.getUnitAttr());
+    if (!packedMark.empty())
+      r.getDefiningOp()->setAttr(packedMark, b.getUnitAttr());
     return r;
   }
-  /// Set while convCore builds loops over packed bytes (IntLowering::conv's
-  /// dot4 form): the generics are marked `cgnet.dot4`.
-  bool packedBytes = false;
+  /// Set while convCore builds loops over packed values (IntLowering's
+  /// convPacked): the generics are marked with it, `cgnet.dot4` or
+  /// `cgnet.dot2`.
+  StringRef packedMark;
 
   /// The loops of every convolution: `x` is the padded N x C x Hp x Wp
   /// input, `w5` the G x Og x Ig x kh x kw weights, `bias` G x Og; the
@@ -1639,29 +1640,39 @@ public:
   /// --convert-cgnet-to-cpu's `dot4`: 8-bit convolutions as dot products of
   /// 4 packed bytes.
   bool dot4 = false;
+  /// --convert-cgnet-to-cpu's `dot2`: 8-bit convolutions as dot products of
+  /// pairs of 16-bit values (where `dot4` is off).
+  bool dot2 = false;
 
-  /// The dot4 form of conv (see the pass option): `x` the padded input
-  /// (stored values; `offset` makes them bytes 0..255: 128 for signed
-  /// 8-bit storage, 0 for unsigned), 4 channels packed per i32 (little
-  /// endian), the weights' 4 bytes likewise, and the bias less
-  /// (offset + zp) x the sum of each output's weights, so that the sum of
-  /// byte products equals the sum over (x - zp) * w (the padding holds zp:
-  /// its products cancel).
-  Value convDot4(Value x, int64_t zp, int64_t offset, ArrayRef<int32_t> w,
-                 ArrayRef<int64_t> wShape, ArrayRef<int32_t> bias,
-                 ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                 int64_t groups, ArrayRef<int64_t> outShape) {
+  /// The packed forms of conv (see the pass options `dot4` and `dot2`):
+  /// `x` the padded input, `pack` channels packed per i32 (little endian),
+  /// the weights' `pack` channels likewise.
+  ///  - pack 4 (dot4): the input's stored values plus `offset` (128 for
+  ///    signed 8-bit storage, 0 for unsigned) as bytes 0..255, the weights
+  ///    as signed bytes, and the bias less (offset + zp) x the sum of each
+  ///    output's weights, so that the sum of byte products equals the sum
+  ///    over (x - zp) * w (the padding holds zp: its products cancel);
+  ///  - pack 2 (dot2): x - zp and the weights as signed 16-bit halves (8-bit
+  ///    storage: |x - zp| <= 255, so a pair's sum fits 32 bits), the bias
+  ///    as it is.
+  Value convPacked(Value x, int64_t zp, int64_t offset, ArrayRef<int32_t> w,
+                   ArrayRef<int64_t> wShape, ArrayRef<int32_t> bias,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                   int64_t groups, ArrayRef<int64_t> outShape, int pack) {
     int64_t G = groups, O = wShape[0], Og = O / G, Ig = wShape[1],
             taps = wShape[2] * wShape[3];
+    int bits = 32 / pack;
+    uint32_t fieldMask = (1u << bits) - 1;
     auto xs = cast<RankedTensorType>(x.getType()).getShape();
     int64_t N = xs[0], C = xs[1], Hp = xs[2], Wp = xs[3];
     AffineExpr d[5];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4]);
-    Value x5 = reshape(x, {N, C / 4, 4, Hp, Wp});
+    Value x5 = reshape(x, {N, C / pack, pack, Hp, Wp});
     Value zero = linalg::FillOp::create(
-                     b, loc, c32(0), emptyI32({N, C / 4, Hp, Wp}))
+                     b, loc, c32(0), emptyI32({N, C / pack, Hp, Wp}))
                      .getResult(0);
-    Value offV = c32(offset);
+    // What each field holds: x + offset (bytes) or x - zp (halves).
+    Value shiftV = c32(pack == 4 ? offset : -zp);
     Value packed = generic(
         {x5}, zero,
         {map(5, {d[0], d[1], d[4], d[2], d[3]}),
@@ -1671,52 +1682,69 @@ public:
           Value shift = arith::IndexCastOp::create(
               nb, nl, nb.getI32Type(),
               arith::MulIOp::create(
-                  nb, nl, k, arith::ConstantIndexOp::create(nb, nl, 8)));
-          Value byte = arith::AndIOp::create(
-              nb, nl, arith::AddIOp::create(nb, nl, a[0], offV),
-              arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(255)));
+                  nb, nl, k, arith::ConstantIndexOp::create(nb, nl, bits)));
+          Value field = arith::AndIOp::create(
+              nb, nl, arith::AddIOp::create(nb, nl, a[0], shiftV),
+              arith::ConstantOp::create(
+                  nb, nl, nb.getI32IntegerAttr(int32_t(fieldMask))));
           return arith::OrIOp::create(
-              nb, nl, a[1], arith::ShLIOp::create(nb, nl, byte, shift));
+              nb, nl, a[1], arith::ShLIOp::create(nb, nl, field, shift));
         });
-    std::vector<int32_t> w4(O * (Ig / 4) * taps);
-    std::vector<int32_t> bias4(O);
+    std::vector<int32_t> wp(O * (Ig / pack) * taps);
+    std::vector<int32_t> biasP(O);
     for (int64_t o = 0; o < O; ++o) {
       int64_t sum = 0;
       for (int64_t c = 0; c < Ig; ++c)
         for (int64_t t = 0; t < taps; ++t) {
           int32_t v = w[(o * Ig + c) * taps + t];
           sum += v;
-          uint32_t byte = uint32_t(uint8_t(int8_t(v))) << (8 * (c % 4));
-          int32_t &slot = w4[(o * (Ig / 4) + c / 4) * taps + t];
-          slot = int32_t(uint32_t(slot) | byte);
+          uint32_t f = (uint32_t(v) & fieldMask) << (bits * (c % pack));
+          int32_t &slot = wp[(o * (Ig / pack) + c / pack) * taps + t];
+          slot = int32_t(uint32_t(slot) | f);
         }
       // Wrapping like the accumulation.
-      bias4[o] = int32_t(uint32_t(int64_t(bias[o]) - (offset + zp) * sum));
+      biasP[o] = pack == 4
+                     ? int32_t(uint32_t(int64_t(bias[o]) - (offset + zp) * sum))
+                     : bias[o];
     }
-    Value w5 = constI32({G, Og, Ig / 4, wShape[2], wShape[3]}, w4);
-    packedBytes = true;
+    Value w5 = constI32({G, Og, Ig / pack, wShape[2], wShape[3]}, wp);
+    packedMark = pack == 4 ? kDot4Attr : kDot2Attr;
     Value out = convCore(
-        packed, w5, constI32({G, Og}, bias4), strides, dilations, outShape,
-        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          // acc + sum over k of byte k of x (unsigned) x byte k of w
-          // (signed): what one lane of AVX-512 VNNI's vpdpbusd computes.
+        packed, w5, constI32({G, Og}, biasP), strides, dilations, outShape,
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          // acc + the sum over fields k of field k of x times field k of
+          // w: what one lane of AVX-512 VNNI's vpdpbusd computes (x's
+          // bytes unsigned, w's signed), or of pmaddwd (both signed
+          // halves).
           Value acc = a[2];
           auto i32 = [&](int64_t v) {
             return arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(v));
           };
-          for (int k = 0; k < 4; ++k) {
-            Value xb = arith::AndIOp::create(
-                nb, nl, arith::ShRUIOp::create(nb, nl, a[0], i32(8 * k)),
-                i32(255));
-            Value wb = arith::ShRSIOp::create(
-                nb, nl, arith::ShLIOp::create(nb, nl, a[1], i32(24 - 8 * k)),
-                i32(24));
+          for (int k = 0; k < pack; ++k) {
+            // Field k of x: unsigned bytes, signed halves.
+            Value xf =
+                pack == 4
+                    ? arith::AndIOp::create(
+                          nb, nl,
+                          arith::ShRUIOp::create(nb, nl, a[0], i32(bits * k)),
+                          i32(fieldMask))
+                          .getResult()
+                    : arith::ShRSIOp::create(
+                          nb, nl,
+                          arith::ShLIOp::create(nb, nl, a[0],
+                                                i32(32 - bits * (k + 1))),
+                          i32(32 - bits))
+                          .getResult();
+            Value wf = arith::ShRSIOp::create(
+                nb, nl,
+                arith::ShLIOp::create(nb, nl, a[1], i32(32 - bits * (k + 1))),
+                i32(32 - bits));
             acc = arith::AddIOp::create(nb, nl, acc,
-                                        arith::MulIOp::create(nb, nl, xb, wb));
+                                        arith::MulIOp::create(nb, nl, xf, wf));
           }
           return acc;
         });
-    packedBytes = false;
+    packedMark = {};
     return out;
   }
 
@@ -1737,15 +1765,18 @@ public:
     spaceToDepth(x, c32(zp), w, wS, wsS, st, dilations, groups, outShape);
     wShape = wsS;
     strides = st;
-    if (dot4 && byteOffset && mode == 0 && (wShape[1] % 4 == 0 || G == 1) &&
+    int pack = dot4 ? 4 : dot2 ? 2 : 0;
+    if (pack && byteOffset && mode == 0 &&
+        (wShape[1] % pack == 0 || G == 1) &&
         llvm::all_of(w, [](int32_t v) { return v >= -128 && v <= 127; })) {
-      if (wShape[1] % 4 == 0)
-        return convDot4(x, zp, *byteOffset, w, wShape, bias, strides,
-                        dilations, groups, outShape);
-      // Input channels up to a multiple of 4 (a network's first layer:
-      // RGB): more channels holding the zero point, with zero weights.
-      int64_t O = wShape[0], Ig = wShape[1], Ig4 = (Ig + 3) / 4 * 4,
-              taps = wShape[2] * wShape[3];
+      if (wShape[1] % pack == 0)
+        return convPacked(x, zp, *byteOffset, w, wShape, bias, strides,
+                          dilations, groups, outShape, pack);
+      // Input channels up to a multiple of `pack` (a network's first
+      // layer: RGB): more channels holding the zero point, with zero
+      // weights.
+      int64_t O = wShape[0], Ig = wShape[1],
+              Ig4 = (Ig + pack - 1) / pack * pack, taps = wShape[2] * wShape[3];
       std::vector<int32_t> w4(O * Ig4 * taps, 0);
       for (int64_t o = 0; o < O; ++o)
         std::copy_n(w.begin() + o * Ig * taps, Ig * taps,
@@ -1760,9 +1791,9 @@ public:
           ArrayRef<OpFoldResult>{zeroIdx, b.getIndexAttr(Ig4 - Ig), zeroIdx,
                                  zeroIdx},
           c32(zp));
-      return convDot4(wide, zp, *byteOffset, w4,
-                      {O, Ig4, wShape[2], wShape[3]}, bias, strides,
-                      dilations, groups, outShape);
+      return convPacked(wide, zp, *byteOffset, w4,
+                        {O, Ig4, wShape[2], wShape[3]}, bias, strides,
+                        dilations, groups, outShape, pack);
     }
     Value w5 = weights({G, Og, wShape[1], wShape[2], wShape[3]}, w);
     Value biasT = constI32({G, Og}, bias);
@@ -1828,10 +1859,12 @@ static FailureOr<std::vector<int32_t>> intVector(Operation *op, Value v,
   return std::move(*c);
 }
 
-static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4) {
+static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
+                                 bool dot2) {
   OpBuilder b(op);
   IntLowering l(b, op->getLoc());
   l.dot4 = dot4;
+  l.dot2 = dot2 && !dot4;
   Location loc = op->getLoc();
   // Centered weights and the bias (zeros when absent) of a convolution.
   using Params = std::pair<std::vector<int32_t>, std::vector<int32_t>>;
@@ -2441,7 +2474,8 @@ struct ConvertCGNetToCPUPass
         hook(enterHook);
       bool integer = isIntegerOp(op, infos);
       FailureOr<Value> v =
-          integer ? lowerInt(op, infos, dot4) : lower(op, upstreamConv);
+          integer ? lowerInt(op, infos, dot4, dot2)
+                  : lower(op, upstreamConv);
       if (failed(v))
         return failure();
       if (profile)
@@ -2843,6 +2877,7 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
                          " outline-layers=" +
                          (options.outlineLayers ? "true" : "false") +
                          " dot4=" + (options.dot4 ? "true" : "false") +
+                         " dot2=" + (options.dot2 ? "true" : "false") +
                          "},canonicalize";
   // Not when profiling: the per-layer hooks would then time one layer's
   // loop in another's window.
@@ -2854,13 +2889,29 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
   return parsePassPipeline(pipeline, pm);
 }
 
+std::pair<int64_t, int64_t> cgnet::registerBlockShape(unsigned vectorBits) {
+  // AVX-512 has 32 vector registers: 16 accumulators, 4 loads, a
+  // broadcast. AVX2 and SSE have 16: 12 accumulators, 3 loads, a
+  // broadcast (4 x 4 there spills: ResNet-18's 56 x 56 fp32 layer took
+  // 8.2 ms instead of 2.7 on a Zen 3 core).
+  if (vectorBits >= 512)
+    return {4, 4};
+  return {4, 3};
+}
+
 LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   // Parsed from text so that every step is an upstream pass with its
   // documented options.
+  auto [rows, vectors] = registerBlockShape(options.vectorBits);
   std::string block =
       std::string(options.compactGated ? "cgnet-compact-gated," : "") +
-      (options.registerBlock ? "cgnet-register-block," : "");
+      (options.registerBlock
+           ? "cgnet-register-block{vector-bits=" +
+                 std::to_string(options.vectorBits) +
+                 " rows=" + std::to_string(rows) +
+                 " vectors=" + std::to_string(vectors) + "},"
+           : "");
   std::string loops =
       "func.func(" + block + "cgnet-copies-to-loops,convert-linalg-to-loops),";
   if (options.threads > 1)

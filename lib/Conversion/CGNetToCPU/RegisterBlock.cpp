@@ -74,9 +74,12 @@ struct Plan {
   int64_t lanes;
   /// Marked `cgnet.dot4`: i32 lanes of 4 bytes, summed by vpdpbusd.
   bool dot4 = false;
+  /// Marked `cgnet.dot2`: i32 lanes of 2 signed 16-bit values, summed as
+  /// pmaddwd.
+  bool dot2 = false;
 };
 
-std::optional<Plan> analyze(linalg::GenericOp g) {
+std::optional<Plan> analyze(linalg::GenericOp g, int64_t vectorBits) {
   if (!g.hasPureBufferSemantics() || g.getNumDpsInputs() != 2 ||
       g.getNumDpsInits() != 1)
     return std::nullopt;
@@ -110,8 +113,8 @@ std::optional<Plan> analyze(linalg::GenericOp g) {
     p.vecIn = 1, p.scalIn = 0;
   else
     return std::nullopt;
-  // Vectors of 512 bits of the result's elements (the inputs' elements,
-  // which the body may widen, as many).
+  // Vectors of `vectorBits` bits of the result's elements (the inputs'
+  // elements, which the body may widen, as many).
   Type elem = getElementTypeOrSelf(g.getDpsInits()[0].getType());
   for (Value v : g->getOperands()) {
     Type e = getElementTypeOrSelf(v.getType());
@@ -119,12 +122,14 @@ std::optional<Plan> analyze(linalg::GenericOp g) {
         e.getIntOrFloatBitWidth() < 8)
       return std::nullopt;
   }
-  p.lanes = 512 / elem.getIntOrFloatBitWidth();
+  p.lanes = vectorBits / elem.getIntOrFloatBitWidth();
   p.dot4 = g->hasAttr(kDot4Attr);
-  if (p.dot4 && (p.lanes != 16 || !elem.isInteger(32) ||
-                 llvm::any_of(g.getDpsInputs(), [](Value v) {
-                   return !getElementTypeOrSelf(v.getType()).isInteger(32);
-                 })))
+  p.dot2 = !p.dot4 && g->hasAttr(kDot2Attr);
+  if ((p.dot4 || p.dot2) &&
+      ((p.dot4 && p.lanes != 16) || !elem.isInteger(32) ||
+       llvm::any_of(g.getDpsInputs(), [](Value v) {
+         return !getElementTypeOrSelf(v.getType()).isInteger(32);
+       })))
     return std::nullopt;
   if (!unitLastStride(g.getDpsInputs()[p.vecIn]) ||
       !unitLastStride(g.getDpsInits()[0]) ||
@@ -395,6 +400,25 @@ private:
       }
   }
 
+  /// acc + the sums of the products of the two signed 16-bit halves of
+  /// each lane of `x` and `y` (the body of a `cgnet.dot2` generic): one
+  /// pmaddwd of the vector width (SSE2 on 128 bits, AVX2 on 256, AVX-512BW
+  /// on 512) and an add. (The same as widened even and odd halves,
+  /// multiplied and added, is not selected as pmaddwd when one operand is
+  /// a broadcast: LLVM then multiplies 32-bit lanes.)
+  Value pairProducts(OpBuilder &b, Value acc, Value x, Value y) {
+    auto halves = VectorType::get({p.lanes * 2}, b.getI16Type());
+    StringRef name = p.lanes == 4   ? "llvm.x86.sse2.pmadd.wd"
+                     : p.lanes == 8 ? "llvm.x86.avx2.pmadd.wd"
+                                    : "llvm.x86.avx512.pmaddw.d.512";
+    Value sum = LLVM::CallIntrinsicOp::create(
+                    b, loc, acc.getType(), b.getStringAttr(name),
+                    ValueRange{vector::BitCastOp::create(b, loc, halves, x),
+                               vector::BitCastOp::create(b, loc, halves, y)})
+                    .getResult(0);
+    return arith::AddIOp::create(b, loc, acc, sum);
+  }
+
   /// Every step of the unrolled reduction dimensions at the looped ones'
   /// point `d`: the accumulators after them.
   template <typename Load>
@@ -448,6 +472,10 @@ private:
                     .getResult(0);
             continue;
           }
+          if (p.dot2) {
+            acc[i * nv + j] = pairProducts(b, acc[i * nv + j], vec, scal);
+            continue;
+          }
           IRMapping m = bodyMap;
           m.map(body.getArgument(p.vecIn), vec);
           m.map(body.getArgument(p.scalIn), scal);
@@ -489,13 +517,19 @@ struct RegisterBlockPass
                                "must be at least 1");
       return signalPassFailure();
     }
+    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+      getOperation().emitError("--cgnet-register-block: vector-bits must be "
+                               "128, 256 or 512, not ")
+          << int64_t(vectorBits);
+      return signalPassFailure();
+    }
     SmallVector<linalg::GenericOp> marked;
     getOperation().walk([&](linalg::GenericOp g) {
       if (g->hasAttr(kRegisterBlockAttr))
         marked.push_back(g);
     });
     for (linalg::GenericOp g : marked) {
-      std::optional<Plan> plan = analyze(g);
+      std::optional<Plan> plan = analyze(g, vectorBits);
       g->removeAttr(kRegisterBlockAttr);
       if (plan)
         Emitter(*plan, rows, vectors).run();

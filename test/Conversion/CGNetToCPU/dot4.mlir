@@ -18,6 +18,22 @@
 // CHECK: arith.ori
 // CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<1x1x1x272xi32>, tensor<1x2x1x1x1xi32>) {{.*}} attrs = {cgnet.dot4, cgnet.register_block}
 
+// --convert-cgnet-to-cpu=dot2 (where dot4 is off): pairs of channels as
+// signed 16-bit halves x - zp (x - 3), the weights' pairs likewise
+// (0x00010001 = 65537), the bias as it is; the loops marked `cgnet.dot2`
+// (pmaddwd). With both options dot4 wins.
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu=dot2 --canonicalize | FileCheck %s --check-prefix=DOT2
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu="dot2 dot4" --canonicalize | FileCheck %s
+// DOT2-LABEL: func.func @conv
+// DOT2-DAG: arith.constant dense<{{\[\[}}1000, 2000{{\]\]}}> : tensor<1x2xi32>
+// DOT2-DAG: arith.constant dense<65537> : tensor<1x2x2x1x1xi32>
+// DOT2: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// DOT2: arith.addi %{{.*}}, %c-3_i32
+// DOT2: arith.andi %{{.*}}, %c65535_i32
+// DOT2: arith.shli
+// DOT2: arith.ori
+// DOT2: linalg.generic {{.*}} ins({{.*}} : tensor<1x1x2x272xi32>, tensor<1x2x2x1x1xi32>) {{.*}} attrs = {cgnet.dot2, cgnet.register_block}
+
 // VNNI-LABEL: func.func @conv
 // VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 !x = !quant.uniform<i8:f32, 0.5:3>

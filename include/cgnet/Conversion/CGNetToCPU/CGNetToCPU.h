@@ -44,9 +44,22 @@ struct CPUPipelineOptions {
   bool compactGated = true;
   /// --convert-cgnet-to-cpu's `dot4` (needs a CPU with AVX-512 VNNI).
   bool dot4 = false;
+  /// --convert-cgnet-to-cpu's `dot2` (pairs of 16-bit values; any x86-64
+  /// CPU; `dot4` takes precedence).
+  bool dot2 = false;
+  /// --cgnet-register-block's vector width: 512 bits (AVX-512: blocks of
+  /// 4 x 4 accumulator vectors in its 32 registers), 256 (AVX2) or 128
+  /// (SSE): blocks of 4 x 3 in 16 registers (12 accumulators, 3 loaded
+  /// vectors, a broadcast). See registerBlockShape.
+  unsigned vectorBits = 512;
   /// Run --cgnet-fuse-elementwise (not with `profile`).
   bool fuseElementwise = true;
 };
+
+/// The block (rows, vectors) --cgnet-register-block uses in the CPU
+/// pipeline for vectors of `vectorBits` bits: as many accumulators as the
+/// registers allow, with room for the loaded vectors and a broadcast.
+std::pair<int64_t, int64_t> registerBlockShape(unsigned vectorBits);
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
 /// bufferization (results become out-parameters), loops, LLVM with the
@@ -75,6 +88,10 @@ constexpr llvm::StringLiteral kRegisterBlockAttr = "cgnet.register_block";
 /// elements holding 4 bytes each: unsigned inputs, signed weights):
 /// --cgnet-register-block computes them with AVX-512 VNNI's vpdpbusd.
 constexpr llvm::StringLiteral kDot4Attr = "cgnet.dot4";
+/// Marks the convolution loops of --convert-cgnet-to-cpu{dot2} (i32
+/// elements holding two signed 16-bit values each):
+/// --cgnet-register-block computes them as pmaddwd (SSE2, AVX2, AVX-512BW).
+constexpr llvm::StringLiteral kDot2Attr = "cgnet.dot2";
 /// The mark --convert-cgnet-to-cpu puts on a gated convolution's
 /// conditional path (a dictionary of its parameters) for
 /// --cgnet-compact-gated.
