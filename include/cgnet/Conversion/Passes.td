@@ -389,7 +389,12 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"pixels", "pixels", "int64_t", /*default=*/"8",
-           "Gated-on outputs computed together">
+           "Gated-on outputs computed together">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Bits per vector of the float run form's multiply-adds: 512 "
+           "(AVX-512: two accumulator chains per output), 256 (AVX2: one "
+           "chain per output, so that a block's accumulators stay in its "
+           "16 registers) or 128">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

@@ -138,8 +138,9 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
 
 class Emitter {
 public:
-  Emitter(linalg::GenericOp g, const Gated &k, int64_t pixels)
-      : g(g), k(k), pixels(pixels), loc(g.getLoc()),
+  Emitter(linalg::GenericOp g, const Gated &k, int64_t pixels,
+          int64_t vectorBits)
+      : g(g), k(k), pixels(pixels), vectorBits(vectorBits), loc(g.getLoc()),
         elem(cast<MemRefType>(k.partial.getType()).getElementType()),
         vt(VectorType::get({k.lanes}, elem)) {}
 
@@ -163,7 +164,7 @@ public:
 private:
   linalg::GenericOp g;
   const Gated &k;
-  int64_t pixels;
+  int64_t pixels, vectorBits;
   Location loc;
   Type elem;
   VectorType vt;
@@ -425,10 +426,11 @@ private:
   }
 
   /// The run form's products: for 64 bytes at a time of the kh runs
-  /// (`length` elements each), every pixel of the block multiplies its
-  /// run with the weights' (loaded once; vpdpbusd on bytes, FMA on
-  /// floats); two accumulators per pixel (alternate kernel rows) keep
-  /// 2 x P chains in flight.
+  /// (`length` elements each; floats: vectorBits at a time), every pixel
+  /// of the block multiplies its run with the weights' (loaded once;
+  /// vpdpbusd on bytes, FMA on floats); with 512-bit vectors two
+  /// accumulators per pixel (alternate kernel rows) keep 2 x P chains in
+  /// flight; with fewer registers (AVX2: 16) one per pixel.
   void runs(OpBuilder &b, Value n, Value o, ArrayRef<Value> iys,
             ArrayRef<Value> ixs, int64_t length, SmallVector<Value> &accs,
             int64_t P) {
@@ -437,10 +439,16 @@ private:
     SmallVector<Value> starts;
     for (Value ix : ixs)
       starts.push_back(mul(b, ix, k.runChannels));
-    SmallVector<Value> init(accs);
-    init.append(accs.begin(), accs.end());
-    int64_t step = k.bytes ? 64 : 16;
+    int64_t step = k.bytes ? 64 : vectorBits / 32,
+            chains = k.bytes || vectorBits == 512 ? 2 : 1;
     auto bt = VectorType::get({step}, k.bytes ? b.getI8Type() : elem);
+    // The block's accumulators in `step` lanes: the float sums of 16
+    // lanes taken apart (the order of a float sum's terms changes; the
+    // reduction below is reassociated anyway).
+    SmallVector<Value> init;
+    for (int64_t c = 0; c < chains; ++c)
+      for (Value a : accs)
+        init.push_back(k.bytes || step == 16 ? a : narrow(b, a, step));
     auto loop = scf::ForOp::create(
         b, loc, index(b, 0), index(b, length), index(b, step), init,
         [&](OpBuilder &lb, Location, Value c, ValueRange args) {
@@ -452,7 +460,7 @@ private:
               Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
               Value xv = vector::LoadOp::create(
                   lb, loc, bt, k.xT, ValueRange{n, iy, add(lb, starts[j], c)});
-              Value &acc = next[j + P * (ky % 2)];
+              Value &acc = next[j + P * (ky % chains)];
               acc =
                   k.bytes
                       ? LLVM::CallIntrinsicOp::create(
@@ -465,13 +473,27 @@ private:
           }
           scf::YieldOp::create(lb, loc, next);
         });
-    for (int64_t j = 0; j < P; ++j)
-      accs[j] = k.bytes ? arith::AddIOp::create(b, loc, loop.getResult(j),
-                                                loop.getResult(j + P))
-                              .getResult()
-                        : arith::AddFOp::create(b, loc, loop.getResult(j),
-                                                loop.getResult(j + P))
-                              .getResult();
+    for (int64_t j = 0; j < P; ++j) {
+      Value a = loop.getResult(j);
+      if (chains == 2)
+        a = k.bytes ? arith::AddIOp::create(b, loc, a, loop.getResult(j + P))
+                          .getResult()
+                    : arith::AddFOp::create(b, loc, a, loop.getResult(j + P))
+                          .getResult();
+      accs[j] = k.bytes || step == 16 ? a : widen(b, a);
+    }
+  }
+
+  /// The first `lanes` lanes of the accumulator `a` (its others are 0
+  /// where this is used: the block's accumulators before the runs).
+  Value narrow(OpBuilder &b, Value a, int64_t lanes) {
+    return vector::ExtractStridedSliceOp::create(b, loc, a, {0}, {lanes},
+                                                 {1});
+  }
+  /// `a` back in the accumulator's width (vt), zeros after it.
+  Value widen(OpBuilder &b, Value a) {
+    Value zero = arith::ConstantOp::create(b, loc, vt, b.getZeroAttr(vt));
+    return vector::InsertStridedSliceOp::create(b, loc, a, zero, {0}, {1});
   }
 };
 
@@ -672,6 +694,12 @@ struct CompactGatedPass
                                "least 1");
       return signalPassFailure();
     }
+    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+      getOperation().emitError("--cgnet-compact-gated: vector-bits must be "
+                               "128, 256 or 512, not ")
+          << int64_t(vectorBits);
+      return signalPassFailure();
+    }
     SmallVector<linalg::GenericOp> marked;
     getOperation().walk([&](linalg::GenericOp g) {
       if (g->hasAttr(kCompactGatedAttr))
@@ -688,7 +716,7 @@ struct CompactGatedPass
       std::optional<Gated> k = analyze(g);
       g->removeAttr(kCompactGatedAttr);
       if (k)
-        Emitter(g, *k, pixels).run();
+        Emitter(g, *k, pixels, vectorBits).run();
     }
   }
 };

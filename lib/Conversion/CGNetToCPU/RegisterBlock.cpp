@@ -251,7 +251,8 @@ private:
   /// How many steps of the outermost looped reduction dimension the blocks
   /// along u run before the next ones: the vector operand's slice that one
   /// block reads over them, which every block along u reads again, stays
-  /// within kSliceBytes (0: no looped dimension; its size: no chunks).
+  /// within kSliceBytes, or the generic's cgnet.slice_bytes (0: no looped
+  /// dimension; its size: no chunks).
   int64_t chunkSize() {
     if (p.looped.empty())
       return 0;
@@ -264,10 +265,14 @@ private:
     for (size_t k = 1; k < p.looped.size(); ++k)
       perStep *= p.sizes[p.looped[k]];
     // The largest divisor of the outermost looped dimension whose slice
-    // stays within a share of the L2 cache.
+    // stays within a share of the L2 cache (or of L1, as the lowering
+    // asks).
+    int64_t sliceBytes = kSliceBytes;
+    if (auto a = g->getAttrOfType<IntegerAttr>(kSliceBytesAttr))
+      sliceBytes = a.getInt();
     int64_t n = p.sizes[p.looped[0]];
     for (int64_t c = n; c > 1; --c)
-      if (n % c == 0 && c * perStep <= kSliceBytes)
+      if (n % c == 0 && c * perStep <= sliceBytes)
         return c;
     return 1;
   }

@@ -67,6 +67,8 @@ func.func @gated(%thr: memref<2xi32>, %xT: memref<1x6x6x32xi32>, %wT: memref<2x3
 // pixels must be at least 1.
 // RUN: not cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=0}))" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: --cgnet-compact-gated: pixels must be at least 1
+// RUN: not cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{vector-bits=1024}))" 2>&1 | FileCheck %s --check-prefix=ERRBITS
+// ERRBITS: error: --cgnet-compact-gated: vector-bits must be 128, 256 or 512, not 1024
 
 // The byte form (--convert-cgnet-to-cpu=dot4): the input is stored as
 // bytes (stored values + offset), the mark has `bytes` (channels per
@@ -130,6 +132,16 @@ func.func @gated_runs(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK-NOT: arith.subf
 // CHECK: arith.addf
+// With 256-bit vectors (AVX2) 8 floats per FMA and one accumulator per
+// pixel (2 x 2 pixels' chains of 16 floats would not fit 16 registers at
+// the default 8 pixels), widened back to 16 lanes for the reduction.
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=2 vector-bits=256}),cse)" | FileCheck %s --check-prefix=AVX2
+// AVX2-LABEL: func.func @gated_runs_float
+// AVX2: scf.for %[[J:.*]] = %c0 to %c96 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>) {
+// AVX2: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x96xf32>, vector<8xf32>
+// AVX2: vector.fma {{.*}} : vector<8xf32>
+// AVX2: vector.insert_strided_slice {{.*}} : vector<8xf32> into vector<16xf32>
+// AVX2: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 func.func @gated_runs_float(%thr: memref<2xf32>, %xR: memref<1x7x192xf32>, %wR: memref<2x3x96xf32>, %partial: memref<1x2x4x4xf32>) {
   linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%thr, %xR, %wR : memref<2xf32>, memref<1x7x192xf32>, memref<2x3x96xf32>) outs(%partial : memref<1x2x4x4xf32>)

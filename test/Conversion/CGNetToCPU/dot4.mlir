@@ -57,7 +57,7 @@ func.func @conv(%x: tensor<1x4x16x16x!x>) -> tensor<1x2x16x16xi32> {
 // in the mark for --cgnet-compact-gated.
 // CHECK-LABEL: func.func @gated
 // CHECK-DAG: arith.constant dense<56592> : tensor<2xi32>
-// CHECK: attrs = {cgnet.dot4, cgnet.register_block}
+// CHECK: attrs = {cgnet.dot4, cgnet.register_block, cgnet.slice_bytes = 12288 : i64}
 // CHECK: linalg.fill ins(%c-125_i8 : i8) outs(%{{.*}} : tensor<1x11x10x64xi8>)
 // CHECK: tensor.extract_slice %{{.*}}[0, 1, 1, 0] [1, 8, 8, 48]
 // CHECK: tensor.extract_slice %{{.*}}[0, 16, 0, 0] [1, 48, 8, 8]

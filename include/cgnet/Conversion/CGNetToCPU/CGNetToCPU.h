@@ -84,6 +84,11 @@ constexpr llvm::StringLiteral kConstantArgumentsAttr =
 /// The mark --convert-cgnet-to-cpu puts on the convolution loops that
 /// --cgnet-register-block rewrites.
 constexpr llvm::StringLiteral kRegisterBlockAttr = "cgnet.register_block";
+/// On a marked generic, the most bytes of its vector operand one block
+/// reads before the blocks along `u` read them again (default 256 KiB, a
+/// share of L2): the small-plane convolutions (vector operand: weights, a
+/// few vectors from each row in turn) ask for a share of L1.
+constexpr llvm::StringLiteral kSliceBytesAttr = "cgnet.slice_bytes";
 /// Marks the convolution loops of --convert-cgnet-to-cpu{dot4} (i32
 /// elements holding 4 bytes each: unsigned inputs, signed weights):
 /// --cgnet-register-block computes them with AVX-512 VNNI's vpdpbusd.
