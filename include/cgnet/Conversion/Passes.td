@@ -166,8 +166,10 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
            "packed into each i32 as signed halves (bias unchanged), the "
            "loops marked `cgnet.dot2` for --cgnet-register-block, which "
            "computes them with pmaddwd (16 multiply-adds per 256-bit "
-           "instruction; SSE2, AVX2, AVX-512BW), where 32-bit lanes do 8 "
-           "(cgnet-run turns it on on CPUs without VNNI)">,
+           "instruction; SSE2, AVX2, AVX-512BW), where 32-bit lanes do 8; "
+           "gated convolutions' conditional paths in runs of 16-bit values "
+           "(`halves` for --cgnet-compact-gated; cgnet-run turns it on on "
+           "CPUs without VNNI)">,
     Option<"outlineLayers", "outline-layers", "bool", /*default=*/"false",
            "Put each layer's code in a private function of its own "
            "(`<function>_layer<id>`, marked no_inline) called from the "
@@ -373,7 +375,12 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
     (each padded row's pixels, cs conditional channels each) and the
     weights O x kh x Lp: each kernel row's kw taps are one contiguous run,
     walked 64 bytes at a time (16 floats by FMA, or 64 bytes by
-    `vpdpbusd`) with two accumulators per pixel.
+    `vpdpbusd`) with two accumulators per pixel. With `vector-bits` = 256
+    (AVX2) floats go 8 at a time with one accumulator per pixel (16
+    registers). With `halves` in the mark (`--convert-cgnet-to-cpu=dot2`:
+    x - zp and the weights stored as i16, no correction) each step sums
+    pairs of 16-bit products with one pmaddwd of the vector width per
+    pixel (16 halves on 256 bits).
 
     The run form's input copy (the `linalg.generic` marked
     `cgnet.channels_last`: bytes, out[n, y, x, c] = the low byte of

@@ -566,13 +566,15 @@ public:
   ///
   /// Ungrouped layers without horizontal dilation take the run form
   /// instead (gatedConditionalRuns) in bytes, or in floats where the base
-  /// width is a multiple of 16.
+  /// width is a multiple of 16, or, with `pairs` (the dot2 lowering: no
+  /// byte form), 8-bit inputs and weights as 16-bit values.
   Value gatedConditional(Value partial, Value input, ArrayRef<int64_t> padding,
                          Value padValue, Value w, Value thr,
                          ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                          int64_t partitions, bool grouped, bool isInt,
                          int64_t zp,
-                         std::optional<int64_t> byteOffset = std::nullopt) {
+                         std::optional<int64_t> byteOffset = std::nullopt,
+                         bool pairs = false) {
     auto pt = cast<RankedTensorType>(partial.getType());
     Type elem = pt.getElementType();
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
@@ -584,14 +586,16 @@ public:
     auto vt = VectorType::get({lanes}, elem);
     // The byte form's vector width in channels (16, 32 or 64).
     int64_t bytes = 0;
-    if (isInt && byteOffset && bw % 16 == 0 &&
-        getElementTypeOrSelf(w.getType()).isInteger(8))
+    bool w8 = getElementTypeOrSelf(w.getType()).isInteger(8);
+    if (isInt && byteOffset && !pairs && bw % 16 == 0 && w8)
       bytes = bw % 64 == 0 ? 64 : bw % 32 == 0 ? 32 : 16;
+    bool halves = isInt && byteOffset && pairs && w8;
     int64_t inputOffset = bytes ? *byteOffset + zp : 0;
-    if (!grouped && dilations[1] == 1 && (bytes || (!isInt && lanes == 16)))
+    if (!grouped && dilations[1] == 1 &&
+        (bytes || halves || (!isInt && lanes == 16)))
       return gatedConditionalRuns(partial, input, padding, padValue, w, thr,
                                   strides, dilations, partitions, zp,
-                                  bytes ? byteOffset : std::nullopt);
+                                  bytes ? byteOffset : std::nullopt, halves);
     Value x = pad(input, padding, padValue);
     // xT[n, y, x, c] = x[n, c, y, x] - zp.
     auto xs = cast<RankedTensorType>(x.getType()).getShape();
@@ -621,7 +625,7 @@ public:
         });
     Value wT = permutedConstant(w, ws, {0, 2, 3, 1});
     GatedMark mark{strides,     dilations,        bw, og, grouped, lanes, bytes,
-                   inputOffset, /*runChannels=*/0};
+                   inputOffset, /*runChannels=*/0,    /*halves=*/false};
     return gatedGeneric(
         partial, thr, xT, wT,
         bytes ? conditionalCorrection(w, partitions, grouped, inputOffset)
@@ -706,6 +710,7 @@ public:
     int64_t baseWidth, groupOutputs;
     bool grouped;
     int64_t lanes, bytes, inputOffset, runChannels;
+    bool halves;
   };
 
   /// The marked generic of gatedConditional and gatedConditionalRuns:
@@ -763,6 +768,8 @@ public:
     if (mark.runChannels)
       params.push_back(b.getNamedAttr("run_channels",
                                       b.getI64IntegerAttr(mark.runChannels)));
+    if (mark.halves)
+      params.push_back(b.getNamedAttr("halves", b.getUnitAttr()));
     r.getDefiningOp()->setAttr(kCompactGatedAttr, b.getDictionaryAttr(params));
     return r;
   }
@@ -873,11 +880,12 @@ public:
                              ArrayRef<int64_t> padding, Value padValue, Value w,
                              Value thr, ArrayRef<int64_t> layerStrides,
                              ArrayRef<int64_t> dilations, int64_t partitions,
-                             int64_t zp, std::optional<int64_t> byteOffset) {
+                             int64_t zp, std::optional<int64_t> byteOffset,
+                             bool halves) {
     auto pt = cast<RankedTensorType>(partial.getType());
     Type elem = pt.getElementType();
     bool bytes = byteOffset.has_value();
-    Type xElem = bytes ? b.getI8Type() : elem;
+    Type xElem = bytes ? b.getI8Type() : halves ? b.getI16Type() : elem;
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
     ArrayRef<int64_t> xs = cast<RankedTensorType>(input.getType()).getShape();
     int64_t kh = ws[2], kw = ws[3];
@@ -892,7 +900,7 @@ public:
     if (subsample)
       strides.assign({1, 1});
     // Elements per 64-byte vector, and the fallback body's vector width.
-    int64_t unit = bytes ? 64 : 16, lanes = 16;
+    int64_t unit = bytes ? 64 : halves ? 32 : 16, lanes = 16;
     int64_t O = ws[0], C = ws[1], bw = C / partitions, cc = C - bw,
             cs = llvm::alignTo(cc, unit), Lp = llvm::alignTo(kw * cs, unit),
             N = xs[0], H = subsample ? pt.getDimSize(2) : xs[2],
@@ -903,9 +911,12 @@ public:
     bindDims(b.getContext(), d[0], d[1], d[2], d[3]);
     // The padding holds zp: as a byte, zp + offset (its products cancel
     // against the correction as every input's do).
-    Value padX = bytes
+    // As halves, x - zp: 0.
+    Value padX = bytes || halves
                      ? arith::ConstantOp::create(
-                           b, loc, b.getIntegerAttr(xElem, int8_t(inputOffset)))
+                           b, loc,
+                           b.getIntegerAttr(xElem, halves ? 0
+                                                          : int8_t(inputOffset)))
                            .getResult()
                      : padValue;
     Value empty = tensor::EmptyOp::create(
@@ -933,14 +944,15 @@ public:
         {condIn}, interior,
         {map(4, {d[0], d[3], d[1], d[2]}), map(4, {d[0], d[1], d[2], d[3]})},
         {P, P, P, P}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          if (!bytes)
+          if (!bytes && !halves)
             return a[0];
           return arith::TruncIOp::create(
-              nb, nl, nb.getI8Type(),
+              nb, nl, xElem,
               arith::AddIOp::create(
                   nb, nl, a[0],
                   arith::ConstantOp::create(
-                      nb, nl, nb.getI32IntegerAttr(*byteOffset))));
+                      nb, nl,
+                      nb.getI32IntegerAttr(halves ? -zp : *byteOffset))));
         });
     moved.getDefiningOp()->setAttr(kChannelsLastAttr, b.getUnitAttr());
     Value xR = tensor::CollapseShapeOp::create(
@@ -958,21 +970,29 @@ public:
             for (int64_t c = 0; c < cc; ++c)
               wr[(o * kh + ky) * Lp + kx * cs + c] =
                   wv[((o * C + bw + c) * kh + ky) * kw + kx];
-      return denseConstant({O, kh, Lp}, getElementTypeOrSelf(w.getType()),
+      return denseConstant({O, kh, Lp},
+                           halves ? b.getI16Type()
+                                  : getElementTypeOrSelf(w.getType()),
                            ArrayRef<decltype(zero)>(wr));
     };
-    Value wR = bytes ? runWeights(wAttr.getValues<int8_t>(), int8_t(0))
-                     : runWeights(wAttr.getValues<float>(), 0.0f);
+    std::vector<int16_t> w16;
+    if (halves)
+      for (int8_t v : wAttr.getValues<int8_t>())
+        w16.push_back(v);
+    Value wR = halves  ? runWeights(ArrayRef<int16_t>(w16), int16_t(0))
+               : bytes ? runWeights(wAttr.getValues<int8_t>(), int8_t(0))
+                       : runWeights(wAttr.getValues<float>(), 0.0f);
     auto vt = VectorType::get({lanes}, elem);
     GatedMark mark{strides,        dilations,         bw,
                    O / partitions, /*grouped=*/false, lanes,
-                   bytes ? 64 : 0, inputOffset,       cs};
+                   bytes ? 64 : 0, inputOffset,       cs,
+                   halves};
     return gatedGeneric(
         partial, thr, xR, wR,
         bytes ? conditionalCorrection(w, partitions, /*grouped=*/false,
                                       inputOffset)
               : Value(),
-        bytes, mark,
+        bytes || halves, mark,
         [&](OpBuilder &tb, Location nl, Value n, Value o, Value y,
             Value xx) -> SmallVector<Value> {
           auto idx = [&](OpBuilder &ib, int64_t v) -> Value {
@@ -1014,6 +1034,14 @@ public:
                       arith::ConstantOp::create(ib, il, ib.getZeroAttr(wElem)),
                       ArrayRef<bool>{true});
                   Value &acc = next[ky % chains];
+                  if (halves) {
+                    acc = arith::AddIOp::create(
+                        ib, il, acc,
+                        arith::MulIOp::create(
+                            ib, il, arith::ExtSIOp::create(ib, il, vt, xv),
+                            arith::ExtSIOp::create(ib, il, vt, wv)));
+                    continue;
+                  }
                   if (!bytes) {
                     acc = vector::FMAOp::create(ib, il, xv, wv, acc);
                     continue;
@@ -2143,7 +2171,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
             l.weights(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),
             c.getDilations(), c.getPartitions(), c.getGrouped(),
             /*isInt=*/true, zp,
-            l.dot4 ? byteOffset(c.getInput()) : std::nullopt);
+            l.dot4 || l.dot2 ? byteOffset(c.getInput()) : std::nullopt,
+            /*pairs=*/l.dot2);
       })
       .Case<PrecisionGatedConv2DOp>([&](PrecisionGatedConv2DOp c)
                                         -> FailureOr<Value> {

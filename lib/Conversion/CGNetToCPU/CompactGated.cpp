@@ -52,6 +52,9 @@ struct Gated {
   /// floats): xT is N x rows x (Wp * runChannels) and wT O x kh x Lp, each
   /// kernel row one contiguous run (gatedConditionalRuns in CGNetToCPU.cpp).
   int64_t runChannels = 0;
+  /// The run form on 16-bit values (`halves` in the mark: the dot2
+  /// lowering): x - zp and the weights as i16, summed by pmaddwd.
+  bool halves = false;
   SmallVector<int64_t> strides, dilations;
   int64_t baseWidth, groupOutputs, lanes;
   bool grouped, isInt;
@@ -71,6 +74,9 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
     k.correction = g.getDpsInputs()[3];
   if (auto run = params.getAs<IntegerAttr>("run_channels"))
     k.runChannels = run.getInt();
+  k.halves = params.get("halves") != nullptr;
+  if (k.halves && (!k.runChannels || k.bytes))
+    return std::nullopt;
   k.thr = g.getDpsInputs()[0];
   k.xT = g.getDpsInputs()[1];
   k.wT = g.getDpsInputs()[2];
@@ -107,13 +113,17 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
     auto elemOf = [](Value v) {
       return cast<MemRefType>(v.getType()).getElementType();
     };
-    Type stored = k.bytes ? IntegerType::get(g.getContext(), 8) : elem;
-    if ((k.bytes ? k.bytes != 64 || !elem.isInteger(32)
-                 : !elem.isF32() || k.lanes != 16) ||
+    Type stored = k.bytes    ? IntegerType::get(g.getContext(), 8)
+                  : k.halves ? IntegerType::get(g.getContext(), 16)
+                             : elem;
+    if ((k.bytes    ? k.bytes != 64 || !elem.isInteger(32)
+         : k.halves ? !elem.isInteger(32) || k.lanes != 16
+                    : !elem.isF32() || k.lanes != 16) ||
         k.grouped || k.runChannels < 1 || shape(k.partial).size() != 4 ||
         shape(k.xT).size() != 3 || shape(k.wT).size() != 3 ||
         shape(k.thr).size() != 1 || shape(k.xT)[2] % k.runChannels ||
-        shape(k.wT)[2] % (k.bytes ? 64 : 16) || elemOf(k.xT) != stored ||
+        shape(k.wT)[2] % (k.bytes ? 64 : k.halves ? 32 : 16) ||
+        elemOf(k.xT) != stored ||
         elemOf(k.wT) != stored)
       return std::nullopt;
     return k;
@@ -439,16 +449,25 @@ private:
     SmallVector<Value> starts;
     for (Value ix : ixs)
       starts.push_back(mul(b, ix, k.runChannels));
-    int64_t step = k.bytes ? 64 : vectorBits / 32,
+    // Elements per vector, and the accumulators' lanes (pmaddwd sums
+    // pairs of 16-bit products into 32-bit lanes).
+    int64_t step = k.bytes    ? 64
+                   : k.halves ? vectorBits / 16
+                              : vectorBits / 32,
+            accLanes = k.halves ? step / 2 : k.bytes ? 16 : step,
             chains = k.bytes || vectorBits == 512 ? 2 : 1;
-    auto bt = VectorType::get({step}, k.bytes ? b.getI8Type() : elem);
-    // The block's accumulators in `step` lanes: the float sums of 16
-    // lanes taken apart (the order of a float sum's terms changes; the
+    Type stored = k.bytes    ? b.getI8Type()
+                  : k.halves ? b.getI16Type()
+                             : elem;
+    auto bt = VectorType::get({step}, stored);
+    // The block's accumulators in `accLanes` lanes: the sums of 16 lanes
+    // taken apart (the order of a float sum's terms changes; the
     // reduction below is reassociated anyway).
+    bool split = accLanes != k.lanes;
     SmallVector<Value> init;
     for (int64_t c = 0; c < chains; ++c)
       for (Value a : accs)
-        init.push_back(k.bytes || step == 16 ? a : narrow(b, a, step));
+        init.push_back(split ? narrow(b, a, accLanes) : a);
     auto loop = scf::ForOp::create(
         b, loc, index(b, 0), index(b, length), index(b, step), init,
         [&](OpBuilder &lb, Location, Value c, ValueRange args) {
@@ -461,6 +480,18 @@ private:
               Value xv = vector::LoadOp::create(
                   lb, loc, bt, k.xT, ValueRange{n, iy, add(lb, starts[j], c)});
               Value &acc = next[j + P * (ky % chains)];
+              if (k.halves) {
+                StringRef name = step == 8    ? "llvm.x86.sse2.pmadd.wd"
+                                 : step == 16 ? "llvm.x86.avx2.pmadd.wd"
+                                              : "llvm.x86.avx512.pmaddw.d.512";
+                acc = arith::AddIOp::create(
+                    lb, loc, acc,
+                    LLVM::CallIntrinsicOp::create(lb, loc, acc.getType(),
+                                                  lb.getStringAttr(name),
+                                                  ValueRange{xv, wv})
+                        .getResult(0));
+                continue;
+              }
               acc =
                   k.bytes
                       ? LLVM::CallIntrinsicOp::create(
@@ -476,11 +507,11 @@ private:
     for (int64_t j = 0; j < P; ++j) {
       Value a = loop.getResult(j);
       if (chains == 2)
-        a = k.bytes ? arith::AddIOp::create(b, loc, a, loop.getResult(j + P))
+        a = k.isInt ? arith::AddIOp::create(b, loc, a, loop.getResult(j + P))
                           .getResult()
                     : arith::AddFOp::create(b, loc, a, loop.getResult(j + P))
                           .getResult();
-      accs[j] = k.bytes || step == 16 ? a : widen(b, a);
+      accs[j] = split ? widen(b, a) : a;
     }
   }
 

@@ -152,6 +152,29 @@ func.func @gated_runs_float(%thr: memref<2xf32>, %xR: memref<1x7x192xf32>, %wR: 
   return
 }
 
+// The run form on 16-bit values (`halves`, --convert-cgnet-to-cpu=dot2):
+// pmaddwd of the vector width on 16 halves (256 bits), summed into
+// accumulators of 8 lanes, widened back to 16 for the reduction; no
+// correction.
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=2 vector-bits=256}),cse)" | FileCheck %s --check-prefix=HALVES
+// HALVES-LABEL: func.func @gated_runs_halves
+// HALVES: scf.for %[[J:.*]] = %c0 to %c96 step %c16 iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>) {
+// HALVES: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x96xi16>, vector<16xi16>
+// HALVES: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// HALVES: vector.insert_strided_slice {{.*}} : vector<8xi32> into vector<16xi32>
+// HALVES: vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
+// HALVES-NOT: arith.subi
+// HALVES: arith.addi
+func.func @gated_runs_halves(%thr: memref<2xi32>, %xR: memref<1x7x192xi16>, %wR: memref<2x3x96xi16>, %partial: memref<1x2x4x4xi32>) {
+  linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%thr, %xR, %wR : memref<2xi32>, memref<1x7x192xi16>, memref<2x3x96xi16>) outs(%partial : memref<1x2x4x4xi32>)
+      attrs = {cgnet.compact_gated = {base_width = 16 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, halves, lanes = 16 : i64, run_channels = 32 : i64, strides = array<i64: 1, 1>}} {
+  ^bb0(%t: i32, %x: i16, %w: i16, %p: i32):
+    linalg.yield %p : i32
+  }
+  return
+}
+
 // The copy of the run form's conditional channels to channels-last bytes
 // (--convert-cgnet-to-cpu{dot4} marks it): 48 channels of a 3 x 20 plane,
 // out[n, y, x, c] = the low byte of in[n, c, y, x] + 131. Per row, one

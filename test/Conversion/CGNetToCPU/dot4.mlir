@@ -67,6 +67,17 @@ func.func @conv(%x: tensor<1x4x16x16x!x>) -> tensor<1x2x16x16xi32> {
 // CHECK-SAME: bytes = 64 : i64
 // CHECK-SAME: input_offset = 131 : i64
 // CHECK-SAME: run_channels = 64 : i64
+// With dot2 the conditional path's runs are 16-bit: x - zp (x - 3,
+// padding 0) channels-last as i16, padded to 64 per pixel (32 halves per
+// 64 bytes), the weights as i16, no correction input; `halves` in the mark
+// (--cgnet-compact-gated sums them with pmaddwd).
+// DOT2-LABEL: func.func @gated
+// DOT2: linalg.fill ins(%c0_i16 : i16) outs(%{{.*}} : tensor<1x11x10x64xi16>)
+// DOT2: arith.addi %in, %c-3_i32 : i32
+// DOT2: arith.trunci {{.*}} : i32 to i16
+// DOT2: linalg.generic {{.*}} ins({{.*}} : tensor<2xi32>, tensor<1x11x640xi16>, tensor<2x3x192xi16>) outs(%{{.*}} : tensor<1x2x8x8xi32>)
+// DOT2-SAME: halves
+// DOT2-SAME: run_channels = 64 : i64
 func.func @gated(%x: tensor<1x64x8x8x!x>) -> tensor<1x2x8x8xi32> {
   %w8 = arith.constant dense<1> : tensor<2x64x3x3xi8>
   %w = quant.scast %w8 : tensor<2x64x3x3xi8> to tensor<2x64x3x3x!w>
