@@ -487,11 +487,11 @@ public:
   /// count), its rows (last dimension) stored one cache line further
   /// apart than they are long where they are a multiple of 256 bytes
   /// (viewed without the gap: an extract_slice, after bufferization a
-  /// strided view of the longer constant). The
-  /// small-plane convolution loops read a few vectors from each row in
-  /// turn: rows 2 KiB apart (512 output channels of f32) map to the same
-  /// few cache sets, so the blocks' weights did not stay in L1 or L2
-  /// (ResNet-18's 7 x 7 fp32 layer on a Zen 3 core: 8.0 -> 6.4 ms).
+  /// strided view of the longer constant). The small-plane convolution
+  /// loops read a few vectors from each row in turn: rows 2 KiB apart
+  /// (512 output channels of f32) map to the same few cache sets, so the
+  /// blocks' weights did not stay in L1 or L2 (ResNet-18's 7 x 7 fp32
+  /// layer on a Zen 3 core: 8.0 -> 6.4 ms).
   Value rowsApart(Value c, ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(
         shape, cast<RankedTensorType>(c.getType()).getElementType());
