@@ -322,16 +322,17 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.registerBlock = options.registerBlock;
   pipelineOptions.compactGated = options.compactGated;
   pipelineOptions.fuseElementwise = options.fuseElementwise;
-  // The dot4 loops are only fast as --cgnet-register-block computes them.
-  pipelineOptions.dot4 =
-      options.vnni && options.registerBlock && hostHasVNNI();
-  // So are the dot2 loops (pmaddwd).
-  pipelineOptions.dot2 =
-      options.dot2 && options.registerBlock && !pipelineOptions.dot4;
   if (failed(checkVectorBits(module, options.vectorBits)))
     return failure();
   pipelineOptions.vectorBits =
       options.vectorBits ? options.vectorBits : hostVectorBits();
+  // The dot4 loops are only fast as --cgnet-register-block computes them,
+  // on 512-bit vectors (vpdpbusd on zmm).
+  pipelineOptions.dot4 = options.vnni && options.registerBlock &&
+                         hostHasVNNI() && pipelineOptions.vectorBits == 512;
+  // So are the dot2 loops (pmaddwd).
+  pipelineOptions.dot2 =
+      options.dot2 && options.registerBlock && !pipelineOptions.dot4;
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
       failed(buildCPUPipelineBack(back, pipelineOptions)))
@@ -532,11 +533,12 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.outlineLayers = true;
   // The object is compiled for this CPU, as the JIT's code is.
-  pipelineOptions.dot4 = vnni && hostHasVNNI();
-  pipelineOptions.dot2 = dot2 && !pipelineOptions.dot4;
   if (failed(checkVectorBits(module, vectorBits)))
     return failure();
   pipelineOptions.vectorBits = vectorBits ? vectorBits : hostVectorBits();
+  pipelineOptions.dot4 =
+      vnni && hostHasVNNI() && pipelineOptions.vectorBits == 512;
+  pipelineOptions.dot2 = dot2 && !pipelineOptions.dot4;
   if (failed(buildCPUPipeline(pm, pipelineOptions)))
     return module.emitError("the CPU pipeline's passes are not registered");
   if (failed(pm.run(*copy)))

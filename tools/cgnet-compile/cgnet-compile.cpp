@@ -63,7 +63,8 @@ cl::opt<unsigned> vectorBits(
     "cpu-vector-bits",
     cl::desc("The vector width, in bits, the convolution kernels are "
              "blocked for (512, 256 or 128; 0, the default: this CPU's "
-             "widest, 512 with AVX-512, 256 with AVX2)"),
+             "widest, 512 with AVX-512, 256 with AVX2; VNNI's vpdpbusd only "
+             "with 512)"),
     cl::init(0), cl::cat(category));
 
 int fail(const Twine &msg) {

@@ -186,7 +186,8 @@ cl::opt<unsigned> vectorBits(
     cl::desc("CPU backend: the vector width, in bits, the convolution "
              "kernels are blocked for (--cgnet-register-block's "
              "vector-bits: 512, 256 or 128; 0, the default: this CPU's "
-             "widest, 512 with AVX-512, 256 with AVX2)"),
+             "widest, 512 with AVX-512, 256 with AVX2; VNNI's vpdpbusd only "
+             "with 512)"),
     cl::init(0), cl::cat(category));
 /// --threads, registered in main (LLVM has an undocumented option of that
 /// name, which cgnet-run's replaces).
