@@ -185,38 +185,32 @@ static const char *cTypeOf(const BoundaryType &b) {
   }
 }
 
-/// The per-layer functions of --convert-cgnet-to-cpu's `outline-layers`
-/// stay functions in LLVM (noinline, internal): LLVM's loop passes then work on one
-/// layer at a time instead of one huge function, which keeps compile time
-/// linear in the network's size.
-/// Whether this machine has AVX-512 VNNI (the JIT compiles for the host:
-/// the dot4 form's vpdpbusd).
-static bool hostHasVNNI() {
+/// Whether this machine's CPU has the LLVM feature `name` (the JIT and
+/// cgnet-compile compile for the host).
+static bool hostHas(StringRef name) {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  auto it = features.find("avx512vnni");
+  auto it = features.find(name);
   return it != features.end() && it->second;
 }
 
 unsigned hostVectorBits() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  auto has = [&](StringRef f) {
-    auto it = features.find(f);
-    return it != features.end() && it->second;
-  };
   // 512-bit integer kernels (the dot2 form's vpmaddwd) need AVX-512BW.
-  if (has("avx512f") && has("avx512bw"))
+  if (hostHas("avx512f") && hostHas("avx512bw"))
     return 512;
-  if (has("avx2"))
+  if (hostHas("avx2"))
     return 256;
   return 128;
 }
 
-/// A vector width asked for (0: this CPU's) is one the kernels have and
-/// this CPU computes on: the integer kernels call its instructions.
-static LogicalResult checkVectorBits(ModuleOp module, unsigned bits) {
-  if (bits == 0)
-    return success();
-  if (bits != 128 && bits != 256 && bits != 512)
+/// The kernel forms of `options` for this CPU: the vector width asked for
+/// (0: this CPU's widest; one the kernels have and this CPU computes on,
+/// since the integer kernels call its instructions, else an error), the
+/// dot4 form (vpdpbusd on zmm) where the CPU has AVX-512 VNNI and the
+/// vectors are 512 bits, the dot2 form (pmaddwd) otherwise. Both are only
+/// fast as --cgnet-register-block computes them.
+static LogicalResult chooseKernels(ModuleOp module, CPUPipelineOptions &options,
+                                   unsigned bits, bool vnni, bool dot2) {
+  if (bits != 0 && bits != 128 && bits != 256 && bits != 512)
     return emitError(module.getLoc())
            << "vector width " << bits
            << " bits: 128, 256 or 512 (0: this CPU's)";
@@ -224,9 +218,17 @@ static LogicalResult checkVectorBits(ModuleOp module, unsigned bits) {
     return emitError(module.getLoc())
            << "vector width " << bits << " bits: this CPU's vectors are "
            << hostVectorBits() << " bits wide";
+  options.vectorBits = bits ? bits : hostVectorBits();
+  options.dot4 = vnni && options.registerBlock && hostHas("avx512vnni") &&
+                 options.vectorBits == 512;
+  options.dot2 = dot2 && options.registerBlock && !options.dot4;
   return success();
 }
 
+/// The per-layer functions of --convert-cgnet-to-cpu's `outline-layers`
+/// stay functions in LLVM (noinline, internal): LLVM's loop passes then work on one
+/// layer at a time instead of one huge function, which keeps compile time
+/// linear in the network's size.
 static void keepLayersOutOfLine(ModuleOp module) {
   module.walk([](LLVM::LLVMFuncOp f) {
     if (f->hasAttr("cgnet.layer")) {
@@ -322,17 +324,9 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.registerBlock = options.registerBlock;
   pipelineOptions.compactGated = options.compactGated;
   pipelineOptions.fuseElementwise = options.fuseElementwise;
-  if (failed(checkVectorBits(module, options.vectorBits)))
+  if (failed(chooseKernels(module, pipelineOptions, options.vectorBits,
+                           options.vnni, options.dot2)))
     return failure();
-  pipelineOptions.vectorBits =
-      options.vectorBits ? options.vectorBits : hostVectorBits();
-  // The dot4 loops are only fast as --cgnet-register-block computes them,
-  // on 512-bit vectors (vpdpbusd on zmm).
-  pipelineOptions.dot4 = options.vnni && options.registerBlock &&
-                         hostHasVNNI() && pipelineOptions.vectorBits == 512;
-  // So are the dot2 loops (pmaddwd).
-  pipelineOptions.dot2 =
-      options.dot2 && options.registerBlock && !pipelineOptions.dot4;
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
       failed(buildCPUPipelineBack(back, pipelineOptions)))
@@ -533,12 +527,8 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.outlineLayers = true;
   // The object is compiled for this CPU, as the JIT's code is.
-  if (failed(checkVectorBits(module, vectorBits)))
+  if (failed(chooseKernels(module, pipelineOptions, vectorBits, vnni, dot2)))
     return failure();
-  pipelineOptions.vectorBits = vectorBits ? vectorBits : hostVectorBits();
-  pipelineOptions.dot4 =
-      vnni && hostHasVNNI() && pipelineOptions.vectorBits == 512;
-  pipelineOptions.dot2 = dot2 && !pipelineOptions.dot4;
   if (failed(buildCPUPipeline(pm, pipelineOptions)))
     return module.emitError("the CPU pipeline's passes are not registered");
   if (failed(pm.run(*copy)))

@@ -481,15 +481,7 @@ private:
                   lb, loc, bt, k.xT, ValueRange{n, iy, add(lb, starts[j], c)});
               Value &acc = next[j + P * (ky % chains)];
               if (k.halves) {
-                StringRef name = step == 8    ? "llvm.x86.sse2.pmadd.wd"
-                                 : step == 16 ? "llvm.x86.avx2.pmadd.wd"
-                                              : "llvm.x86.avx512.pmaddw.d.512";
-                acc = arith::AddIOp::create(
-                    lb, loc, acc,
-                    LLVM::CallIntrinsicOp::create(lb, loc, acc.getType(),
-                                                  lb.getStringAttr(name),
-                                                  ValueRange{xv, wv})
-                        .getResult(0));
+                acc = addPairProducts(lb, loc, acc, xv, wv);
                 continue;
               }
               acc =

@@ -405,25 +405,6 @@ private:
       }
   }
 
-  /// acc + the sums of the products of the two signed 16-bit halves of
-  /// each lane of `x` and `y` (the body of a `cgnet.dot2` generic): one
-  /// pmaddwd of the vector width (SSE2 on 128 bits, AVX2 on 256, AVX-512BW
-  /// on 512) and an add. (The same as widened even and odd halves,
-  /// multiplied and added, is not selected as pmaddwd when one operand is
-  /// a broadcast: LLVM then multiplies 32-bit lanes.)
-  Value pairProducts(OpBuilder &b, Value acc, Value x, Value y) {
-    auto halves = VectorType::get({p.lanes * 2}, b.getI16Type());
-    StringRef name = p.lanes == 4   ? "llvm.x86.sse2.pmadd.wd"
-                     : p.lanes == 8 ? "llvm.x86.avx2.pmadd.wd"
-                                    : "llvm.x86.avx512.pmaddw.d.512";
-    Value sum = LLVM::CallIntrinsicOp::create(
-                    b, loc, acc.getType(), b.getStringAttr(name),
-                    ValueRange{vector::BitCastOp::create(b, loc, halves, x),
-                               vector::BitCastOp::create(b, loc, halves, y)})
-                    .getResult(0);
-    return arith::AddIOp::create(b, loc, acc, sum);
-  }
-
   /// Every step of the unrolled reduction dimensions at the looped ones'
   /// point `d`: the accumulators after them.
   template <typename Load>
@@ -478,7 +459,12 @@ private:
             continue;
           }
           if (p.dot2) {
-            acc[i * nv + j] = pairProducts(b, acc[i * nv + j], vec, scal);
+            // The body's sum of 2 products of 16-bit halves per lane.
+            auto halves = VectorType::get({p.lanes * 2}, b.getI16Type());
+            acc[i * nv + j] = addPairProducts(
+                b, loc, acc[i * nv + j],
+                vector::BitCastOp::create(b, loc, halves, vec),
+                vector::BitCastOp::create(b, loc, halves, scal));
             continue;
           }
           IRMapping m = bodyMap;
@@ -513,6 +499,22 @@ private:
   }
 };
 
+} // namespace
+
+Value cgnet::addPairProducts(OpBuilder &b, Location loc, Value acc, Value x,
+                             Value y) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  StringRef name = lanes == 4   ? "llvm.x86.sse2.pmadd.wd"
+                   : lanes == 8 ? "llvm.x86.avx2.pmadd.wd"
+                                : "llvm.x86.avx512.pmaddw.d.512";
+  Value sum = LLVM::CallIntrinsicOp::create(b, loc, acc.getType(),
+                                            b.getStringAttr(name),
+                                            ValueRange{x, y})
+                  .getResult(0);
+  return arith::AddIOp::create(b, loc, acc, sum);
+}
+
+namespace {
 struct RegisterBlockPass
     : public cgnet::impl::CGNetRegisterBlockBase<RegisterBlockPass> {
   using Base::Base;

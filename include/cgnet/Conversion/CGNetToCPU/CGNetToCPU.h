@@ -97,6 +97,16 @@ constexpr llvm::StringLiteral kDot4Attr = "cgnet.dot4";
 /// elements holding two signed 16-bit values each):
 /// --cgnet-register-block computes them as pmaddwd (SSE2, AVX2, AVX-512BW).
 constexpr llvm::StringLiteral kDot2Attr = "cgnet.dot2";
+
+/// acc + pmaddwd(x, y): `x` and `y` vectors of 2n signed 16-bit values,
+/// `acc` of n i32 (n = 4, 8, 16: SSE2's, AVX2's or AVX-512BW's pmaddwd,
+/// an LLVM intrinsic; each lane gets the sum of its two products). The
+/// dot2 loops of --cgnet-register-block and --cgnet-compact-gated's
+/// `halves` runs. (Written as widened even and odd products, LLVM does not
+/// select pmaddwd when one operand is a broadcast: it multiplies 32-bit
+/// lanes.)
+mlir::Value addPairProducts(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value acc, mlir::Value x, mlir::Value y);
 /// The mark --convert-cgnet-to-cpu puts on a gated convolution's
 /// conditional path (a dictionary of its parameters) for
 /// --cgnet-compact-gated.
