@@ -14,7 +14,7 @@
 #     installed): every convolution layer, fp32 and int8, single thread,
 #     in a second table next to our dense layers, both inside the network
 #     (--profile) and alone (cgnet-model-gen --layer, --profile, warm
-#     caches as oneDNN is timed).
+#     caches as oneDNN is timed); each the best of its runs, as oneDNN's.
 # Every CPU result is checked against the reference evaluator
 # (--compare-reference: int8 bit for bit, dense fp32 within 1e-5 + 1e-4 |x|,
 # gated fp32 by SQNR >= 20 dB and reported: the evaluator accumulates in
@@ -154,7 +154,7 @@ done
 if [ -x "$bin/cgnet-bench-onednn" ]; then
   {
     echo
-    echo "Dense convolution layers, ms (single thread): cgnet's generated code inside the network (--profile: mean of the runs, the weights coming from memory as in a real inference) and alone (the layer as a model of its own, cgnet-model-gen --layer, --profile: the convolution's code, mean of the runs with warm caches, as oneDNN is timed), and oneDNN's primitive in its preferred formats (cgnet-bench-onednn, OMP_NUM_THREADS=1, best of the runs, reorders not timed). The ratio compares the two timed alone."
+    echo "Dense convolution layers, ms (single thread): cgnet's generated code inside the network (--profile: best of the runs, the weights coming from memory as in a real inference) and alone (the layer as a model of its own, cgnet-model-gen --layer, --profile: the convolution's code, best of the runs with warm caches, as oneDNN is timed), and oneDNN's primitive in its preferred formats (cgnet-bench-onednn, OMP_NUM_THREADS=1, best of the runs, reorders not timed). The ratio compares the two timed alone."
     echo
     echo "| network | precision | layer | cgnet ms in network | cgnet ms alone | oneDNN ms | cgnet alone / oneDNN |"
     echo "|---|---|---|---|---|---|---|"
@@ -164,8 +164,9 @@ if [ -x "$bin/cgnet-bench-onednn" ]; then
     for prec in $precs; do
       OMP_NUM_THREADS=1 "$bin/cgnet-bench-onednn" --input-size "$size" \
         --precision "$prec" --repeat "$repeat" > "$out/$net.$prec.onednn"
-      # "ms % op loc("name")" lines of the profile, by layer name.
-      sed -n 's/^ *\([0-9.]*\) ms .*conv2d loc("\([^"]*\)").*/\1 \2/p' \
+      # "mean ms  best ms best  %  op loc("name")" lines of the profile:
+      # the best, by layer name (oneDNN's figure is its best run too).
+      sed -n 's/^ *[0-9.]* ms *\([0-9.]*\) ms best .*conv2d loc("\([^"]*\)").*/\1 \2/p' \
         "$out/$net.$prec.dense.prof" > "$out/$net.$prec.ours"
       # Each layer alone: "ms name" lines.
       : > "$out/$net.$prec.alone"
@@ -175,7 +176,7 @@ if [ -x "$bin/cgnet-bench-onednn" ]; then
         # quantizes its float input and dequantizes its result).
         "$bin/cgnet-run" "$out/layer.$prec.mlir" --backend=cpu --random-inputs \
           --profile --repeat "$repeat" > "$out/layer.log"
-        echo "$(sed -n 's/^ *\([0-9.]*\) ms .*conv2d loc.*/\1/p' "$out/layer.log") $layer" >> "$out/$net.$prec.alone"
+        echo "$(sed -n 's/^ *[0-9.]* ms *\([0-9.]*\) ms best .*conv2d loc.*/\1/p' "$out/layer.log") $layer" >> "$out/$net.$prec.alone"
       done
       awk -v n=$net -v p=$prec 'FILENAME ~ /ours$/ { ours[$2] = $1; next }
         FILENAME ~ /alone$/ { alone[$2] = $1; next }

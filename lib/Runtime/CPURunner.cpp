@@ -70,7 +70,10 @@ extern "C" void cgnet_profile_exit(int64_t id) {
   if (!activeLayers || id < 0 || size_t(id) >= activeLayers->size())
     return;
   LayerTime &l = (*activeLayers)[id];
-  l.seconds += std::chrono::duration<double>(now - layerStart).count();
+  double seconds = std::chrono::duration<double>(now - layerStart).count();
+  l.seconds += seconds;
+  if (l.calls == 0 || seconds < l.best)
+    l.best = seconds;
   ++l.calls;
 }
 

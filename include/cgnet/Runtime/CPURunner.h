@@ -29,7 +29,8 @@ namespace cgnet {
 struct LayerTime {
   std::string name;  ///< The op's name and location.
   std::string layer; ///< The layer's key in every report (`layerName`).
-  double seconds = 0;
+  double seconds = 0;   ///< Summed over every call.
+  double best = 0;      ///< The fastest call (0 before the first).
   int64_t calls = 0;
 };
 
