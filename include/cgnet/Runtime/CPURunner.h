@@ -12,6 +12,7 @@
 #include "cgnet/Reference/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,9 +103,13 @@ private:
   std::vector<std::vector<int64_t>> resultShapes;
   std::vector<BoundaryType> argTypes, resultTypes;
   /// The weights passed to the arguments --cgnet-outline-constants added:
-  /// attribute data owned by the MLIRContext, or copies in ownedConstants.
+  /// copies of the attributes' data in `constantStorage` (see
+  /// `copyConstants` in CPURunner.cpp for their alignment).
   std::vector<const void *> constants;
-  std::vector<std::vector<char>> ownedConstants;
+  struct FreeDeleter {
+    void operator()(char *p) const { std::free(p); }
+  };
+  std::vector<std::unique_ptr<char[], FreeDeleter>> constantStorage;
   std::unique_ptr<llvm::TargetMachine> machine;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   double compileTime = 0;
