@@ -2969,21 +2969,23 @@ LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
   return parsePassPipeline(pipeline, pm);
 }
 
-std::pair<int64_t, int64_t> cgnet::registerBlockShape(unsigned vectorBits) {
+cgnet::RegisterBlockShape cgnet::registerBlockShape(unsigned vectorBits) {
   // AVX-512 has 32 vector registers: 16 accumulators, 4 loads, a
   // broadcast. AVX2 and SSE have 16: 12 accumulators, 3 loads, a
   // broadcast (4 x 4 there spills: ResNet-18's 56 x 56 fp32 layer took
-  // 8.2 ms instead of 2.7 on a Zen 3 core).
+  // 8.2 ms instead of 2.7 on a Zen 3 core); pmaddwd's products take
+  // registers of their own, so dot2 blocks have 8 accumulators there
+  // (4 x 3 spilled: the 8-bit 7 x 7 / 2 stem 3.1 ms instead of 2.6).
   if (vectorBits >= 512)
-    return {4, 4};
-  return {4, 3};
+    return {4, 4, 4};
+  return {4, 3, 2};
 }
 
 LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   // Parsed from text so that every step is an upstream pass with its
   // documented options.
-  auto [rows, vectors] = registerBlockShape(options.vectorBits);
+  auto [rows, vectors, dot2Vectors] = registerBlockShape(options.vectorBits);
   std::string block =
       (options.compactGated
            ? "cgnet-compact-gated{vector-bits=" +
@@ -2993,7 +2995,8 @@ LogicalResult cgnet::buildCPUPipelineBack(OpPassManager &pm,
            ? "cgnet-register-block{vector-bits=" +
                  std::to_string(options.vectorBits) +
                  " rows=" + std::to_string(rows) +
-                 " vectors=" + std::to_string(vectors) + "},"
+                 " vectors=" + std::to_string(vectors) +
+                 " dot2-vectors=" + std::to_string(dot2Vectors) + "},"
            : "");
   std::string loops =
       "func.func(" + block + "cgnet-copies-to-loops,convert-linalg-to-loops),";

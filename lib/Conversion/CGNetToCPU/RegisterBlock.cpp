@@ -519,9 +519,9 @@ struct RegisterBlockPass
     : public cgnet::impl::CGNetRegisterBlockBase<RegisterBlockPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (rows < 1 || vectors < 1) {
+    if (rows < 1 || vectors < 1 || dot2Vectors < 0) {
       getOperation().emitError("--cgnet-register-block: rows and vectors "
-                               "must be at least 1");
+                               "must be at least 1, dot2-vectors at least 0");
       return signalPassFailure();
     }
     if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
@@ -539,7 +539,10 @@ struct RegisterBlockPass
       std::optional<Plan> plan = analyze(g, vectorBits);
       g->removeAttr(kRegisterBlockAttr);
       if (plan)
-        Emitter(*plan, rows, vectors).run();
+        Emitter(*plan, rows,
+                plan->dot2 && dot2Vectors > 0 ? int64_t(dot2Vectors)
+                                              : int64_t(vectors))
+            .run();
     }
   }
 };

@@ -1,6 +1,7 @@
 // RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{vector-bits=256 rows=4 vectors=3}),cse)" | FileCheck %s --check-prefix=AVX2
 // RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{vector-bits=128 rows=4 vectors=3}),cse)" | FileCheck %s --check-prefix=SSE
 // RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{vector-bits=512}),cse)" | FileCheck %s --check-prefix=AVX512
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{vector-bits=256 rows=4 vectors=3 dot2-vectors=2}),cse)" | FileCheck %s --check-prefix=PAIRS
 
 // --cgnet-register-block's vector width: with 256 bits (AVX2, 16 vector
 // registers; the CPU pipeline's block there is 4 rows x 3 vectors) a block
@@ -39,6 +40,16 @@ func.func @conv1d(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memref<6x36
 // AVX2-NOT: arith.shrsi
 // SSE-LABEL: func.func @dot2
 // SSE: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<8xi16>, vector<8xi16>) -> vector<4xi32>
+// With dot2-vectors=2 (the CPU pipeline's choice with 16 registers: each
+// pmaddwd's product needs one) the dot2 blocks are 4 x 2, 8 accumulators;
+// the float generic keeps its 4 x 3.
+// PAIRS-LABEL: func.func @conv1d
+// PAIRS: scf.for %{{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// PAIRS-LABEL: func.func @dot2
+// PAIRS: scf.for %{{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>) {
+// PAIRS-COUNT-2: vector.load %arg0{{.*}} : memref<20x40xi32>, vector<8xi32>
+// PAIRS-NOT: vector.load %arg0
+// PAIRS: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // AVX512-LABEL: func.func @dot2
 // AVX512: llvm.call_intrinsic "llvm.x86.avx512.pmaddw.d.512"(%{{.*}}, %{{.*}}) : (vector<32xi16>, vector<32xi16>) -> vector<16xi32>
 func.func @dot2(%x: memref<20x40xi32>, %w: memref<6x20x3xi32>, %y: memref<6x36xi32>) {
@@ -64,3 +75,5 @@ func.func @dot2(%x: memref<20x40xi32>, %w: memref<6x20x3xi32>, %y: memref<6x36xi
 // The vector width is one of 128, 256 and 512.
 // RUN: not cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{vector-bits=64}))" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: --cgnet-register-block: vector-bits must be 128, 256 or 512, not 64
+// RUN: not cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{dot2-vectors=-1}))" 2>&1 | FileCheck %s --check-prefix=ERRV
+// ERRV: error: --cgnet-register-block: rows and vectors must be at least 1, dot2-vectors at least 0

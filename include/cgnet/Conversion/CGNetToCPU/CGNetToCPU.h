@@ -50,16 +50,20 @@ struct CPUPipelineOptions {
   /// --cgnet-register-block's vector width: 512 bits (AVX-512: blocks of
   /// 4 x 4 accumulator vectors in its 32 registers), 256 (AVX2) or 128
   /// (SSE): blocks of 4 x 3 in 16 registers (12 accumulators, 3 loaded
-  /// vectors, a broadcast). See registerBlockShape.
+  /// vectors, a broadcast; 4 x 2 for dot2). See registerBlockShape.
   unsigned vectorBits = 512;
   /// Run --cgnet-fuse-elementwise (not with `profile`).
   bool fuseElementwise = true;
 };
 
-/// The block (rows, vectors) --cgnet-register-block uses in the CPU
-/// pipeline for vectors of `vectorBits` bits: as many accumulators as the
-/// registers allow, with room for the loaded vectors and a broadcast.
-std::pair<int64_t, int64_t> registerBlockShape(unsigned vectorBits);
+/// The blocks --cgnet-register-block uses in the CPU pipeline for vectors
+/// of `vectorBits` bits: as many accumulators as the registers allow, with
+/// room for the loaded vectors and a broadcast (and, for dot2, the
+/// products).
+struct RegisterBlockShape {
+  int64_t rows, vectors, dot2Vectors;
+};
+RegisterBlockShape registerBlockShape(unsigned vectorBits);
 
 /// The passes from cgnet on tensors to the LLVM dialect: --convert-cgnet-to-cpu,
 /// bufferization (results become out-parameters), loops, LLVM with the
