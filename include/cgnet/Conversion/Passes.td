@@ -353,7 +353,11 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
        time, that compares the partial sums with the threshold and appends
        the passing pixels' indices to a list on the stack (compressed in a
        register, `llvm.experimental.vector.compress`, and stored whole: a
-       compressing store to memory is microcoded and slow on AMD Zen 4);
+       compressing store to memory is microcoded and slow on AMD Zen 4;
+       with `vector-bits` below 512, where x86 has no compressing
+       instruction and LLVM expands it lane by lane through the stack,
+       every pixel's index is stored at the list's end and the end moves
+       by the pixel's gate bit);
     3. blocks of `pixels` listed outputs: for every vector of conditional
        channels and every kernel tap, one load of the weights and one load
        of each pixel's inputs, multiply-added into one accumulator vector

@@ -240,13 +240,52 @@ private:
                 Value q = add(lb, mul(lb, y, OW), x);
                 Value q32 =
                     arith::IndexCastOp::create(lb, loc, lb.getI32Type(), q);
+                // The mask's bits, one per pixel.
+                Value bits = vector::BitCastOp::create(
+                    lb, loc, VectorType::get({1}, lb.getIntegerType(kScan)),
+                    on);
+                Value word = vector::ExtractOp::create(lb, loc, bits,
+                                                       ArrayRef<int64_t>{0});
+                if (vectorBits < 512) {
+                  // Without AVX-512 there is no compressing instruction
+                  // (LLVM expands the intrinsic below lane by lane through
+                  // a stack slot read back as a vector). Here every
+                  // pixel's index is stored at the list's end, and the end
+                  // moves past the gated-on ones: branch-free scalar code.
+                  Value end = args[0];
+                  Value word32 = arith::ExtUIOp::create(
+                      lb, loc, lb.getI32Type(), word);
+                  Value one = arith::ConstantIntOp::create(lb, loc, 1, 32);
+                  for (int64_t i = 0; i < kScan; ++i) {
+                    Value id = i ? arith::AddIOp::create(
+                                       lb, loc, q32,
+                                       arith::ConstantIntOp::create(lb, loc,
+                                                                    i, 32))
+                                       .getResult()
+                                 : q32;
+                    memref::StoreOp::create(lb, loc, id, list,
+                                            ValueRange{end});
+                    Value shifted =
+                        i ? arith::ShRUIOp::create(
+                                lb, loc, word32,
+                                arith::ConstantIntOp::create(lb, loc, i, 32))
+                                .getResult()
+                          : word32;
+                    Value bit = arith::AndIOp::create(lb, loc, shifted, one);
+                    end = add(lb, end,
+                              arith::IndexCastUIOp::create(
+                                  lb, loc, lb.getIndexType(), bit));
+                  }
+                  scf::YieldOp::create(lb, loc, end);
+                  return;
+                }
                 Value ids = arith::AddIOp::create(
                     lb, loc, lanesI,
                     vector::BroadcastOp::create(lb, loc, iotaType, q32));
-                // Compressed in a register, then stored whole (the list has
-                // kScan entries of slack): a compressing store to memory
-                // (vector.compressstore, vpcompressd m32) takes over a hundred
-                // cycles on AMD Zen 4.
+                // Compressed in a register (AVX-512's vpcompressd), then
+                // stored whole (the list has kScan entries of slack): a
+                // compressing store to memory (vector.compressstore,
+                // vpcompressd m32) takes over a hundred cycles on AMD Zen 4.
                 Value packed =
                     LLVM::CallIntrinsicOp::create(
                         lb, loc, iotaType,
@@ -256,11 +295,6 @@ private:
                 vector::StoreOp::create(lb, loc, packed, list,
                                         ValueRange{args[0]});
                 // The count of gated-on pixels: the mask's bits.
-                Value bits = vector::BitCastOp::create(
-                    lb, loc, VectorType::get({1}, lb.getIntegerType(kScan)),
-                    on);
-                Value word = vector::ExtractOp::create(lb, loc, bits,
-                                                       ArrayRef<int64_t>{0});
                 Value pop = math::CtPopOp::create(lb, loc, word);
                 Value popIdx = arith::IndexCastUIOp::create(
                     lb, loc, lb.getIndexType(), pop);

@@ -132,6 +132,26 @@ func.func @gated_runs(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK-NOT: arith.subf
 // CHECK: arith.addf
+// Without AVX-512 (no compressing instruction) the scan stores each of
+// the 16 pixels' indices at the list's end, which moves by the pixel's
+// gate bit: 16 scalar stores, no compress, no popcount.
+// AVX2-LABEL: func.func @gated
+// AVX2: %[[LIST:.*]] = memref.alloca() : memref<32xi32>
+// AVX2: arith.cmpi sge
+// AVX2: %[[WORD:.*]] = vector.extract {{.*}} : i16 from vector<1xi16>
+// AVX2: %[[W32:.*]] = arith.extui %[[WORD]] : i16 to i32
+// AVX2: %[[ONE:.*]] = arith.constant 1 : i32
+// AVX2: memref.store %[[Q:.*]], %[[LIST]][%[[E0:.*]]] : memref<32xi32>
+// AVX2: %[[B0:.*]] = arith.andi %[[W32]], %[[ONE]] : i32
+// AVX2: %[[I0:.*]] = arith.index_castui %[[B0]] : i32 to index
+// AVX2: %[[E1:.*]] = arith.addi %[[E0]], %[[I0]] : index
+// AVX2: %[[Q1:.*]] = arith.addi %[[Q]], %[[ONE]] : i32
+// AVX2: memref.store %[[Q1]], %[[LIST]][%[[E1]]] : memref<32xi32>
+// AVX2: arith.shrui %[[W32]], %[[ONE]] : i32
+// AVX2-COUNT-14: memref.store %{{.*}}, %[[LIST]]
+// AVX2-NOT: llvm.call_intrinsic "llvm.experimental.vector.compress"
+// AVX2-NOT: math.ctpop
+// AVX2: scf.yield
 // With 256-bit vectors (AVX2) 8 floats per FMA and one accumulator per
 // pixel (2 x 2 pixels' chains of 16 floats would not fit 16 registers at
 // the default 8 pixels), widened back to 16 lanes for the reduction.
