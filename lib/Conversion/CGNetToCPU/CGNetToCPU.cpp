@@ -2054,16 +2054,18 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
         ArrayRef<int32_t> mult = rq.getMultiplier(), shift = rq.getShift();
         int64_t channels = mult.size();
         int64_t axis = channels > 1 ? rq.getAxis() : 0;
-        std::vector<int64_t> m(mult.begin(), mult.end()),
-            sh(shift.begin(), shift.end());
-        auto i64s = [&](ArrayRef<int64_t> v) -> Value {
+        // The multipliers and shifts as i32 constants, sign-extended in the
+        // loop: LLVM then multiplies the two sign-extended 32-bit values
+        // with pmuldq (i64 constants read from memory took a full 64-bit
+        // multiply, three pmuludq, on every element).
+        auto i32s = [&](ArrayRef<int32_t> v) -> Value {
           return arith::ConstantOp::create(
               b, loc,
               DenseElementsAttr::get(
-                  RankedTensorType::get({int64_t(v.size())}, b.getI64Type()),
+                  RankedTensorType::get({int64_t(v.size())}, b.getI32Type()),
                   v));
         };
-        Value mT = i64s(m), sT = i64s(sh);
+        Value mT = i32s(mult), sT = i32s(shift);
         int64_t zpIn = in.zeroPoint(), zpOut = out.zeroPoint(),
                 lo = out.storageMin, hi = out.storageMax;
         bool up = rq.getRounding() == RoundingMode::HalfUp;
@@ -2071,30 +2073,37 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
             {rq.getInput(), mT, sT}, {false, true, true}, axis,
             shape, b.getI32Type(),
             [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-              Value v = arith::SubIOp::create(nb, nl,
-                                              IntLowering::ext(nb, nl, a[0]),
-                                              IntLowering::c64(nb, nl, zpIn));
-              Value prod = arith::MulIOp::create(nb, nl, v, a[1]);
+              Value v = IntLowering::ext(nb, nl, a[0]);
+              if (zpIn != 0)
+                v = arith::SubIOp::create(nb, nl, v,
+                                          IntLowering::c64(nb, nl, zpIn));
+              Value prod = arith::MulIOp::create(
+                  nb, nl, v, IntLowering::ext(nb, nl, a[1]));
+              Value shiftBy = IntLowering::ext(nb, nl, a[2]);
               Value one = IntLowering::c64(nb, nl, 1);
               Value zero = IntLowering::c64(nb, nl, 0);
               // round = 1 << (shift - 1), 0 when shift is 0.
               Value isZero = arith::CmpIOp::create(
-                  nb, nl, arith::CmpIPredicate::eq, a[2], zero);
-              Value sm1 = arith::SubIOp::create(nb, nl, a[2], one);
+                  nb, nl, arith::CmpIPredicate::eq, shiftBy, zero);
+              Value sm1 = arith::SubIOp::create(nb, nl, shiftBy, one);
               Value sm1Safe = arith::SelectOp::create(nb, nl, isZero, zero, sm1);
               Value round = arith::ShLIOp::create(nb, nl, one, sm1Safe);
               Value r;
               if (up) {
                 r = arith::ShRSIOp::create(
-                    nb, nl, arith::AddIOp::create(nb, nl, prod, round), a[2]);
+                    nb, nl, arith::AddIOp::create(nb, nl, prod, round),
+                    shiftBy);
               } else {
                 Value neg = arith::CmpIOp::create(
                     nb, nl, arith::CmpIPredicate::slt, prod, zero);
                 Value mag = arith::SelectOp::create(
                     nb, nl, neg, arith::SubIOp::create(nb, nl, zero, prod),
                     prod);
-                Value res = arith::ShRSIOp::create(
-                    nb, nl, arith::AddIOp::create(nb, nl, mag, round), a[2]);
+                // |prod| + round >= 0: a logical shift (AVX2 has
+                // vpsrlvq, no 64-bit arithmetic shift).
+                Value res = arith::ShRUIOp::create(
+                    nb, nl, arith::AddIOp::create(nb, nl, mag, round),
+                    shiftBy);
                 r = arith::SelectOp::create(
                     nb, nl, neg, arith::SubIOp::create(nb, nl, zero, res), res);
               }
