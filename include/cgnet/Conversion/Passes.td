@@ -287,6 +287,16 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
     one `scf.parallel`, which the multi-threaded pipeline splits among
     threads.
 
+    Where the generic right before (past ops without memory effects)
+    only fills the output with a broadcast of a smaller memref (the bias,
+    as `--convert-cgnet-to-cpu` emits it: `out[i] = in[m(i)]`, `in`
+    constant along `v` or indexed by it in its last dimension), the
+    blocks start from that memref's values instead of loading the filled
+    output, and the fill is erased: a pass writing the whole output and
+    the blocks' reads of it (from L2 or memory) go. With reduction chunks
+    the first chunk starts from the bias. ResNet-18's 8-bit stem on a Zen 3
+    core: 2.70 -> 2.34 ms.
+
     Generics also marked `cgnet.dot4` (`--convert-cgnet-to-cpu=dot4`: i32
     elements that each hold 4 bytes, the first input's unsigned, the
     second's signed, the body their 4 products' sum) are computed with

@@ -77,7 +77,60 @@ struct Plan {
   /// Marked `cgnet.dot2`: i32 lanes of 2 signed 16-bit values, summed as
   /// pmaddwd.
   bool dot2 = false;
+  /// The generic that fills the output just before (a broadcast of a
+  /// smaller memref, the bias: see initFill), whose values the
+  /// accumulators start from instead of the output's; null if none.
+  linalg::GenericOp fill;
+  /// With `fill`: the fill's input indices as a function of the output's.
+  AffineMap fillMap;
+  /// With `fill`: whether the fill's input varies along the output's last
+  /// index (v: then a vector load, else a broadcast scalar).
+  bool fillAlongV = false;
 };
+
+/// The linalg.generic right before `g` (past ops without memory effects)
+/// when it only fills `g`'s output with a broadcast of its one input,
+/// `out[i] = in[m(i)]`, whose last index is the output's last or does not
+/// depend on it: its input is what `g` accumulates onto (the bias of a
+/// convolution, broadcast over the pixels). Reading it where the blocks
+/// start replaces a write and a read of the whole output.
+static void initFill(linalg::GenericOp g, Plan &p) {
+  Value out = g.getDpsInits()[0];
+  Operation *prev = g->getPrevNode();
+  while (prev && isMemoryEffectFree(prev))
+    prev = prev->getPrevNode();
+  auto fill = dyn_cast_or_null<linalg::GenericOp>(prev);
+  if (!fill || !fill.hasPureBufferSemantics() || fill.getNumDpsInputs() != 1 ||
+      fill.getNumDpsInits() != 1 || fill.getDpsInits()[0] != out ||
+      fill.getNumReductionLoops() != 0)
+    return;
+  Block &body = fill.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (!body.without_terminator().empty() || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != body.getArgument(0))
+    return;
+  SmallVector<AffineMap> maps = fill.getIndexingMapsArray();
+  if (!maps[1].isIdentity() || !maps[0].isProjectedPermutation())
+    return;
+  Value in = fill.getDpsInputs()[0];
+  auto inType = dyn_cast<MemRefType>(in.getType());
+  if (!inType || inType.getElementType() !=
+                     getElementTypeOrSelf(out.getType()))
+    return;
+  unsigned last = maps[1].getNumDims() - 1;
+  unsigned r = maps[0].getNumResults();
+  bool alongV = maps[0].isFunctionOfDim(last);
+  if (alongV && (r == 0 || maps[0].getResult(r - 1) !=
+                               getAffineDimExpr(last, g.getContext()) ||
+                 !unitLastStride(in)))
+    return;
+  for (unsigned i = 0; i + 1 < r; ++i)
+    if (maps[0].getResult(i).isFunctionOfDim(last))
+      return;
+  p.fill = fill;
+  p.fillMap = maps[0];
+  p.fillAlongV = alongV;
+}
 
 std::optional<Plan> analyze(linalg::GenericOp g, int64_t vectorBits) {
   if (!g.hasPureBufferSemantics() || g.getNumDpsInputs() != 2 ||
@@ -367,10 +420,55 @@ private:
       return vector::LoadOp::create(nb, loc, t, mem, idx);
     };
     Value out = g.getDpsInits()[0];
+    auto fromOutput = [&](OpBuilder &nb) {
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < ob; ++i)
+        for (int64_t j = 0; j < nv; ++j)
+          acc.push_back(load(nb, out, indices(nb, 2, at(nb, i, j)), j));
+      return acc;
+    };
+    // Starting from the fill's input (the bias) instead: a vector of it
+    // where it varies along v, else one value broadcast.
+    auto fromFill = [&](OpBuilder &nb) {
+      linalg::GenericOp fill = p.fill;
+      Value in = fill.getDpsInputs()[0];
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < ob; ++i)
+        for (int64_t j = 0; j < nv; ++j) {
+          SmallVector<Value> outIdx = indices(nb, 2, at(nb, i, j));
+          SmallVector<Value> idx;
+          for (AffineExpr e : p.fillMap.getResults())
+            idx.push_back(getValueOrCreateConstantIndexOp(
+                nb, loc,
+                affine::makeComposedFoldedAffineApply(
+                    nb, loc, AffineMap::get(p.fillMap.getNumDims(), 0, e),
+                    getAsOpFoldResult(ValueRange(outIdx)))));
+          acc.push_back(p.fillAlongV
+                            ? load(nb, in, idx, j)
+                            : splat(nb, memref::LoadOp::create(nb, loc, in,
+                                                               idx)));
+        }
+      return acc;
+    };
     SmallVector<Value> acc;
-    for (int64_t i = 0; i < ob; ++i)
-      for (int64_t j = 0; j < nv; ++j)
-        acc.push_back(load(b, out, indices(b, 2, at(b, i, j)), j));
+    if (!p.fill) {
+      acc = fromOutput(b);
+    } else if (!chunk || chunk == p.sizes[p.looped[0]]) {
+      acc = fromFill(b);
+    } else {
+      // Reduction chunks: the first starts from the fill's input, the
+      // others from what the one before stored.
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                          c0, index(b, 0));
+      SmallVector<Type> types(ob * nv, vectorOf(out.getType()));
+      auto branch = scf::IfOp::create(b, loc, types, first,
+                                      /*withElseRegion=*/true);
+      OpBuilder tb = branch.getThenBodyBuilder();
+      scf::YieldOp::create(tb, loc, fromFill(tb));
+      OpBuilder eb = branch.getElseBodyBuilder();
+      scf::YieldOp::create(eb, loc, fromOutput(eb));
+      acc.assign(branch.getResults().begin(), branch.getResults().end());
+    }
 
     // The looped reduction dimensions, outermost first, carrying `acc`.
     std::function<SmallVector<Value>(
@@ -538,11 +636,17 @@ struct RegisterBlockPass
     for (linalg::GenericOp g : marked) {
       std::optional<Plan> plan = analyze(g, vectorBits);
       g->removeAttr(kRegisterBlockAttr);
-      if (plan)
-        Emitter(*plan, rows,
-                plan->dot2 && dot2Vectors > 0 ? int64_t(dot2Vectors)
-                                              : int64_t(vectors))
-            .run();
+      if (!plan)
+        continue;
+      initFill(g, *plan);
+      linalg::GenericOp fill = plan->fill;
+      Emitter(*plan, rows,
+              plan->dot2 && dot2Vectors > 0 ? int64_t(dot2Vectors)
+                                            : int64_t(vectors))
+          .run();
+      // The blocks write every output: the fill is dead.
+      if (fill)
+        fill.erase();
     }
   }
 };

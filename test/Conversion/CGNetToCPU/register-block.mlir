@@ -80,3 +80,114 @@ func.func @strided(%x: memref<20x80xf32>, %w: memref<6x20x3xf32>, %y: memref<6x3
 // Rows and vectors must be at least 1.
 // RUN: not cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{rows=0}))" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: --cgnet-register-block: rows and vectors must be at least 1
+
+// The output filled with the bias just before (a broadcast generic, as
+// --convert-cgnet-to-cpu emits it): the blocks start from the bias
+// instead of reading the filled output back, and the fill goes (it wrote
+// every output, which the blocks now do). The bias varies along the rows
+// (u): one value broadcast per row, no load of the output.
+// CHECK-LABEL: func.func @bias_rows
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[U:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[B:.*]] = memref.load %arg3[%[[U]]] : memref<6xf32>
+// CHECK: vector.broadcast %[[B]] : f32 to vector<16xf32>
+// CHECK-NOT: vector.load %arg2
+// CHECK: scf.for
+// CHECK: vector.store {{.*}}, %arg2
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#brow = affine_map<(o, p) -> (o)>
+#id2 = affine_map<(o, p) -> (o, p)>
+func.func @bias_rows(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memref<6x36xf32>, %bias: memref<6xf32>) {
+  linalg.generic {indexing_maps = [#brow, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<6xf32>) outs(%y : memref<6x36xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "reduction", "parallel", "reduction"]}
+      ins(%x, %w : memref<20x40xf32>, memref<6x20x3xf32>) outs(%y : memref<6x36xf32>) attrs = {cgnet.register_block} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A bias along v (small planes: the output channels innermost): vector
+// loads of the bias (masked at the last, partial vector).
+// CHECK-LABEL: func.func @bias_vectors
+// CHECK-NOT: linalg.generic
+// CHECK: vector.load %arg3[%{{.*}}] : memref<36xf32>, vector<16xf32>
+// CHECK: vector.maskedload %arg3
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#bvec = affine_map<(o, p) -> (p)>
+func.func @bias_vectors(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memref<6x36xf32>, %bias: memref<36xf32>) {
+  linalg.generic {indexing_maps = [#bvec, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<36xf32>) outs(%y : memref<6x36xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "reduction", "parallel", "reduction"]}
+      ins(%x, %w : memref<20x40xf32>, memref<6x20x3xf32>) outs(%y : memref<6x36xf32>) attrs = {cgnet.register_block} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Reduction chunks (cgnet.slice_bytes: 4 input channels of 2 x 16 floats
+// a chunk): the first chunk starts from the bias, the others from what
+// the chunk before stored.
+// CHECK-LABEL: func.func @bias_chunks
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[C0:.*]] = %c0 to %c20 step %c4 {
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[C0]], %c0 : index
+// CHECK: scf.if %[[FIRST]] -> (vector<16xf32>, {{.*}}) {
+// CHECK: memref.load %arg3
+// CHECK: } else {
+// CHECK: vector.{{(masked)?}}load %arg2
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @bias_chunks(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memref<6x36xf32>, %bias: memref<6xf32>) {
+  linalg.generic {indexing_maps = [#brow, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<6xf32>) outs(%y : memref<6x36xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "reduction", "parallel", "reduction"]}
+      ins(%x, %w : memref<20x40xf32>, memref<6x20x3xf32>) outs(%y : memref<6x36xf32>) attrs = {cgnet.register_block, cgnet.slice_bytes = 1536 : i64} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A fill that is not a plain broadcast (it computes) stays, and the blocks
+// read the output it wrote.
+// CHECK-LABEL: func.func @not_a_fill
+// CHECK: linalg.generic
+// CHECK: arith.negf
+// CHECK: vector.load %arg2
+// CHECK: return
+func.func @not_a_fill(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memref<6x36xf32>, %bias: memref<6xf32>) {
+  linalg.generic {indexing_maps = [#brow, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<6xf32>) outs(%y : memref<6x36xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    %n = arith.negf %b : f32
+    linalg.yield %n : f32
+  }
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "reduction", "parallel", "reduction"]}
+      ins(%x, %w : memref<20x40xf32>, memref<6x20x3xf32>) outs(%y : memref<6x36xf32>) attrs = {cgnet.register_block} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
