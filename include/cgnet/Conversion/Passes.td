@@ -256,7 +256,10 @@ def CGNetCopiesToLoops : Pass<"cgnet-copies-to-loops",
     `memrefCopy`, which walks the elements one at a time through their
     strides. As `linalg.copy` it lowers to loops whose contiguous inner
     loop LLVM vectorizes. Copies between contiguous buffers stay
-    `memref.copy` (one `memcpy`).
+    `memref.copy` (one `memcpy`). A copy from a view onto the same view
+    (the same value, or equal subviews of one buffer: bufferization leaves
+    one where a value computed in place of a slice is inserted into it,
+    as the gated layers' channels-last inputs are) is erased.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

@@ -2714,7 +2714,31 @@ SmallVector<Operation *> cgnet::profiledLayers(func::FuncOp func) {
 namespace {
 struct CopiesToLoopsPass
     : public cgnet::impl::CGNetCopiesToLoopsBase<CopiesToLoopsPass> {
+  /// Whether `a` and `b` are the same elements of one buffer: the same
+  /// value, or equal subviews of the same source.
+  static bool sameView(Value a, Value b) {
+    if (a == b)
+      return true;
+    auto sa = a.getDefiningOp<memref::SubViewOp>(),
+         sb = b.getDefiningOp<memref::SubViewOp>();
+    return sa && sb && sa.getSource() == sb.getSource() &&
+           sa.getType() == sb.getType() &&
+           sa.getMixedOffsets() == sb.getMixedOffsets() &&
+           sa.getMixedSizes() == sb.getMixedSizes() &&
+           sa.getMixedStrides() == sb.getMixedStrides();
+  }
+
   void runOnOperation() override {
+    // A copy of a view onto itself (bufferization leaves one where a
+    // value computed in place of its destination's slice is inserted
+    // there: the gated layers' channels-last inputs) does nothing.
+    SmallVector<memref::CopyOp> selfCopies;
+    getOperation().walk([&](memref::CopyOp c) {
+      if (sameView(c.getSource(), c.getTarget()))
+        selfCopies.push_back(c);
+    });
+    for (memref::CopyOp c : selfCopies)
+      c.erase();
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp c) {
       auto contiguous = [](Value v) {
