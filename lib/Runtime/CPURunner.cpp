@@ -116,10 +116,11 @@ void *scratchAllocate(size_t align, size_t bytes) {
 }
 } // namespace
 
-// Storage for a weight the JIT passes in. The kernels' vector loads of
-// weight rows assume rows aligned as the lowering laid them out (a
-// cache line apart for small planes, --convert-cgnet-to-cpu), which the
-// attribute's own storage does not promise. Weights of 2 MiB and more
+// Storage for a weight the JIT passes in. The lowering lays weight rows
+// out for cache-line-aligned vector loads (a cache line apart for small
+// planes, --convert-cgnet-to-cpu; the loads are unaligned ones, so this
+// is speed, not correctness); the attribute's own storage is only 8-byte
+// aligned. Weights of 2 MiB and more
 // are put on transparent huge pages where the kernel allows it
 // (MADV_HUGEPAGE; "madvise" mode): the L2 cache is indexed by physical
 // address, and on 4 KiB pages a layer whose weights stream from L2 ran
