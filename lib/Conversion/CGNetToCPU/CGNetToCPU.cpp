@@ -2715,17 +2715,16 @@ namespace {
 struct CopiesToLoopsPass
     : public cgnet::impl::CGNetCopiesToLoopsBase<CopiesToLoopsPass> {
   /// Whether `a` and `b` are the same elements of one buffer: the same
-  /// value, or equal subviews of the same source.
+  /// value, or subviews CSE would merge (same source, offsets, sizes,
+  /// strides and type).
   static bool sameView(Value a, Value b) {
     if (a == b)
       return true;
     auto sa = a.getDefiningOp<memref::SubViewOp>(),
          sb = b.getDefiningOp<memref::SubViewOp>();
-    return sa && sb && sa.getSource() == sb.getSource() &&
-           sa.getType() == sb.getType() &&
-           sa.getMixedOffsets() == sb.getMixedOffsets() &&
-           sa.getMixedSizes() == sb.getMixedSizes() &&
-           sa.getMixedStrides() == sb.getMixedStrides();
+    return sa && sb &&
+           OperationEquivalence::isEquivalentTo(
+               sa, sb, OperationEquivalence::IgnoreLocations);
   }
 
   void runOnOperation() override {
