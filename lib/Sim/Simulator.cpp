@@ -308,6 +308,8 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
   uint64_t rowPasses = passes(pixels, oc);
   uint64_t inputReads = 0;
   uint64_t k = uint64_t(nch) * g.kh * g.kw;
+  // Cycles of one pass's reduction (a gated pass may split it).
+  uint64_t passK = k;
   if (!gated) {
     for (int64_t p = 0; p < pixels; ++p)
       for (int64_t j = 0; j < oc; ++j)
@@ -349,14 +351,16 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
       // gathers its own inputs and takes the next chunk of rows /
       // row_groups pixels of any channel's list.
       if (perChannel) {
-        int64_t chunkRows = cfg.rows / cfg.rowGroups;
+        int64_t chunkRows = cfg.rows / cfg.groups();
         inputReads += uint64_t(n) * k;
         chunks += (n + chunkRows - 1) / chunkRows;
       }
     }
     if (perChannel) {
-      int64_t slots = cfg.cols * cfg.rowGroups;
-      rowPasses = (chunks + slots - 1) / slots;
+      // Slots the chunks leave idle split each chunk's reduction.
+      AccelConfig::GatedPass gp = cfg.gatedPass(double(chunks), int64_t(k));
+      rowPasses = uint64_t(gp.passes);
+      passK = uint64_t(gp.cyclesPerPass);
     } else {
       inputReads = uint64_t(rowsNeeded) * k * ((oc + cfg.cols - 1) / cfg.cols);
       rowPasses = passes(rowsNeeded, oc);
@@ -364,7 +368,7 @@ Error Machine::conv(size_t i, const Instr &in, uint64_t &cycles) {
   }
   int64_t opBits = in[Conv::op_bits] ? in[Conv::op_bits] : 8;
   int64_t slices = (opBits + cfg.sliceBits - 1) / cfg.sliceBits;
-  cycles = rowPasses ? rowPasses * k * slices +
+  cycles = rowPasses ? rowPasses * passK * slices +
                           (cfg.fillPerPass ? rowPasses : 1) * cfg.fill()
                     : 1;
   report.macs += macs;

@@ -116,6 +116,42 @@ TEST(CGIsa, ConfigRoundTrip) {
   auto two = isa::parseConfig("row_groups = 2\n", "cfg");
   ASSERT_TRUE(static_cast<bool>(two));
   EXPECT_EQ(two->rowGroups, 2);
+  auto zero = isa::parseConfig("row_groups = 0\n", "cfg");
+  ASSERT_FALSE(static_cast<bool>(zero));
+  EXPECT_EQ(llvm::toString(zero.takeError()),
+            "cfg:1: 'row_groups' must be -1 (4, 2 or 1, whichever divides "
+            "'rows') or at least 1");
+  // -1 (the default): 4, 2 or 1 row groups, whichever divides rows first.
+  for (auto [rows, groups] : {std::pair<int64_t, int64_t>{32, 4}, {6, 2}, {7, 1}}) {
+    isa::AccelConfig c;
+    c.rows = rows;
+    EXPECT_EQ(c.groups(), groups) << rows << " rows";
+  }
+}
+
+// The gated pass's cycles (docs/isa.md, cycle model): chunks on cols x
+// row_groups slots, each chunk's reduction split over the row groups the
+// chunks leave idle.
+TEST(CGIsa, GatedPassSplitsIdleRowGroups) {
+  isa::AccelConfig c; // 32 x 32, 4 row groups: 128 slots
+  auto check = [&](double chunks, int64_t k, double passes, double perPass,
+                   int64_t split) {
+    isa::AccelConfig::GatedPass p = c.gatedPass(chunks, k);
+    EXPECT_EQ(p.passes, passes) << chunks << " chunks";
+    EXPECT_EQ(p.cyclesPerPass, perPass) << chunks << " chunks";
+    EXPECT_EQ(p.split, split) << chunks << " chunks";
+  };
+  check(32, 3456, 1, 864, 4);   // one chunk per column: 4 groups share it
+  check(64, 3456, 1, 1728, 2);  // 2 and 4 tie at 1728: the smaller split
+  check(128, 3456, 1, 3456, 1); // every slot taken
+  check(200, 3456, 7, 864, 4);  // 2 x 3456 or 7 x 864: the last pass fills
+  check(32, 9, 1, 3, 4);        // a reduction that does not divide: ceil
+  c.rowGroupSplit = 0;
+  check(32, 3456, 1, 3456, 1);
+  c.rowGroups = 1;
+  c.rowGroupSplit = 1;
+  check(32, 3456, 1, 3456, 1);
+  check(33, 3456, 2, 3456, 1);
 }
 
 } // namespace

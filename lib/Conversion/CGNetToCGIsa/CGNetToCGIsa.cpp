@@ -63,6 +63,11 @@ struct DramTensor {
 
 struct Tile {
   SmallVector<I::Instr> loads, compute, stores;
+  /// Loads for a later tile, in the load queue after this tile's own: the
+  /// next block's weights and parameters. The tile's compute does not wait
+  /// for them (the token it pops comes from the last of `loads`); the next
+  /// tile's does, its own loads coming after them in the queue.
+  SmallVector<I::Instr> ahead;
 };
 
 I::Instr make(I::Opcode op) {
@@ -388,7 +393,7 @@ LogicalResult Compiler::emitLayer(Operation *op, std::vector<Tile> &tiles,
   prefetchPush.reset();
   for (size_t t = 0; t < T; ++t) {
     Tile &tile = tiles[t];
-    for (auto *list : {&tile.loads, &tile.compute, &tile.stores}) {
+    for (auto *list : {&tile.loads, &tile.ahead, &tile.compute, &tile.stores}) {
       for (I::Instr &in : *list) {
         if (llvm::Error e = I::checkFields(in))
           return op->emitOpError()
@@ -739,6 +744,10 @@ LogicalResult Compiler::convLayer(Operation *op) {
   auto dma = [&](double bytes) {
     return cfg.dramLatency + bytes / cfg.dramBytesPerCycle;
   };
+  // Tiles per block with tiles of `th` rows or stacks of `imgs` images.
+  auto tilesPerBlock = [&](int64_t th, int64_t imgs) {
+    return imgs > 1 ? (N + imgs - 1) / imgs : N * ((OH + th - 1) / th);
+  };
   // Stacked tiles (see the tile loop): each image with its padding rows,
   // `HpS` rows (rounded up to a multiple of the stride), gives `vr` output
   // rows of which the last `vr - OH` straddle two images and are dropped.
@@ -759,10 +768,15 @@ LogicalResult Compiler::convLayer(Operation *op) {
     double compute = 0, vector = extraVector, dram = extraDram;
     // The post on the vector unit: beside the array, or in its turn.
     double &postCycles = cfg.vectorOverlap ? vector : compute;
+    // With one tile per block the input stays in INP (see the tile loop):
+    // the blocks after the first two load none.
+    int64_t inputBlocks = tilesPerBlock(th, imgs) == 1 ? 2 : INT64_MAX,
+            blockIndex = 0;
     for (int64_t g0 = 0; g0 < O; g0 += groupSize)
-      for (int64_t o0 = g0; o0 < g0 + groupSize; o0 += tc) {
+      for (int64_t o0 = g0; o0 < g0 + groupSize; o0 += tc, ++blockIndex) {
         int64_t n = std::min(tc, g0 + groupSize - o0),
                 colPasses = ceilDiv(n, cfg.cols);
+        bool reused = blockIndex >= inputBlocks;
         // Per image: the block's weights load once for the batch.
         dram += (dma(n * kSize) + dma(16 * n)) / N;
         // A tile of P output pixels, its transfers' cycles, and the share
@@ -774,11 +788,11 @@ LogicalResult Compiler::convLayer(Operation *op) {
             // Gate and compact; the conditional pass: per-channel lists
             // of P / 2 pixels, half a chunk (R / row_groups) lost per list.
             c += 2 * rowPasses * colPasses + F;
-            double chunk = double(R) / cfg.rowGroups;
-            c += kCond * (cfg.perChannelCompact
-                              ? std::ceil(n * (0.5 * P / chunk + 0.5) /
-                                          double(cfg.cols * cfg.rowGroups))
-                              : double(rowPasses * colPasses));
+            double chunk = double(R) / cfg.groups();
+            c += cfg.perChannelCompact
+                     ? cfg.gatedPass(n * (0.5 * P / chunk + 0.5), kCond)
+                           .cycles()
+                     : double(kCond * rowPasses * colPasses);
           }
           compute += c * share;
           postCycles += ceilDiv(P * n, L) * share;
@@ -786,14 +800,16 @@ LogicalResult Compiler::convLayer(Operation *op) {
         };
         if (imgs > 1) {
           tile(stackRows(imgs) * OW,
-               imgs * (dma(H * W * C + (skip ? OH * OW * n : 0)) +
+               imgs * (dma((reused ? 0 : H * W * C) + (skip ? OH * OW * n : 0)) +
                        dma(OH * OW * n)),
                1.0 / imgs);
           continue;
         }
         for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
           int64_t rows = std::min(th, OH - oy0), P = rows * OW;
-          tile(P, dma(inRows(rows) * W * C + (skip ? P * n : 0)) + dma(P * n),
+          tile(P,
+               dma((reused ? 0 : inRows(rows) * W * C) + (skip ? P * n : 0)) +
+                   dma(P * n),
                1);
         }
       }
@@ -956,6 +972,24 @@ LogicalResult Compiler::convLayer(Operation *op) {
       blocks.push_back({o0, n, addConstantWords(ArrayRef<int32_t>(words))});
     }
 
+  // With one tile per block, tile t + 2 reads the input rows tile t
+  // loaded into the same half of INP (the array never writes INP; the
+  // skip tile goes after the input rows), so after the first two tiles a
+  // tile loads only its block's weights and parameters. ResNet-18's 7 x 7
+  // layers at batch 1 loaded their input once per block of 32 channels,
+  // 16 times.
+  int64_t perBlock = tilesPerBlock(th, imgs);
+  bool reuseInput = !poolRows && perBlock == 1;
+  // With two or more, a block's weights and parameters load after the
+  // input of the tile before its first (`ahead`), while that tile
+  // computes: their half of WGT and PARAM was last read by the block two
+  // before, done when that tile's loads may start (they wait for the
+  // compute of the tile two before it). Loaded with the block's first
+  // tile instead, they waited for the compute of the tile two before
+  // that one and the array for them (CIFAR ResNet-18 at batch 8, layer 4:
+  // a stack of 7 images and one of 1 per block of 32 channels, 3k cycles
+  // of each block's 10k).
+  bool loadAhead = !poolRows && perBlock >= 2;
   std::vector<Tile> tiles;
   I::Instr cfgI = make(I::Opcode::Config);
   cfgI[I::Config::in_w] = Wp;
@@ -988,6 +1022,8 @@ LogicalResult Compiler::convLayer(Operation *op) {
         int64_t accAddr = cfg.vectorOverlap ? slot * accTile : 0;
         Tile tile;
         if (n == 0 && oy0 == 0) {
+          SmallVector<I::Instr> &constants =
+              loadAhead && b > 0 ? tiles.back().ahead : tile.loads;
           I::Instr ld = make(I::Opcode::DmaLoad);
           ld[I::DmaLoad::buf] = 1;
           ld[I::DmaLoad::sram] = wHalf;
@@ -995,17 +1031,18 @@ LogicalResult Compiler::convLayer(Operation *op) {
           ld[I::DmaLoad::y_size] = 1;
           ld[I::DmaLoad::x_size] = blk.tc * kSize;
           ld[I::DmaLoad::dram_stride] = blk.tc * kSize;
-          tile.loads.push_back(ld);
+          constants.push_back(ld);
           ld[I::DmaLoad::buf] = 2;
           ld[I::DmaLoad::sram] = pHalf;
           ld[I::DmaLoad::dram] = blk.params;
           ld[I::DmaLoad::x_size] = 16 * blk.tc + 4 * stageWords;
           ld[I::DmaLoad::dram_stride] = 16 * blk.tc + 4 * stageWords;
-          tile.loads.push_back(ld);
+          constants.push_back(ld);
         }
         // Each image's input rows (stacked: all of them and the padding,
         // HpS rows per image).
-        for (int64_t i = 0; i < m; ++i) {
+        for (int64_t i = 0; i < m && !(reuseInput && tiles.size() >= 2);
+             ++i) {
           int64_t iy0 = oy0 * sh - pt,
                   iy1 = iy0 + (imgs > 1 ? HpS : inRows(rows));
           int64_t v0 = std::max<int64_t>(0, iy0), v1 = std::min(Hs, iy1);

@@ -164,6 +164,24 @@ Expected<Instr> decode(const uint8_t in[kInstrBytes], uint64_t offset) {
 // Configuration
 //===----------------------------------------------------------------------===//
 
+AccelConfig::GatedPass AccelConfig::gatedPass(double chunks,
+                                              int64_t k) const {
+  GatedPass best;
+  int64_t g = groups();
+  double slots = double(cols * g);
+  for (int64_t s = 1; s <= (rowGroupSplit ? g : 1); ++s) {
+    if (g % s)
+      continue;
+    GatedPass p;
+    p.split = s;
+    p.passes = std::ceil(chunks * s / slots);
+    p.cyclesPerPass = double((k + s - 1) / s);
+    if (s == 1 || p.cycles() < best.cycles())
+      best = p;
+  }
+  return best;
+}
+
 int64_t AccelConfig::bufferBytes(Buffer b) const {
   switch (b) {
   case Buffer::Inp:
@@ -211,7 +229,8 @@ static const IntKey intKeys[] = {
     {"vector_lanes", &AccelConfig::vectorLanes, -1, 1 << 16},
     {"slice_bits", &AccelConfig::sliceBits, 1, 8},
     {"per_channel_compact", &AccelConfig::perChannelCompact, 0, 1},
-    {"row_groups", &AccelConfig::rowGroups, 1, 4096},
+    {"row_groups", &AccelConfig::rowGroups, -1, 4096},
+    {"row_group_split", &AccelConfig::rowGroupSplit, 0, 1},
     {"vector_overlap", &AccelConfig::vectorOverlap, 0, 1},
     {"dram_latency", &AccelConfig::dramLatency, 0, 1 << 20},
 };
@@ -266,8 +285,11 @@ Expected<AccelConfig> parseConfig(StringRef text, StringRef name) {
       return fail("unknown key '" + key + "'");
     if (c.vectorLanes == 0)
       return fail("'vector_lanes' must be -1 (the array width) or at least 1");
+    if (c.rowGroups == 0)
+      return fail("'row_groups' must be -1 (4, 2 or 1, whichever divides "
+                  "'rows') or at least 1");
   }
-  if (c.rows % c.rowGroups)
+  if (c.rows % c.groups())
     return createStringError(
         name + formatv(": 'row_groups' = {0} does not divide 'rows' = {1}",
                        c.rowGroups, c.rows));

@@ -128,8 +128,13 @@ struct AccelConfig {
   /// Per-channel lists: the array's rows split into this many groups, each
   /// with its own weight feed per column, so that a conditional pass takes
   /// chunks of rows / row_groups pixels (short lists waste fewer rows); 1:
-  /// the whole column streams one channel's weights.
-  int64_t rowGroups = 1;
+  /// the whole column streams one channel's weights; -1: the largest of
+  /// 4, 2 and 1 that divides rows (groups()).
+  int64_t rowGroups = -1;
+  /// 1: where a gated pass's chunks leave row groups idle, each chunk's
+  /// reduction splits over several row groups of its column (their sums
+  /// add into ACC, as every pass's do); 0: one row group per chunk.
+  int64_t rowGroupSplit = 1;
   /// 1: the vector unit (post, pool, ewise) runs beside the array: the
   /// compute queue issues in order, but an instruction waits only for its
   /// own unit and for the accumulators it shares with one still running,
@@ -143,7 +148,26 @@ struct AccelConfig {
 
   int64_t fill() const { return fillDrain < 0 ? rows + cols : fillDrain; }
   int64_t lanes() const { return vectorLanes < 0 ? cols : vectorLanes; }
+  int64_t groups() const {
+    if (rowGroups > 0)
+      return rowGroups;
+    return rows % 4 == 0 ? 4 : rows % 2 == 0 ? 2 : 1;
+  }
   int64_t bufferBytes(Buffer b) const;
+
+  /// A gated pass over per-channel lists (docs/isa.md, cycle model):
+  /// `chunks` chunks of rows / row_groups pixels, each reducing over `k`
+  /// values, on cols x row_groups slots. Where the chunks leave slots idle,
+  /// each chunk's reduction splits over `split` row groups of its column
+  /// (a divisor of row_groups; with row_group_split), the split giving
+  /// the fewest cycles (ties: the smallest). chunks may be fractional (the
+  /// compiler's estimate); passes and cyclesPerPass are then fractional too.
+  struct GatedPass {
+    double passes = 0, cyclesPerPass = 0;
+    int64_t split = 1;
+    double cycles() const { return passes * cyclesPerPass; }
+  };
+  GatedPass gatedPass(double chunks, int64_t k) const;
 };
 
 /// `key = value` lines, `#` comments. Unknown keys, bad numbers and values
