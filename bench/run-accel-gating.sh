@@ -22,6 +22,11 @@
 #   BATCH=8 NETS=cifar bash bench/run-accel-gating.sh   # 8 images per run
 #   (fps counts images; each convolution block's weights load once per
 #   batch)
+#   KEEP_MODELS=1 OUT_DIR=DIR bash bench/run-accel-gating.sh
+#   (reuses the models, inputs, reference outputs and FLOP reports an
+#   earlier run with the same NETS, RATES and BATCH left in DIR, for a change to the compiler, the simulator
+#   or CONFIG: they depend on none of these; the calibration of the gated
+#   models is most of the run's time)
 # Results: ${OUT_DIR:-out/bench-accel}/accel-gating.md (the committed copy is
 # bench/results/accel-gating.md).
 set -euo pipefail
@@ -37,12 +42,16 @@ table=$out/accel-gating.md
 
 source "$root/bench/resnet18.sh"
 
+# kept FILE: whether KEEP_MODELS is set and FILE exists.
+kept() { [ -n "${KEEP_MODELS:-}" ] && [ -f "$1" ]; }
+
 # run NAME MODEL: compile, simulate (timed), check against the reference.
 run() {
   local name=$1 model=$2
   "$bin/cgnet-opt" "$model" --convert-cgnet-to-cgisa="config=$config" |
     "$bin/cgnet-translate" --emit-cgisa-bin -o "$out/$name.bin"
-  "$bin/cgnet-run" "$model" --input "$out/$net.x.npy" --output "$out/$name.ref.npy" > /dev/null
+  kept "$out/$name.ref.npy" ||
+    "$bin/cgnet-run" "$model" --input "$out/$net.x.npy" --output "$out/$name.ref.npy" > /dev/null
   local t0 t1
   t0=$(date +%s.%N)
   "$bin/cgnet-sim" "$out/$name.bin" --input "$out/$net.x.npy" \
@@ -59,9 +68,11 @@ run() {
 
 for net in $nets; do
   echo "== $net: model, 8-bit quantization"
-  resnet18_model "$net" "$out/$net.float.mlir" "$out/$net.int.mlir" "$batch"
-  "$bin/cgnet-run" "$out/$net.int.mlir" --random-inputs --seed 7 \
-    --save-inputs "$out/$net.x.npy" > /dev/null
+  if ! kept "$out/$net.x.npy"; then
+    resnet18_model "$net" "$out/$net.float.mlir" "$out/$net.int.mlir" "$batch"
+    "$bin/cgnet-run" "$out/$net.int.mlir" --random-inputs --seed 7 \
+      --save-inputs "$out/$net.x.npy" > /dev/null
+  fi
   run "$net.dense" "$out/$net.int.mlir"
   dense_cycles=$(json "$out/$net.dense.json" cycles)
   dense_macs=$(json "$out/$net.dense.json" macs)
@@ -74,12 +85,14 @@ for net in $nets; do
     printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | %.2e | %.2f |\n", n, c, b * f * 1e6 / c, m / w, w }' >> "$table"
   for r in $rates; do
     echo "== $net: gate-off rate $r"
-    "$bin/cgnet-opt" "$out/$net.int.mlir" \
-      --cgnet-channel-gating="partitions=4 target-off-rate=$r random-calibration=1" \
-      --mlir-print-debuginfo -o "$out/$net.g$r.mlir" 2> /dev/null
+    kept "$out/$net.g$r.mlir" ||
+      "$bin/cgnet-opt" "$out/$net.int.mlir" \
+        --cgnet-channel-gating="partitions=4 target-off-rate=$r random-calibration=1" \
+        --mlir-print-debuginfo -o "$out/$net.g$r.mlir" 2> /dev/null
     run "$net.g$r" "$out/$net.g$r.mlir"
-    "$bin/cgnet-opt" "$out/$net.g$r.mlir" \
-      --cgnet-flop-report="inputs=$out/$net.x.npy report=$out/$net.g$r.flops.json" -o /dev/null
+    kept "$out/$net.g$r.flops.json" ||
+      "$bin/cgnet-opt" "$out/$net.g$r.mlir" \
+        --cgnet-flop-report="inputs=$out/$net.x.npy report=$out/$net.g$r.flops.json" -o /dev/null
     j=$out/$net.g$r.json
     fl=$out/$net.g$r.flops.json
     awk -v n="$label" -v r=$r -v c=$(json $j cycles) -v m=$(json $j macs) \
