@@ -369,8 +369,10 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
        compressing store to memory is microcoded and slow on AMD Zen 4;
        with `vector-bits` below 512, where x86 has no compressing
        instruction and LLVM expands it lane by lane through the stack,
-       every pixel's index is stored at the list's end and the end moves
-       by the pixel's gate bit);
+       each byte of the mask looks up a row of a table of compressed lane
+       numbers, 8 KiB on the stack written at the function's entry, which
+       plus the byte's first pixel is stored whole at the list's end, and
+       the end moves by the byte's popcount);
     3. blocks of `pixels` listed outputs: for every vector of conditional
        channels and every kernel tap, one load of the weights and one load
        of each pixel's inputs, multiply-added into one accumulator vector

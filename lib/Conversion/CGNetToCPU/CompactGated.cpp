@@ -38,6 +38,35 @@ namespace {
 
 /// Pixels the list-building pass looks at together (one mask register).
 constexpr int64_t kScan = 16;
+/// Below 512 bits: mask bits per lookup of the table of compressed lane
+/// numbers (compressTable), lanes of a table row.
+constexpr int64_t kTableLanes = 8;
+static_assert(kScan % kTableLanes == 0, "whole table lookups per scan");
+
+/// A stack table, filled at the function's entry, whose row m (of
+/// kTableLanes i32) lists the set bits of m in increasing order, zeros
+/// after them: the compressed lane numbers of a mask (8 KiB; written once
+/// per call of the function, 256 vector stores).
+static Value compressTable(func::FuncOp f) {
+  OpBuilder b = OpBuilder::atBlockBegin(&f.getBody().front());
+  Location loc = f.getLoc();
+  int64_t rows = int64_t(1) << kTableLanes;
+  Value table = memref::AllocaOp::create(
+      b, loc, MemRefType::get({rows * kTableLanes}, b.getI32Type()));
+  auto rowType = VectorType::get({kTableLanes}, b.getI32Type());
+  for (int64_t m = 0; m < rows; ++m) {
+    SmallVector<int32_t> lanes(kTableLanes, 0);
+    for (int64_t i = 0, k = 0; i < kTableLanes; ++i)
+      if (m >> i & 1)
+        lanes[k++] = int32_t(i);
+    Value row = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(rowType, ArrayRef<int32_t>(lanes)));
+    vector::StoreOp::create(
+        b, loc, row, table,
+        ValueRange{arith::ConstantIndexOp::create(b, loc, m * kTableLanes)});
+  }
+  return table;
+}
 
 /// The parameters and buffers of one marked generic.
 struct Gated {
@@ -148,9 +177,12 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
 
 class Emitter {
 public:
+  /// `lut`: below 512 bits, the table of compressed lane indices
+  /// (compressTable).
   Emitter(linalg::GenericOp g, const Gated &k, int64_t pixels,
-          int64_t vectorBits)
-      : g(g), k(k), pixels(pixels), vectorBits(vectorBits), loc(g.getLoc()),
+          int64_t vectorBits, Value lut)
+      : g(g), k(k), pixels(pixels), vectorBits(vectorBits), lut(lut),
+        loc(g.getLoc()),
         elem(cast<MemRefType>(k.partial.getType()).getElementType()),
         vt(VectorType::get({k.lanes}, elem)) {}
 
@@ -175,6 +207,7 @@ private:
   linalg::GenericOp g;
   const Gated &k;
   int64_t pixels, vectorBits;
+  Value lut;
   Location loc;
   Type elem;
   VectorType vt;
@@ -249,32 +282,45 @@ private:
                 if (vectorBits < 512) {
                   // Without AVX-512 there is no compressing instruction
                   // (LLVM expands the intrinsic below lane by lane through
-                  // a stack slot read back as a vector). Here every
-                  // pixel's index is stored at the list's end, and the end
-                  // moves past the gated-on ones: branch-free scalar code.
+                  // a stack slot read back as a vector). Per byte of the
+                  // mask, the table holds the set bits' lane numbers in
+                  // order: those plus the byte's first pixel are stored
+                  // whole at the list's end (8 entries of slack), and the
+                  // end moves by the byte's count of bits.
                   Value end = args[0];
                   Value word32 = arith::ExtUIOp::create(
                       lb, loc, lb.getI32Type(), word);
-                  Value one = arith::ConstantIntOp::create(lb, loc, 1, 32);
-                  for (int64_t i = 0; i < kScan; ++i) {
-                    Value id = i ? arith::AddIOp::create(
-                                       lb, loc, q32,
-                                       arith::ConstantIntOp::create(lb, loc,
-                                                                    i, 32))
-                                       .getResult()
-                                 : q32;
-                    memref::StoreOp::create(lb, loc, id, list,
-                                            ValueRange{end});
-                    Value shifted =
-                        i ? arith::ShRUIOp::create(
-                                lb, loc, word32,
-                                arith::ConstantIntOp::create(lb, loc, i, 32))
+                  auto i32 = [&](int64_t v) {
+                    return arith::ConstantIntOp::create(lb, loc, v, 32);
+                  };
+                  auto laneType =
+                      VectorType::get({kTableLanes}, lb.getI32Type());
+                  for (int64_t i = 0; i < kScan; i += kTableLanes) {
+                    Value byte = arith::AndIOp::create(
+                        lb, loc,
+                        i ? arith::ShRUIOp::create(lb, loc, word32, i32(i))
                                 .getResult()
-                          : word32;
-                    Value bit = arith::AndIOp::create(lb, loc, shifted, one);
+                          : word32,
+                        i32((1 << kTableLanes) - 1));
+                    Value row = mul(lb,
+                                    arith::IndexCastUIOp::create(
+                                        lb, loc, lb.getIndexType(), byte),
+                                    kTableLanes);
+                    Value lanes = vector::LoadOp::create(lb, loc, laneType, lut,
+                                                         ValueRange{row});
+                    Value first =
+                        i ? arith::AddIOp::create(lb, loc, q32, i32(i))
+                                .getResult()
+                          : q32;
+                    Value ids = arith::AddIOp::create(
+                        lb, loc, lanes,
+                        vector::BroadcastOp::create(lb, loc, laneType, first));
+                    vector::StoreOp::create(lb, loc, ids, list,
+                                            ValueRange{end});
+                    Value pop = math::CtPopOp::create(lb, loc, byte);
                     end = add(lb, end,
                               arith::IndexCastUIOp::create(
-                                  lb, loc, lb.getIndexType(), bit));
+                                  lb, loc, lb.getIndexType(), pop));
                   }
                   scf::YieldOp::create(lb, loc, end);
                   return;
@@ -769,11 +815,15 @@ struct CompactGatedPass
     });
     for (linalg::GenericOp g : copies)
       lowerChannelsLast(g);
+    Value lut;
     for (linalg::GenericOp g : marked) {
       std::optional<Gated> k = analyze(g);
       g->removeAttr(kCompactGatedAttr);
-      if (k)
-        Emitter(g, *k, pixels, vectorBits).run();
+      if (!k)
+        continue;
+      if (vectorBits < 512 && !lut)
+        lut = compressTable(getOperation());
+      Emitter(g, *k, pixels, vectorBits, lut).run();
     }
   }
 };

@@ -132,25 +132,38 @@ func.func @gated_runs(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK-NOT: arith.subf
 // CHECK: arith.addf
-// Without AVX-512 (no compressing instruction) the scan stores each of
-// the 16 pixels' indices at the list's end, which moves by the pixel's
-// gate bit: 16 scalar stores, no compress, no popcount.
+// Without AVX-512 (no compressing instruction) the function starts with
+// a table of compressed lane numbers (row m: the set bits of m; row 41 =
+// 0b101001: lanes 0, 3, 5), and the scan looks up each byte of the 16
+// pixels' mask, stores the row plus the byte's first pixel whole at the
+// list's end and moves the end by the byte's popcount.
 // AVX2-LABEL: func.func @gated
+// AVX2: %[[LUT:.*]] = memref.alloca() : memref<2048xi32>
+// AVX2: %[[ROW41:.*]] = arith.constant dense<[0, 3, 5, 0, 0, 0, 0, 0]> : vector<8xi32>
+// AVX2: vector.store %[[ROW41]], %[[LUT]][%c328] : memref<2048xi32>, vector<8xi32>
 // AVX2: %[[LIST:.*]] = memref.alloca() : memref<32xi32>
 // AVX2: arith.cmpi sge
+// AVX2: %[[Q:.*]] = arith.index_cast %{{.*}} : index to i32
 // AVX2: %[[WORD:.*]] = vector.extract {{.*}} : i16 from vector<1xi16>
 // AVX2: %[[W32:.*]] = arith.extui %[[WORD]] : i16 to i32
-// AVX2: %[[ONE:.*]] = arith.constant 1 : i32
-// AVX2: memref.store %[[Q:.*]], %[[LIST]][%[[E0:.*]]] : memref<32xi32>
-// AVX2: %[[B0:.*]] = arith.andi %[[W32]], %[[ONE]] : i32
-// AVX2: %[[I0:.*]] = arith.index_castui %[[B0]] : i32 to index
-// AVX2: %[[E1:.*]] = arith.addi %[[E0]], %[[I0]] : index
-// AVX2: %[[Q1:.*]] = arith.addi %[[Q]], %[[ONE]] : i32
-// AVX2: memref.store %[[Q1]], %[[LIST]][%[[E1]]] : memref<32xi32>
-// AVX2: arith.shrui %[[W32]], %[[ONE]] : i32
-// AVX2-COUNT-14: memref.store %{{.*}}, %[[LIST]]
+// AVX2: %[[LO:.*]] = arith.andi %[[W32]], %c255_i32 : i32
+// AVX2: %[[LOI:.*]] = arith.index_castui %[[LO]] : i32 to index
+// AVX2: %[[R0:.*]] = arith.muli %[[LOI]], %c8 : index
+// AVX2: %[[L0:.*]] = vector.load %[[LUT]][%[[R0]]] : memref<2048xi32>, vector<8xi32>
+// AVX2: %[[B0:.*]] = vector.broadcast %[[Q]] : i32 to vector<8xi32>
+// AVX2: %[[I0:.*]] = arith.addi %[[L0]], %[[B0]] : vector<8xi32>
+// AVX2: vector.store %[[I0]], %[[LIST]][%[[E0:.*]]] : memref<32xi32>, vector<8xi32>
+// AVX2: %[[P0:.*]] = math.ctpop %[[LO]] : i32
+// AVX2: %[[P0I:.*]] = arith.index_castui %[[P0]] : i32 to index
+// AVX2: %[[E1:.*]] = arith.addi %[[E0]], %[[P0I]] : index
+// AVX2: %[[HI0:.*]] = arith.shrui %[[W32]], %c8_i32 : i32
+// AVX2: %[[HI:.*]] = arith.andi %[[HI0]], %c255_i32 : i32
+// AVX2: vector.load %[[LUT]]
+// AVX2: %[[Q8:.*]] = arith.addi %[[Q]], %c8_i32 : i32
+// AVX2: vector.broadcast %[[Q8]]
+// AVX2: vector.store %{{.*}}, %[[LIST]][%[[E1]]] : memref<32xi32>, vector<8xi32>
+// AVX2: math.ctpop %[[HI]] : i32
 // AVX2-NOT: llvm.call_intrinsic "llvm.experimental.vector.compress"
-// AVX2-NOT: math.ctpop
 // AVX2: scf.yield
 // With 256-bit vectors (AVX2) 8 floats per FMA and one accumulator per
 // pixel (2 x 2 pixels' chains of 16 floats would not fit 16 registers at
