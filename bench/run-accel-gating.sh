@@ -67,8 +67,10 @@ run() {
 } > "$table"
 
 for net in $nets; do
-  echo "== $net: model, 8-bit quantization"
-  if ! kept "$out/$net.x.npy"; then
+  if kept "$out/$net.x.npy"; then
+    echo "== $net: the model of an earlier run (KEEP_MODELS)"
+  else
+    echo "== $net: model, 8-bit quantization"
     resnet18_model "$net" "$out/$net.float.mlir" "$out/$net.int.mlir" "$batch"
     "$bin/cgnet-run" "$out/$net.int.mlir" --random-inputs --seed 7 \
       --save-inputs "$out/$net.x.npy" > /dev/null
