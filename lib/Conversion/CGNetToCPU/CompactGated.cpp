@@ -623,12 +623,16 @@ wholeThenRest(OpBuilder &b, Location loc, int64_t extent, int64_t step,
 /// The copy of a run-form gated convolution's conditional channels to
 /// channels-last (gatedConditionalRuns, marked kChannelsLastAttr): bytes,
 /// out[n, y, x, c] = the low byte of in[n, c, y, x] + a constant offset
-/// (i32 in, i8 out), or floats, out[n, y, x, c] = in[n, c, y, x]. As
+/// (i32 in, i8 out), 16-bit halves likewise (i32 in, i16 out: the dot2
+/// form, offset -zp), or floats, out[n, y, x, c] = in[n, c, y, x]. As
 /// loops over the output, LLVM reads the input with gathers (vpgatherdd,
-/// slow on AMD Zen 4); here 16 pixels of a row at a time, and 64 channels
-/// (bytes) or 16 (floats): each channel's 16 pixels are one contiguous
-/// load, four channels' bytes are packed into one i32 per pixel (shifts
-/// and ors), and the 16 x 16 matrix of those words (or floats) is
+/// slow on AMD Zen 4) or, without AVX-512, one element at a time, the
+/// channels a plane apart (a 32 x 32 plane of i32 is 4 KiB: every load of
+/// a pixel's channels in the same L1 set); here 16 pixels of a row at a
+/// time, and 64 channels (bytes), 32 (halves) or 16 (floats): each
+/// channel's 16 pixels are one contiguous load, four channels' bytes or
+/// two channels' halves are packed into one i32 per pixel (shifts and
+/// ors), and the 16 x 16 matrix of those words (or floats) is
 /// transposed in registers (four rounds of two-source shuffles), each row
 /// then one pixel's 64 bytes, stored whole (masked where fewer channels
 /// are left). Returns false, leaving the generic, for another form.
@@ -649,17 +653,24 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
   };
   if (!unitStride(it) || !unitStride(ot))
     return false;
-  // The body: trunci(addi(input, offset)) on bytes, the input on floats.
+  // The body: trunci(addi(input, offset)) to bytes or 16-bit halves (the
+  // dot2 form: the offset is -zp), the input on floats.
   Block &body = g.getRegion().front();
   Value yielded = body.getTerminator()->getOperand(0);
-  bool bytes =
-      it.getElementType().isInteger(32) && ot.getElementType().isInteger(8);
-  APInt offset;
-  if (bytes) {
+  // Bits per packed field: 8 (bytes), 16 (halves), 0 (floats, unpacked).
+  int64_t fieldBits = 0;
+  if (it.getElementType().isInteger(32) && (ot.getElementType().isInteger(8) ||
+                                            ot.getElementType().isInteger(16)))
+    fieldBits = ot.getElementType().getIntOrFloatBitWidth();
+  bool packed = fieldBits != 0;
+  APInt offset(32, 0);
+  if (packed) {
+    // An offset of 0 (halves of a zero zero point) folds away.
     auto trunc = yielded.getDefiningOp<arith::TruncIOp>();
     auto sum = trunc ? trunc.getIn().getDefiningOp<arith::AddIOp>() : nullptr;
-    if (!sum || sum.getLhs() != body.getArgument(0) ||
-        !matchPattern(sum.getRhs(), m_ConstantInt(&offset)))
+    bool plain = trunc && trunc.getIn() == body.getArgument(0);
+    if (!plain && (!sum || sum.getLhs() != body.getArgument(0) ||
+                   !matchPattern(sum.getRhs(), m_ConstantInt(&offset))))
       return false;
   } else if (!it.getElementType().isF32() || !ot.getElementType().isF32() ||
              yielded != body.getArgument(0)) {
@@ -678,8 +689,8 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
   OpBuilder b(g);
   Location loc = g.getLoc();
   int64_t N = os[0], H = os[1], W = os[2], C = os[3];
-  // Channels per tile: 16 words of 4 bytes, or 16 floats.
-  int64_t group = bytes ? 64 : 16, perWord = bytes ? 4 : 1;
+  // Channels per tile: 16 words of 4 bytes or 2 halves, or 16 floats.
+  int64_t perWord = packed ? 32 / fieldBits : 1, group = 16 * perWord;
   auto index = [&](OpBuilder &ib, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ib, loc, v);
   };
@@ -704,11 +715,11 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
                              ValueRange{index(tb, pixels)})
                              .getResult()
                        : Value();
-    // The tile's constants, once: zeros, and (bytes) the offset and mask.
+    // The tile's constants, once: zeros, and (packed) the offset and mask.
     Value zero = zeroRow(tb), offsetV, low;
-    if (bytes) {
+    if (packed) {
       offsetV = words(tb, offset.getSExtValue());
-      low = words(tb, 255);
+      low = words(tb, (int64_t(1) << fieldBits) - 1);
     }
     SmallVector<Value> rows;
     for (int64_t q = 0; q < 16; ++q) {
@@ -723,11 +734,11 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
                                                zero)
                       .getResult()
                 : vector::LoadOp::create(tb, loc, rowType, in, at).getResult();
-        if (bytes) {
+        if (packed) {
           v = arith::AndIOp::create(
               tb, loc, arith::AddIOp::create(tb, loc, v, offsetV), low);
           if (i)
-            v = arith::ShLIOp::create(tb, loc, v, words(tb, 8 * i));
+            v = arith::ShLIOp::create(tb, loc, v, words(tb, fieldBits * i));
         }
         word = word ? arith::OrIOp::create(tb, loc, word, v).getResult() : v;
       }
@@ -757,7 +768,7 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
                            .getResult()
                      : Value();
     for (int64_t p = 0; p < pixels; ++p) {
-      Value v = bytes ? vector::BitCastOp::create(tb, loc, storeType, rows[p])
+      Value v = packed ? vector::BitCastOp::create(tb, loc, storeType, rows[p])
                             .getResult()
                       : rows[p];
       SmallVector<Value> at{
