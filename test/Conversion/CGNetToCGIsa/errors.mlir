@@ -4,6 +4,12 @@
 // RUN: printf 'rows = 32\ncols = wide\n' > %t.bad.cfg
 // RUN: not cgnet-opt %s --convert-cgnet-to-cgisa=config=%t.bad.cfg 2>&1 | FileCheck %s --check-prefix=BADCFG
 // BADCFG: error: {{.*}}bad.cfg:2: 'cols' needs an integer, got 'wide'
+// RUN: printf 'rows = 32\nrow_groups = 0\n' > %t.groups0.cfg
+// RUN: not cgnet-opt %s --convert-cgnet-to-cgisa=config=%t.groups0.cfg 2>&1 | FileCheck %s --check-prefix=GROUPS0
+// GROUPS0: error: {{.*}}groups0.cfg:2: 'row_groups' must be -1 (4, 2 or 1, whichever divides 'rows') or at least 1
+// RUN: printf 'rows = 32\nrow_groups = 3\n' > %t.groups3.cfg
+// RUN: not cgnet-opt %s --convert-cgnet-to-cgisa=config=%t.groups3.cfg 2>&1 | FileCheck %s --check-prefix=GROUPS3
+// GROUPS3: error: {{.*}}groups3.cfg: 'row_groups' = 3 does not divide 'rows' = 32
 
 // expected-error @+1 {{cannot run on the accelerator: float argument #0 must have exactly one user, a cgnet.quantize}}
 func.func @float_arg(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
