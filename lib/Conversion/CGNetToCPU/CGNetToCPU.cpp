@@ -313,7 +313,11 @@ public:
           im2col(x, Ig, ws[3], ws[4], G, strides, dilations, OH, OW),
           {N, G, Ig, taps, plane});
       // With too many taps to unroll: n, g, c, tap, pixel, og.
-      Value wT = rowsApart(transposedWeights(w5), {G, Ig, taps, Og});
+      Value wT = packedMark == kDot2Attr
+                     ? bytePairs(transposedWeights(w5), {G, Ig, taps, Og})
+                     : Value();
+      if (!wT)
+        wT = rowsApart(transposedWeights(w5), {G, Ig, taps, Og});
       Value outT =
           tapsInner
               ? convGeneric({cols, wT}, fromBias({N, G, plane, Og}, 1, 3),
@@ -481,6 +485,68 @@ public:
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w5.getType()).getShape();
     return permutedConstant(w5, {ws[0], ws[1], ws[2] * ws[3] * ws[4]},
                             {0, 2, 1});
+  }
+
+  /// The dot2 form's constant weights `c` (i32 pairs of 16-bit halves)
+  /// viewed with `shape`, where every half fits 8 bits and the last
+  /// dimension is a multiple of 16: computed from a constant of their
+  /// bytes (`shape` with the last dimension doubled, half 0 of element i
+  /// at 2i, half 1 at 2i + 1; rows apart as rowsApart lays them) by a
+  /// generic marked kWidenPairsAttr, whose reads --cgnet-register-block
+  /// takes over (the small-plane convolutions read their weights along
+  /// the vectors, once per inference where they are large: ResNet-18's
+  /// 4 x 4 layer 4 at 8 bits streams 2.4 MB instead of 4.7 per
+  /// convolution). Null otherwise.
+  Value bytePairs(Value c, ArrayRef<int64_t> shape) {
+    auto dense = cast<DenseElementsAttr>(
+        cast<arith::ConstantOp>(c.getDefiningOp()).getValue());
+    if (shape.back() % 16 != 0 || !dense.getElementType().isInteger(32))
+      return {};
+    std::vector<int8_t> bytes;
+    bytes.reserve(2 * dense.getNumElements());
+    for (int32_t v : dense.getValues<int32_t>())
+      for (int16_t h : {int16_t(uint32_t(v) & 0xFFFF),
+                        int16_t(uint32_t(v) >> 16)}) {
+        if (h < -128 || h > 127)
+          return {};
+        bytes.push_back(int8_t(h));
+      }
+    SmallVector<int64_t> byteShape(shape);
+    byteShape.back() *= 2;
+    Value packed = rowsApart(
+        denseConstant({int64_t(bytes.size())}, b.getI8Type(),
+                      ArrayRef<int8_t>(bytes)),
+        byteShape);
+    unsigned rank = shape.size();
+    SmallVector<AffineExpr> even, odd;
+    for (unsigned i = 0; i < rank; ++i) {
+      AffineExpr d = b.getAffineDimExpr(i);
+      even.push_back(i + 1 == rank ? d * 2 : d);
+      odd.push_back(i + 1 == rank ? d * 2 + 1 : d);
+    }
+    auto mapOf = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(rank, 0, e, b.getContext());
+    };
+    Value wide = generic(
+        {packed, packed},
+        tensor::EmptyOp::create(b, loc, shape, b.getI32Type()).getResult(),
+        {mapOf(even), mapOf(odd),
+         AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+        SmallVector<IteratorType>(rank, P),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          auto i32 = [&](int64_t v) {
+            return arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(v));
+          };
+          Value lo = arith::AndIOp::create(
+              nb, nl, arith::ExtSIOp::create(nb, nl, nb.getI32Type(), a[0]),
+              i32(0xFFFF));
+          Value hi = arith::ShLIOp::create(
+              nb, nl, arith::ExtSIOp::create(nb, nl, nb.getI32Type(), a[1]),
+              i32(16));
+          return arith::OrIOp::create(nb, nl, lo, hi);
+        });
+    wide.getDefiningOp()->setAttr(kWidenPairsAttr, b.getUnitAttr());
+    return wide;
   }
 
   /// The constant `c` viewed with `shape` (row-major, same element
@@ -970,18 +1036,17 @@ public:
             for (int64_t c = 0; c < cc; ++c)
               wr[(o * kh + ky) * Lp + kx * cs + c] =
                   wv[((o * C + bw + c) * kh + ky) * kw + kx];
-      return denseConstant({O, kh, Lp},
-                           halves ? b.getI16Type()
-                                  : getElementTypeOrSelf(w.getType()),
+      return denseConstant({O, kh, Lp}, getElementTypeOrSelf(w.getType()),
                            ArrayRef<decltype(zero)>(wr));
     };
-    std::vector<int16_t> w16;
-    if (halves)
-      for (int8_t v : wAttr.getValues<int8_t>())
-        w16.push_back(v);
-    Value wR = halves  ? runWeights(ArrayRef<int16_t>(w16), int16_t(0))
-               : bytes ? runWeights(wAttr.getValues<int8_t>(), int8_t(0))
-                       : runWeights(wAttr.getValues<float>(), 0.0f);
+    // 8-bit weights stay bytes in the halves form too (sign-extended to
+    // 16 bits as they are loaded): a conditional output's kh x Lp weights
+    // are read for the few pixels of its list (ResNet-18's 4 x 4 layer 4
+    // at 90% off: 1.5 per listed channel), so their bytes, not the
+    // products, bound it.
+    Value wR = bytes || halves
+                   ? runWeights(wAttr.getValues<int8_t>(), int8_t(0))
+                   : runWeights(wAttr.getValues<float>(), 0.0f);
     auto vt = VectorType::get({lanes}, elem);
     GatedMark mark{strides,        dilations,         bw,
                    O / partitions, /*grouped=*/false, lanes,
@@ -3008,6 +3073,7 @@ cgnet::RegisterBlockShape cgnet::registerBlockShape(unsigned vectorBits) {
   // 8.2 ms instead of 2.7 on a Zen 3 core); pmaddwd's products take
   // registers of their own, so dot2 blocks have 8 accumulators there
   // (4 x 3 spilled: the 8-bit 7 x 7 / 2 stem 3.1 ms instead of 2.6).
+
   if (vectorBits >= 512)
     return {4, 4, 4};
   return {4, 3, 2};

@@ -153,7 +153,8 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
         shape(k.thr).size() != 1 || shape(k.xT)[2] % k.runChannels ||
         shape(k.wT)[2] % (k.bytes ? 64 : k.halves ? 32 : 16) ||
         elemOf(k.xT) != stored ||
-        elemOf(k.wT) != stored)
+        (elemOf(k.wT) != stored &&
+         !(k.halves && elemOf(k.wT).isInteger(8))))
       return std::nullopt;
     return k;
   }
@@ -553,8 +554,14 @@ private:
         [&](OpBuilder &lb, Location, Value c, ValueRange args) {
           SmallVector<Value> next(args);
           for (int64_t ky = 0; ky < kh; ++ky) {
-            Value wv = vector::LoadOp::create(lb, loc, bt, k.wT,
-                                              ValueRange{o, index(lb, ky), c});
+            // Halves' weights may be stored as bytes: sign-extended here
+            // (vpmovsxbw).
+            Type wStored = cast<MemRefType>(k.wT.getType()).getElementType();
+            Value wv = vector::LoadOp::create(
+                lb, loc, VectorType::get({step}, wStored), k.wT,
+                ValueRange{o, index(lb, ky), c});
+            if (wStored != stored)
+              wv = arith::ExtSIOp::create(lb, loc, bt, wv);
             for (int64_t j = 0; j < P; ++j) {
               Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
               Value xv = vector::LoadOp::create(

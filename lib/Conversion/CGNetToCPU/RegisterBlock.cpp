@@ -86,7 +86,36 @@ struct Plan {
   /// With `fill`: whether the fill's input varies along the output's last
   /// index (v: then a vector load, else a broadcast scalar).
   bool fillAlongV = false;
+  /// dot2 only: the generic that writes the vector operand by widening
+  /// bytes (marked kWidenPairsAttr, see findWiden), whose bytes the blocks
+  /// read instead; null if none.
+  linalg::GenericOp widen;
 };
+
+/// The generic before `g` that writes all of its vector operand from
+/// bytes, `out[.., i] = (sext(in[.., 2i]) & 0xFFFF) | sext(in[.., 2i + 1])
+/// << 16` (marked kWidenPairsAttr by --convert-cgnet-to-cpu{dot2}): where
+/// the blocks need no masked loads, they load 2 x lanes bytes of `in` per
+/// vector and sign-extend them to the halves (vpmovsxbw), and the widened
+/// copy is never written.
+static void findWiden(linalg::GenericOp g, Plan &p) {
+  if (!p.dot2 || p.sizes[p.v] % p.lanes != 0)
+    return;
+  Value vec = g.getDpsInputs()[p.vecIn];
+  for (Operation *user : vec.getUsers()) {
+    auto w = dyn_cast<linalg::GenericOp>(user);
+    if (!w || w == g || !w->hasAttr(kWidenPairsAttr) ||
+        w->getBlock() != g->getBlock() || !w->isBeforeInBlock(g) ||
+        !w.hasPureBufferSemantics() || w.getNumDpsInputs() != 2 ||
+        w.getNumDpsInits() != 1 || w.getDpsInits()[0] != vec ||
+        w.getDpsInputs()[0] != w.getDpsInputs()[1] ||
+        !getElementTypeOrSelf(w.getDpsInputs()[0].getType()).isInteger(8) ||
+        !unitLastStride(w.getDpsInputs()[0]))
+      continue;
+    p.widen = w;
+    return;
+  }
+}
 
 /// The linalg.generic right before `g` (past ops without memory effects)
 /// when it only fills `g`'s output with a broadcast of its one input,
@@ -529,8 +558,24 @@ private:
       };
       SmallVector<Value> vecs, scals;
       for (int64_t i = 0; i < (vecPerRow ? ob : 1); ++i)
-        for (int64_t j = 0; j < nv; ++j)
-          vecs.push_back(load(b, vecMem, indices(b, p.vecIn, at(i, j)), j));
+        for (int64_t j = 0; j < nv; ++j) {
+          SmallVector<Value> idx = indices(b, p.vecIn, at(i, j));
+          if (!p.widen) {
+            vecs.push_back(load(b, vecMem, idx, j));
+            continue;
+          }
+          // The widened pairs' bytes: element e's two halves are bytes 2e
+          // and 2e + 1.
+          idx.back() = arith::MulIOp::create(b, loc, idx.back(), index(b, 2));
+          Value bytes = vector::LoadOp::create(
+              b, loc, VectorType::get({2 * p.lanes}, b.getI8Type()),
+              linalg::GenericOp(p.widen).getDpsInputs()[0], idx);
+          vecs.push_back(vector::BitCastOp::create(
+              b, loc, vectorOf(vecMem.getType()),
+              arith::ExtSIOp::create(
+                  b, loc, VectorType::get({2 * p.lanes}, b.getI16Type()),
+                  bytes)));
+        }
       for (int64_t i = 0; i < (scalPerRow ? ob : 1); ++i)
         scals.push_back(
             splat(b, memref::LoadOp::create(b, loc, scalMem,
@@ -639,7 +684,8 @@ struct RegisterBlockPass
       if (!plan)
         continue;
       initFill(g, *plan);
-      linalg::GenericOp fill = plan->fill;
+      findWiden(g, *plan);
+      linalg::GenericOp fill = plan->fill, widen = plan->widen;
       Emitter(*plan, rows,
               plan->dot2 && dot2Vectors > 0 ? int64_t(dot2Vectors)
                                             : int64_t(vectors))
@@ -647,6 +693,18 @@ struct RegisterBlockPass
       // The blocks write every output: the fill is dead.
       if (fill)
         fill.erase();
+      // The widened copy is dead where the blocks were its only reader
+      // (its buffer with it, where nothing else uses that).
+      if (widen) {
+        Value copy = widen.getDpsInits()[0];
+        if (llvm::all_of(copy.getUsers(),
+                         [&](Operation *u) { return u == widen; })) {
+          widen.erase();
+          if (Operation *alloc = copy.getDefiningOp();
+              alloc && isa<memref::AllocOp>(alloc) && alloc->use_empty())
+            alloc->erase();
+        }
+      }
     }
   }
 };

@@ -208,6 +208,25 @@ func.func @gated_runs_halves(%thr: memref<2xi32>, %xR: memref<1x7x192xi16>, %wR:
   return
 }
 
+// The weights of the halves form stored as bytes (what
+// --convert-cgnet-to-cpu=dot2 emits for 8-bit weights): 16 bytes per 16
+// halves, sign-extended (vpmovsxbw) before the pmaddwd.
+// HALVES-LABEL: func.func @gated_runs_halves_byte_weights
+// HALVES: scf.for %[[J:.*]] = %c0 to %c96 step %c16 iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>) {
+// HALVES: %[[WB:.*]] = vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x96xi8>, vector<16xi8>
+// HALVES: %[[WH:.*]] = arith.extsi %[[WB]] : vector<16xi8> to vector<16xi16>
+// HALVES: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %[[WH]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// HALVES: vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
+func.func @gated_runs_halves_byte_weights(%thr: memref<2xi32>, %xR: memref<1x7x192xi16>, %wR: memref<2x3x96xi8>, %partial: memref<1x2x4x4xi32>) {
+  linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%thr, %xR, %wR : memref<2xi32>, memref<1x7x192xi16>, memref<2x3x96xi8>) outs(%partial : memref<1x2x4x4xi32>)
+      attrs = {cgnet.compact_gated = {base_width = 16 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, halves, lanes = 16 : i64, run_channels = 32 : i64, strides = array<i64: 1, 1>}} {
+  ^bb0(%t: i32, %x: i16, %w: i8, %p: i32):
+    linalg.yield %p : i32
+  }
+  return
+}
+
 // The copy of the run form's conditional channels to channels-last bytes
 // (--convert-cgnet-to-cpu{dot4} marks it): 48 channels of a 3 x 20 plane,
 // out[n, y, x, c] = the low byte of in[n, c, y, x] + 131. Per row, one

@@ -69,13 +69,14 @@ func.func @conv(%x: tensor<1x4x16x16x!x>) -> tensor<1x2x16x16xi32> {
 // CHECK-SAME: run_channels = 64 : i64
 // With dot2 the conditional path's runs are 16-bit: x - zp (x - 3,
 // padding 0) channels-last as i16, padded to 64 per pixel (32 halves per
-// 64 bytes), the weights as i16, no correction input; `halves` in the mark
-// (--cgnet-compact-gated sums them with pmaddwd).
+// 64 bytes), the weights as bytes (sign-extended as they are loaded), no
+// correction input; `halves` in the mark (--cgnet-compact-gated sums them
+// with pmaddwd).
 // DOT2-LABEL: func.func @gated
 // DOT2: linalg.fill ins(%c0_i16 : i16) outs(%{{.*}} : tensor<1x11x10x64xi16>)
 // DOT2: arith.addi %in, %c-3_i32 : i32
 // DOT2: arith.trunci {{.*}} : i32 to i16
-// DOT2: linalg.generic {{.*}} ins({{.*}} : tensor<2xi32>, tensor<1x11x640xi16>, tensor<2x3x192xi16>) outs(%{{.*}} : tensor<1x2x8x8xi32>)
+// DOT2: linalg.generic {{.*}} ins({{.*}} : tensor<2xi32>, tensor<1x11x640xi16>, tensor<2x3x192xi8>) outs(%{{.*}} : tensor<1x2x8x8xi32>)
 // DOT2-SAME: halves
 // DOT2-SAME: run_channels = 64 : i64
 func.func @gated(%x: tensor<1x64x8x8x!x>) -> tensor<1x2x8x8xi32> {
@@ -119,4 +120,34 @@ func.func @rgb(%x: tensor<1x3x16x16x!x>) -> tensor<1x2x16x16xi32> {
   %b = arith.constant dense<[1000, 2000]> : tensor<2xi32>
   %y = cgnet.conv2d %x, %w, %b : (tensor<1x3x16x16x!x>, tensor<2x3x1x1x!w>, tensor<2xi32>) -> tensor<1x2x16x16xi32>
   return %y : tensor<1x2x16x16xi32>
+}
+
+// A small plane (4 x 4 < 128 pixels) reads its weights along the vectors
+// (16 output channels). With dot2 they are a constant of bytes (the two
+// halves of pair (c, o) at 2o and 2o + 1 of row c: -2 and 5), widened
+// to i32 pairs by a generic marked `cgnet.widen_pairs`; --cgnet-register-block
+// loads 16 bytes per 8 pairs instead, sign-extends them to halves for
+// pmaddwd, and drops the widened copy.
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(convert-cgnet-to-cpu{dot2},canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(cgnet-register-block{vector-bits=256}),canonicalize)" | FileCheck %s --check-prefix=REG
+// DOT2-LABEL: func.func @small_plane
+// DOT2: arith.constant dense<[-2, 5, -2, 5,
+// DOT2-SAME: tensor<64xi8>
+// DOT2: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x1x32xi8>, tensor<1x2x1x32xi8>) outs(%{{.*}} : tensor<1x2x1x16xi32>) attrs =  {cgnet.widen_pairs}
+// DOT2: arith.extsi %in : i8 to i32
+// DOT2: arith.andi %{{.*}}, %c65535_i32
+// DOT2: arith.extsi %in_{{[0-9]+}} : i8 to i32
+// DOT2: arith.shli
+// DOT2: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x2x1x16xi32>, tensor<1x2x1x16xi32>) {{.*}} attrs = {cgnet.dot2, cgnet.register_block, cgnet.slice_bytes
+// REG-LABEL: func.func @small_plane
+// REG-NOT: cgnet.widen_pairs
+// REG: vector.load %{{.*}} : memref<1x2x1x32xi8{{.*}}>, vector<16xi8>
+// REG: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi16>
+// REG: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// REG-NOT: cgnet.widen_pairs
+func.func @small_plane(%x: tensor<1x4x4x4x!x>) -> tensor<1x16x4x4xi32> {
+  %w8 = arith.constant dense<[[[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]], [[[-2]], [[5]], [[-2]], [[5]]]]> : tensor<16x4x1x1xi8>
+  %w = quant.scast %w8 : tensor<16x4x1x1xi8> to tensor<16x4x1x1x!w>
+  %b = arith.constant dense<7> : tensor<16xi32>
+  %y = cgnet.conv2d %x, %w, %b : (tensor<1x4x4x4x!x>, tensor<16x4x1x1x!w>, tensor<16xi32>) -> tensor<1x16x4x4xi32>
+  return %y : tensor<1x16x4x4xi32>
 }

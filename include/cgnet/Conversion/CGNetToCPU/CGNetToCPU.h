@@ -102,6 +102,13 @@ constexpr llvm::StringLiteral kDot4Attr = "cgnet.dot4";
 /// --cgnet-register-block computes them as pmaddwd (SSE2, AVX2, AVX-512BW).
 constexpr llvm::StringLiteral kDot2Attr = "cgnet.dot2";
 
+/// Marks a generic of --convert-cgnet-to-cpu{dot2} that widens 8-bit
+/// weights to the i32 pairs of 16-bit halves a dot2 convolution reads
+/// along its vectors (its input, twice: the even and the odd bytes):
+/// --cgnet-register-block reads the bytes instead where it blocks that
+/// convolution, and the widening goes away.
+constexpr llvm::StringLiteral kWidenPairsAttr = "cgnet.widen_pairs";
+
 /// acc + pmaddwd(x, y): `x` and `y` vectors of 2n signed 16-bit values,
 /// `acc` of n i32 (n = 4, 8, 16: SSE2's, AVX2's or AVX-512BW's pmaddwd,
 /// an LLVM intrinsic; each lane gets the sum of its two products). The
