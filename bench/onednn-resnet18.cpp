@@ -7,7 +7,9 @@
 // best of --repeat runs per layer, printed as "<ms> <layer>" lines, then
 // the total. oneDNN chooses its own (blocked) memory formats; reorders are
 // not timed, so this is oneDNN at its best. Run it with OMP_NUM_THREADS=1
-// to compare with cgnet's single-threaded code.
+// to compare with cgnet's single-threaded code. --check (int8) runs the
+// same primitives untimed on full-range s8 data and counts the outputs
+// that differ from the exact int32 sums.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,15 +71,90 @@ void fill(dnnl::memory &m) {
   }
 }
 
+/// --check: one int8 layer in plain formats (nchw, oihw), s8 inputs and
+/// weights over the whole range, against the exact int32 sums; prints the
+/// outputs that differ. (On CPUs without VNNI, oneDNN computes s8 x s8
+/// with vpmaddubsw, which sums pairs of products in 16 bits: it shifts
+/// the inputs to u8 and scales the weights by 1/2 to stay in range, so
+/// its sums are not exact there.)
+int check(const Layer &l, dnnl::engine &eng, dnnl::stream &strm) {
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  using dt = memory::data_type;
+  int64_t oh = (l.h + 2 * l.pad - l.k) / l.stride + 1;
+  int64_t ow = (l.w + 2 * l.pad - l.k) / l.stride + 1;
+  memory::desc src({1, l.c, l.h, l.w}, dt::s8, tag::nchw);
+  memory::desc wei({l.o, l.c, l.k, l.k}, dt::s8, tag::oihw);
+  memory::desc dst({1, l.o, oh, ow}, dt::s32, tag::nchw);
+  // The primitive the timing runs: formats of oneDNN's choice.
+  convolution_forward::desc d(prop_kind::forward_inference,
+                              algorithm::convolution_direct,
+                              memory::desc(src.dims(), dt::s8, tag::any),
+                              memory::desc(wei.dims(), dt::s8, tag::any),
+                              memory::desc(dst.dims(), dt::s32, tag::any),
+                              {l.stride, l.stride}, {l.pad, l.pad},
+                              {l.pad, l.pad});
+  convolution_forward::primitive_desc pd(d, eng);
+  memory s(src, eng), w(wei, eng), o(dst, eng);
+  auto *x = static_cast<int8_t *>(s.get_data_handle());
+  auto *k = static_cast<int8_t *>(w.get_data_handle());
+  unsigned state = 12345;
+  auto next = [&] {
+    state = state * 1103515245u + 12345u;
+    return static_cast<int8_t>(state >> 16);
+  };
+  for (int64_t i = 0; i < l.c * l.h * l.w; ++i)
+    x[i] = next();
+  for (int64_t i = 0; i < l.o * l.c * l.k * l.k; ++i)
+    k[i] = next();
+  // oneDNN picks its formats: reorder into and out of them.
+  memory ps(pd.src_desc(), eng), pw(pd.weights_desc(), eng),
+      po(pd.dst_desc(), eng);
+  reorder(s, ps).execute(strm, s, ps);
+  reorder(w, pw).execute(strm, w, pw);
+  convolution_forward(pd).execute(
+      strm, {{DNNL_ARG_SRC, ps}, {DNNL_ARG_WEIGHTS, pw}, {DNNL_ARG_DST, po}});
+  reorder(po, o).execute(strm, po, o);
+  strm.wait();
+  auto *y = static_cast<int32_t *>(o.get_data_handle());
+  int64_t differ = 0, maxDiff = 0;
+  for (int64_t oc = 0; oc < l.o; ++oc)
+    for (int64_t yy = 0; yy < oh; ++yy)
+      for (int64_t xx = 0; xx < ow; ++xx) {
+        int64_t sum = 0;
+        for (int64_t c = 0; c < l.c; ++c)
+          for (int64_t ky = 0; ky < l.k; ++ky)
+            for (int64_t kx = 0; kx < l.k; ++kx) {
+              int64_t iy = yy * l.stride - l.pad + ky,
+                      ix = xx * l.stride - l.pad + kx;
+              if (iy < 0 || iy >= l.h || ix < 0 || ix >= l.w)
+                continue;
+              sum += int64_t(x[(c * l.h + iy) * l.w + ix]) *
+                     k[((oc * l.c + c) * l.k + ky) * l.k + kx];
+            }
+        int64_t diff = std::llabs(sum - y[(oc * oh + yy) * ow + xx]);
+        differ += diff != 0;
+        maxDiff = std::max(maxDiff, diff);
+      }
+  std::printf("%s (%s): %lld of %lld outputs differ from the exact sums "
+              "(max |difference| %lld)\n",
+              l.name.c_str(), pd.impl_info_str(), (long long)differ,
+              (long long)(l.o * oh * ow), (long long)maxDiff);
+  return differ != 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   int64_t size = 32;
   std::string precision = "fp32";
   int repeat = 5;
+  bool checkExact = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--input-size" && i + 1 < argc)
+    if (a == "--check")
+      checkExact = true;
+    else if (a == "--input-size" && i + 1 < argc)
       size = std::atoll(argv[++i]);
     else if (a == "--precision" && i + 1 < argc)
       precision = argv[++i];
@@ -86,7 +163,10 @@ int main(int argc, char **argv) {
     else {
       std::fprintf(stderr,
                    "usage: cgnet-bench-onednn [--input-size 32|224] "
-                   "[--precision fp32|int8] [--repeat N]\n");
+                   "[--precision fp32|int8] [--repeat N] [--check]\n"
+                   "  --check: int8 only; each layer on full-range s8 data "
+                   "against the exact int32 sums, untimed (exit 1 if any "
+                   "differs)\n");
       return 1;
     }
   }
@@ -102,6 +182,17 @@ int main(int argc, char **argv) {
   engine eng(engine::kind::cpu, 0);
   stream strm(eng);
   bool i8 = precision == "int8";
+  if (checkExact) {
+    if (!i8) {
+      std::fprintf(stderr,
+                   "cgnet-bench-onednn: error: --check needs --precision int8\n");
+      return 1;
+    }
+    int status = 0;
+    for (const Layer &l : resnet18(size))
+      status |= check(l, eng, strm);
+    return status;
+  }
   double total = 0;
   for (const Layer &l : resnet18(size)) {
     int64_t oh = (l.h + 2 * l.pad - l.k) / l.stride + 1;

@@ -183,6 +183,13 @@ if [ -x "$bin/cgnet-bench-onednn" ]; then
         $2 in ours && $2 in alone { printf "| %s | %s | %s | %.3f | %.3f | %.3f | %.2f |\n", n, p, $2, ours[$2], alone[$2], $1, alone[$2] / $1; a += ours[$2]; s += alone[$2]; b += $1 }
         END { printf "| %s | %s | all | %.3f | %.3f | %.3f | %.2f |\n", n, p, a, s, b, s / b }' \
         "$out/$net.$prec.ours" "$out/$net.$prec.alone" "$out/$net.$prec.onednn" >> "$table"
+      if [ "$prec" = int8 ]; then
+        # Whether oneDNN's int8 primitive (the one timed) computes the
+        # exact sums: each layer on full-range s8 data, untimed.
+        OMP_NUM_THREADS=1 "$bin/cgnet-bench-onednn" --input-size "$size" \
+          --precision int8 --check > "$out/$net.int8.onednn-check" || true
+        echo "| $net | int8 | exact? | $(awk '$3 != 0 { d++ } END { printf "%d of %d layers", d, NR }' "$out/$net.int8.onednn-check") with outputs that differ from the exact int32 sums in oneDNN's primitive ($(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$out/$net.int8.onednn-check"); cgnet-bench-onednn --check: full-range s8 data), none in cgnet's (bit for bit with the reference evaluator) | | | |" >> "$table"
+      fi
     done
   done
 else
