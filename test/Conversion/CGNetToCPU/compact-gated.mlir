@@ -50,6 +50,20 @@
 // CHECK: vector.reduction <add>
 // CHECK: } {cgnet.iterations = 32 : i64}
 // CHECK-NOT: linalg.generic
+// With blocks of 4: whole blocks of 4, then at most one block of 2 and one
+// of 1, so that no listed pixel is computed twice (a list of 1: one block
+// of 1; of 3: 2 + 1).
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=4}),cse)" | FileCheck %s --check-prefix=TIERS
+// TIERS-LABEL: func.func @gated
+// TIERS: math.ctpop
+// TIERS: %[[R4:.*]] = arith.remui %[[COUNT:.*]], %c4 : index
+// TIERS: %[[B4:.*]] = arith.subi %[[COUNT]], %[[R4]] : index
+// TIERS: scf.for %{{.*}} = %c0 to %[[B4]] step %c4 {
+// TIERS: %[[R2:.*]] = arith.remui %[[COUNT]], %c2 : index
+// TIERS: %[[B2:.*]] = arith.subi %[[COUNT]], %[[R2]] : index
+// TIERS: scf.for %{{.*}} = %[[B4]] to %[[B2]] step %c2 {
+// TIERS: scf.for %{{.*}} = %[[B2]] to %[[COUNT]] step %c1 {
+// TIERS-LABEL: func.func @gated_bytes
 #nchw = affine_map<(n, o, y, x) -> (n, o, y, x)>
 #ch = affine_map<(n, o, y, x) -> (o)>
 #origin = affine_map<(n, o, y, x) -> (0, 0, 0, 0)>
