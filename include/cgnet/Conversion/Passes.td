@@ -238,7 +238,10 @@ def CGNetFuseElementwise : Pass<"cgnet-fuse-elementwise",
     Then each plain element-wise generic's trailing loops that every
     operand indexes together and none slices
     (`linalg::populateCollapseDimensions`; a convolution's output cut
-    from its padded rows would be copied to be collapsed) become one
+    from its padded rows would be copied to be collapsed, also where a
+    marked generic updates it in place first, as a gated convolution's
+    conditional sums do: ImageNet ResNet-18's 56 x 56 gated layers
+    copied 800 KB each) become one
     loop: an N x C x H x W chain with per-channel parameters runs over
     N x C x (H * W), one without them over a single loop. LLVM leaves a
     short inner loop scalar: ResNet-18's residual chains on 14 x 14 and

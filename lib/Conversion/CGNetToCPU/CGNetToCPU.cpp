@@ -2956,6 +2956,15 @@ collapsibleTrailingLoops(linalg::LinalgOp op) {
   // Whether operand `v` (indexed by `map`) holds loops k+1 .. rank-1 whole.
   auto whole = [&](Value v, AffineMap map, int64_t k) {
     if (map.isIdentity()) {
+      // The buffer `v` bufferizes into: through ops that update their
+      // init in place (a gated convolution's conditional sums update the
+      // base path's cropped output).
+      while (auto r = dyn_cast<OpResult>(v)) {
+        auto dps = dyn_cast<DestinationStyleOpInterface>(r.getOwner());
+        if (!dps || !isa<linalg::LinalgOp>(r.getOwner()))
+          break;
+        v = dps.getTiedOpOperand(r)->get();
+      }
       auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
       if (!slice)
         return true;
