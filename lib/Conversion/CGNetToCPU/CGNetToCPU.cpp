@@ -268,16 +268,28 @@ public:
   /// `cgnet.dot2`.
   StringRef packedMark;
 
+  /// Whether convCore takes its flat-plane loops (unit strides, an output
+  /// plane of kChannelInnerPlane pixels or more), whose input has one
+  /// more row of padding below.
+  static bool flatPlane(ArrayRef<int64_t> strides, ArrayRef<int64_t> outShape) {
+    return outShape[2] * outShape[3] >= kChannelInnerPlane &&
+           strides[0] == 1 && strides[1] == 1;
+  }
+
   /// The loops of every convolution: `x` is the padded N x C x Hp x Wp
-  /// input, `w5` the G x Og x Ig x kh x kw weights, `bias` G x Og; the
-  /// result starts from the bias and `body(x, w, acc)` accumulates over
-  /// (c, ky, kx) for every (n, g, og, y, x).
+  /// input (with `rowBelow`, N x C x (Hp + 1) x Wp: the flat-plane loops'
+  /// extra row of zeros is already there), `w5` the G x Og x Ig x kh x kw
+  /// weights, `bias` G x Og; the result starts from the bias and
+  /// `body(x, w, acc)` accumulates over (c, ky, kx) for every (n, g, og, y,
+  /// x).
   Value convCore(Value x, Value w5, Value bias, ArrayRef<int64_t> strides,
                  ArrayRef<int64_t> dilations, ArrayRef<int64_t> outShape,
-                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> body,
+                 bool rowBelow = false) {
     auto xt = cast<RankedTensorType>(x.getType());
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w5.getType()).getShape();
-    int64_t N = xt.getDimSize(0), Hp = xt.getDimSize(2), Wp = xt.getDimSize(3),
+    int64_t N = xt.getDimSize(0), Hp = xt.getDimSize(2) - (rowBelow ? 1 : 0),
+            Wp = xt.getDimSize(3),
             G = ws[0], Og = ws[1], Ig = ws[2], OH = outShape[2],
             OW = outShape[3];
     Type elem = xt.getElementType();
@@ -369,7 +381,8 @@ public:
     // more input line covers the reads of those extra columns.
     int64_t wide = OH * Wp, L = (Hp + 1) * Wp;
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
-    Value xf = reshape(pad(x, {0, 0, 1, 0}, zero), {N, G, Ig, L});
+    Value xf = reshape(rowBelow ? x : pad(x, {0, 0, 1, 0}, zero),
+                       {N, G, Ig, L});
     // Loops n, g, og, c, p, ky, kx: LLVM unrolls the (small, constant)
     // kernel loops, so the plane loop becomes innermost and is vectorized
     // with the output held in registers across the taps. (Blocking output
@@ -1799,22 +1812,51 @@ public:
   ///  - pack 2 (dot2): x - zp and the weights as signed 16-bit halves (8-bit
   ///    storage: |x - zp| <= 255, so a pair's sum fits 32 bits), the bias
   ///    as it is.
+  ///
+  /// With `inPadding` (top, left, bottom, right; dot2 only), `x` is the
+  /// input before padding: the packed values go straight into the interior
+  /// of the zeroed packed buffer, whose border is then the padding (x - zp
+  /// = 0 there), so that the padded input is never built.
   Value convPacked(Value x, int64_t zp, int64_t offset, ArrayRef<int32_t> w,
                    ArrayRef<int64_t> wShape, ArrayRef<int32_t> bias,
                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                   int64_t groups, ArrayRef<int64_t> outShape, int pack) {
+                   int64_t groups, ArrayRef<int64_t> outShape, int pack,
+                   ArrayRef<int64_t> inPadding = {}) {
     int64_t G = groups, O = wShape[0], Og = O / G, Ig = wShape[1],
             taps = wShape[2] * wShape[3];
     int bits = 32 / pack;
     uint32_t fieldMask = (1u << bits) - 1;
     auto xs = cast<RankedTensorType>(x.getType()).getShape();
-    int64_t N = xs[0], C = xs[1], Hp = xs[2], Wp = xs[3];
+    assert((inPadding.empty() || pack == 2) && "only dot2 pads while packing");
+    int64_t pt = inPadding.empty() ? 0 : inPadding[0],
+            pl = inPadding.empty() ? 0 : inPadding[1],
+            pb = inPadding.empty() ? 0 : inPadding[2],
+            pr = inPadding.empty() ? 0 : inPadding[3];
+    int64_t N = xs[0], C = xs[1], H = xs[2], W = xs[3], Hp = H + pt + pb,
+            Wp = W + pl + pr;
     AffineExpr d[5];
     bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4]);
-    Value x5 = reshape(x, {N, C / pack, pack, Hp, Wp});
-    Value zero = linalg::FillOp::create(
-                     b, loc, c32(0), emptyI32({N, C / pack, Hp, Wp}))
-                     .getResult(0);
+    Value x5 = reshape(x, {N, C / pack, pack, H, W});
+    // The flat-plane loops read one more row of zeros below: the packed
+    // values are written into the first Hp rows of a zeroed buffer that
+    // has it (padding the packed tensor afterwards copied it whole).
+    bool rowBelow = flatPlane(strides, outShape);
+    Value zeros = linalg::FillOp::create(
+                      b, loc, c32(0),
+                      emptyI32({N, C / pack, Hp + (rowBelow ? 1 : 0), Wp}))
+                      .getResult(0);
+    // The packed input's interior (all of it without inPadding).
+    bool inside = rowBelow || !inPadding.empty();
+    SmallVector<OpFoldResult> origin = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                        b.getIndexAttr(pt), b.getIndexAttr(pl)},
+                              sizes = {b.getIndexAttr(N),
+                                       b.getIndexAttr(C / pack),
+                                       b.getIndexAttr(H), b.getIndexAttr(W)},
+                              unit(4, b.getIndexAttr(1));
+    Value zero = inside ? tensor::ExtractSliceOp::create(b, loc, zeros, origin,
+                                                         sizes, unit)
+                              .getResult()
+                        : zeros;
     // What each field holds: x + offset (bytes) or x - zp (halves).
     Value shiftV = c32(pack == 4 ? offset : -zp);
     Value packed = generic(
@@ -1834,6 +1876,9 @@ public:
           return arith::OrIOp::create(
               nb, nl, a[1], arith::ShLIOp::create(nb, nl, field, shift));
         });
+    if (inside)
+      packed = tensor::InsertSliceOp::create(b, loc, packed, zeros, origin,
+                                             sizes, unit);
     std::vector<int32_t> wp(O * (Ig / pack) * taps);
     std::vector<int32_t> biasP(O);
     for (int64_t o = 0; o < O; ++o) {
@@ -1887,7 +1932,8 @@ public:
                                         arith::MulIOp::create(nb, nl, xf, wf));
           }
           return acc;
-        });
+        },
+        rowBelow);
     packedMark = {};
     return out;
   }
@@ -1906,13 +1952,18 @@ public:
     Value x = pad(in, padding, c32(zp));
     SmallVector<int64_t> wsS(wShape), st(strides);
     std::vector<int32_t> wS;
-    spaceToDepth(x, c32(zp), w, wS, wsS, st, dilations, groups, outShape);
+    bool s2d =
+        spaceToDepth(x, c32(zp), w, wS, wsS, st, dilations, groups, outShape);
     wShape = wsS;
     strides = st;
     int pack = dot4 ? 4 : dot2 ? 2 : 0;
     if (pack && byteOffset && mode == 0 &&
         (wShape[1] % pack == 0 || G == 1) &&
         llvm::all_of(w, [](int32_t v) { return v >= -128 && v <= 127; })) {
+      // dot2 packs the input as it pads it (the padding's halves are 0).
+      if (wShape[1] % pack == 0 && pack == 2 && !s2d)
+        return convPacked(in, zp, *byteOffset, w, wShape, bias, strides,
+                          dilations, groups, outShape, pack, padding);
       if (wShape[1] % pack == 0)
         return convPacked(x, zp, *byteOffset, w, wShape, bias, strides,
                           dilations, groups, outShape, pack);

@@ -151,3 +151,23 @@ func.func @small_plane(%x: tensor<1x4x4x4x!x>) -> tensor<1x16x4x4xi32> {
   %y = cgnet.conv2d %x, %w, %b : (tensor<1x4x4x4x!x>, tensor<16x4x1x1x!w>, tensor<16xi32>) -> tensor<1x16x4x4xi32>
   return %y : tensor<1x16x4x4xi32>
 }
+
+// dot2 on the flat-plane loops (unit strides, 16 x 16 outputs): the input
+// is packed straight into the interior of a zeroed buffer of the padded
+// size plus the loops' extra row (18 + 1 rows of 18), whose border holds
+// the padding's halves x - zp = 0; no padded copy of the input is built.
+// DOT2-LABEL: func.func @conv_padded
+// DOT2-NOT: tensor.pad
+// DOT2: %[[Z:.*]] = linalg.fill ins(%c0_i32 : i32) outs(%{{.*}} : tensor<1x2x19x18xi32>)
+// DOT2: %[[IN:.*]] = tensor.extract_slice %[[Z]][0, 0, 1, 1] [1, 2, 16, 16] [1, 1, 1, 1]
+// DOT2: %[[P:.*]] = linalg.generic {{.*}} outs(%[[IN]] : tensor<1x2x16x16xi32>)
+// DOT2: tensor.insert_slice %[[P]] into %[[Z]][0, 0, 1, 1] [1, 2, 16, 16] [1, 1, 1, 1]
+// DOT2-NOT: tensor.pad
+// DOT2: attrs = {cgnet.dot2, cgnet.register_block}
+func.func @conv_padded(%x: tensor<1x4x16x16x!x>) -> tensor<1x2x16x16xi32> {
+  %w8 = arith.constant dense<1> : tensor<2x4x3x3xi8>
+  %w = quant.scast %w8 : tensor<2x4x3x3xi8> to tensor<2x4x3x3x!w>
+  %b = arith.constant dense<[1000, 2000]> : tensor<2xi32>
+  %y = cgnet.conv2d %x, %w, %b {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x4x16x16x!x>, tensor<2x4x3x3x!w>, tensor<2xi32>) -> tensor<1x2x16x16xi32>
+  return %y : tensor<1x2x16x16xi32>
+}
