@@ -3133,7 +3133,6 @@ cgnet::RegisterBlockShape cgnet::registerBlockShape(unsigned vectorBits) {
   // 8.2 ms instead of 2.7 on a Zen 3 core); pmaddwd's products take
   // registers of their own, so dot2 blocks have 8 accumulators there
   // (4 x 3 spilled: the 8-bit 7 x 7 / 2 stem 3.1 ms instead of 2.6).
-
   if (vectorBits >= 512)
     return {4, 4, 4};
   return {4, 3, 2};

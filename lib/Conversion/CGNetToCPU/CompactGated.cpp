@@ -361,12 +361,17 @@ private:
                            scf::YieldOp::create(lb, loc);
                          });
     };
+    // Each tier's blocks: the whole ones of P in what the tiers before
+    // left, [from, count - (count - from) mod P).
     Value from = index(b, 0);
     for (int64_t P = pixels; P >= 1; P /= 2) {
+      Value left = P == pixels ? count
+                               : arith::SubIOp::create(b, loc, count, from)
+                                     .getResult();
       Value to = P == 1 ? count
                         : arith::SubIOp::create(
                               b, loc, count,
-                              arith::RemUIOp::create(b, loc, count,
+                              arith::RemUIOp::create(b, loc, left,
                                                      index(b, P)))
                               .getResult();
       blocks(from, to, P);

@@ -112,6 +112,11 @@ static void findWiden(linalg::GenericOp g, Plan &p) {
         !getElementTypeOrSelf(w.getDpsInputs()[0].getType()).isInteger(8) ||
         !unitLastStride(w.getDpsInputs()[0]))
       continue;
+    // Nothing else may write the widened copy (or read it: it goes away).
+    if (!llvm::all_of(vec.getUsers(), [&](Operation *u) {
+          return u == w || u == g || isa<memref::DeallocOp>(u);
+        }))
+      return;
     p.widen = w;
     return;
   }
@@ -693,15 +698,17 @@ struct RegisterBlockPass
       // The blocks write every output: the fill is dead.
       if (fill)
         fill.erase();
-      // The widened copy is dead where the blocks were its only reader
-      // (its buffer with it, where nothing else uses that).
+      // The widened copy is dead: the blocks were its only reader (its
+      // buffer with it, and that buffer's deallocation).
       if (widen) {
         Value copy = widen.getDpsInits()[0];
-        if (llvm::all_of(copy.getUsers(),
-                         [&](Operation *u) { return u == widen; })) {
-          widen.erase();
-          if (Operation *alloc = copy.getDefiningOp();
-              alloc && isa<memref::AllocOp>(alloc) && alloc->use_empty())
+        widen.erase();
+        if (Operation *alloc = copy.getDefiningOp();
+            alloc && isa<memref::AllocOp>(alloc)) {
+          for (Operation *u : llvm::make_early_inc_range(copy.getUsers()))
+            if (isa<memref::DeallocOp>(u))
+              u->erase();
+          if (alloc->use_empty())
             alloc->erase();
         }
       }

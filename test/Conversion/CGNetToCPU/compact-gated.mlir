@@ -59,10 +59,20 @@
 // TIERS: %[[R4:.*]] = arith.remui %[[COUNT:.*]], %c4 : index
 // TIERS: %[[B4:.*]] = arith.subi %[[COUNT]], %[[R4]] : index
 // TIERS: scf.for %{{.*}} = %c0 to %[[B4]] step %c4 {
-// TIERS: %[[R2:.*]] = arith.remui %[[COUNT]], %c2 : index
+// TIERS: %[[LEFT:.*]] = arith.subi %[[COUNT]], %[[B4]] : index
+// TIERS: %[[R2:.*]] = arith.remui %[[LEFT]], %c2 : index
 // TIERS: %[[B2:.*]] = arith.subi %[[COUNT]], %[[R2]] : index
 // TIERS: scf.for %{{.*}} = %[[B4]] to %[[B2]] step %c2 {
 // TIERS: scf.for %{{.*}} = %[[B2]] to %[[COUNT]] step %c1 {
+// Blocks of 3 (a count that is not a power of two): then blocks of 1
+// for what is left after the whole blocks of 3.
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=3}),cse)" | FileCheck %s --check-prefix=TIERS3
+// TIERS3-LABEL: func.func @gated
+// TIERS3: %[[R3:.*]] = arith.remui %[[COUNT:.*]], %c3 : index
+// TIERS3: %[[B3:.*]] = arith.subi %[[COUNT]], %[[R3]] : index
+// TIERS3: scf.for %{{.*}} = %c0 to %[[B3]] step %c3 {
+// TIERS3: scf.for %{{.*}} = %[[B3]] to %[[COUNT]] step %c1 {
+// TIERS3-LABEL: func.func @gated_bytes
 // TIERS-LABEL: func.func @gated_bytes
 #nchw = affine_map<(n, o, y, x) -> (n, o, y, x)>
 #ch = affine_map<(n, o, y, x) -> (o)>
