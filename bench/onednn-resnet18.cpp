@@ -71,6 +71,29 @@ void fill(dnnl::memory &m) {
   }
 }
 
+/// Layer `l`'s output height (or width: the inputs are square).
+int64_t outSize(const Layer &l) {
+  return (l.h + 2 * l.pad - l.k) / l.stride + 1;
+}
+
+/// The convolution primitive the benchmark times for layer `l`: fp32, or
+/// s8 x s8 -> s32, in formats of oneDNN's choice.
+dnnl::convolution_forward::primitive_desc convolution(const Layer &l, bool i8,
+                                                    dnnl::engine &eng) {
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  using dt = memory::data_type;
+  int64_t os = outSize(l);
+  memory::desc src({1, l.c, l.h, l.w}, i8 ? dt::s8 : dt::f32, tag::any);
+  memory::desc wei({l.o, l.c, l.k, l.k}, i8 ? dt::s8 : dt::f32, tag::any);
+  memory::desc dst({1, l.o, os, os}, i8 ? dt::s32 : dt::f32, tag::any);
+  convolution_forward::desc d(prop_kind::forward_inference,
+                              algorithm::convolution_direct, src, wei, dst,
+                              {l.stride, l.stride}, {l.pad, l.pad},
+                              {l.pad, l.pad});
+  return convolution_forward::primitive_desc(d, eng);
+}
+
 /// --check: one int8 layer in plain formats (nchw, oihw), s8 inputs and
 /// weights over the whole range, against the exact int32 sums; prints the
 /// outputs that differ. (On CPUs without VNNI, oneDNN computes s8 x s8
@@ -81,20 +104,12 @@ int check(const Layer &l, dnnl::engine &eng, dnnl::stream &strm) {
   using namespace dnnl;
   using tag = memory::format_tag;
   using dt = memory::data_type;
-  int64_t oh = (l.h + 2 * l.pad - l.k) / l.stride + 1;
-  int64_t ow = (l.w + 2 * l.pad - l.k) / l.stride + 1;
+  int64_t oh = outSize(l), ow = oh;
   memory::desc src({1, l.c, l.h, l.w}, dt::s8, tag::nchw);
   memory::desc wei({l.o, l.c, l.k, l.k}, dt::s8, tag::oihw);
   memory::desc dst({1, l.o, oh, ow}, dt::s32, tag::nchw);
-  // The primitive the timing runs: formats of oneDNN's choice.
-  convolution_forward::desc d(prop_kind::forward_inference,
-                              algorithm::convolution_direct,
-                              memory::desc(src.dims(), dt::s8, tag::any),
-                              memory::desc(wei.dims(), dt::s8, tag::any),
-                              memory::desc(dst.dims(), dt::s32, tag::any),
-                              {l.stride, l.stride}, {l.pad, l.pad},
-                              {l.pad, l.pad});
-  convolution_forward::primitive_desc pd(d, eng);
+  // The primitive the timing runs (formats of oneDNN's choice).
+  convolution_forward::primitive_desc pd = convolution(l, true, eng);
   memory s(src, eng), w(wei, eng), o(dst, eng);
   auto *x = static_cast<int8_t *>(s.get_data_handle());
   auto *k = static_cast<int8_t *>(w.get_data_handle());
@@ -177,8 +192,6 @@ int main(int argc, char **argv) {
     return 1;
   }
   using namespace dnnl;
-  using tag = memory::format_tag;
-  using dt = memory::data_type;
   engine eng(engine::kind::cpu, 0);
   stream strm(eng);
   bool i8 = precision == "int8";
@@ -195,16 +208,7 @@ int main(int argc, char **argv) {
   }
   double total = 0;
   for (const Layer &l : resnet18(size)) {
-    int64_t oh = (l.h + 2 * l.pad - l.k) / l.stride + 1;
-    int64_t ow = (l.w + 2 * l.pad - l.k) / l.stride + 1;
-    memory::desc src({1, l.c, l.h, l.w}, i8 ? dt::s8 : dt::f32, tag::any);
-    memory::desc wei({l.o, l.c, l.k, l.k}, i8 ? dt::s8 : dt::f32, tag::any);
-    memory::desc dst({1, l.o, oh, ow}, i8 ? dt::s32 : dt::f32, tag::any);
-    convolution_forward::desc d(prop_kind::forward_inference,
-                                algorithm::convolution_direct, src, wei, dst,
-                                {l.stride, l.stride}, {l.pad, l.pad},
-                                {l.pad, l.pad});
-    convolution_forward::primitive_desc pd(d, eng);
+    convolution_forward::primitive_desc pd = convolution(l, i8, eng);
     memory s(pd.src_desc(), eng), w(pd.weights_desc(), eng),
         o(pd.dst_desc(), eng);
     fill(s);
