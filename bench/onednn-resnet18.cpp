@@ -197,8 +197,8 @@ int main(int argc, char **argv) {
   bool i8 = precision == "int8";
   if (checkExact) {
     if (!i8) {
-      std::fprintf(stderr,
-                   "cgnet-bench-onednn: error: --check needs --precision int8\n");
+      std::fprintf(stderr, "cgnet-bench-onednn: error: --check needs "
+                           "--precision int8\n");
       return 1;
     }
     int status = 0;
