@@ -130,8 +130,8 @@ TEST(CGIsa, ConfigRoundTrip) {
 }
 
 // The gated pass's cycles (docs/isa.md, cycle model): chunks on cols x
-// row_groups slots, each chunk's reduction split over the row groups the
-// chunks leave idle.
+// row_groups slots, each chunk's reduction split into parts that the slots
+// the chunks leave idle take.
 TEST(CGIsa, GatedPassSplitsIdleRowGroups) {
   isa::AccelConfig c; // 32 x 32, 4 row groups: 128 slots
   auto check = [&](double chunks, int64_t k, double passes, double perPass,
@@ -144,8 +144,17 @@ TEST(CGIsa, GatedPassSplitsIdleRowGroups) {
   check(32, 3456, 1, 864, 4);   // one chunk per column: 4 groups share it
   check(64, 3456, 1, 1728, 2);  // 2 and 4 tie at 1728: the smaller split
   check(128, 3456, 1, 3456, 1); // every slot taken
-  check(200, 3456, 7, 864, 4);  // 2 x 3456 or 7 x 864: the last pass fills
   check(32, 9, 1, 3, 4);        // a reduction that does not divide: ceil
+  // row_group_split = 2 (the default): also any count of parts of at
+  // least `rows` cycles, which free slots anywhere take. 70 chunks of 1728:
+  // 4 parts give 280 on 128 slots, 3 passes of 432 (1296 cycles); 31 parts
+  // 2170, 17 passes of 56 (952; all the work on all the slots: 945).
+  check(70, 1728, 17, 56, 31);
+  check(200, 3456, 25, 216, 16); // 5400 = 200 x 3456 / 128, not 7 x 864
+  check(32, 40, 1, 10, 4);       // parts under 32 cycles: divisors of 4 only
+  c.rowGroupSplit = 1;
+  check(70, 1728, 3, 432, 4);
+  check(200, 3456, 7, 864, 4);   // the last pass fills
   c.rowGroupSplit = 0;
   check(32, 3456, 1, 3456, 1);
   c.rowGroups = 1;

@@ -754,9 +754,14 @@ LogicalResult Compiler::convLayer(Operation *op) {
   int64_t HpS = (H + pt + pad[2] + sh - 1) / sh * sh, vr = HpS / sh;
   auto stackRows = [&](int64_t m) { return m * vr - (vr - OH); };
   // `extraVector`, `extraDram`: a fused pool's cycles on either. `imgs`:
-  // images per stacked tile (1: tiles of `th` rows of one image).
+  // images per stacked tile (1: tiles of `th` rows of one image). `ends`:
+  // with the pipeline's ends (which the choice of tile heights weighs;
+  // whether to stack images is decided on the steady state alone, where
+  // small images' fixed costs per tile, which this model does not count,
+  // favour stacking).
   auto estimate = [&](int64_t tc, int64_t th, double extraVector = 0,
-                      double extraDram = 0, int64_t imgs = 1) {
+                      double extraDram = 0, int64_t imgs = 1,
+                      bool ends = true) {
     auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
     auto slices = [&](int64_t b) { return ceilDiv(b, cfg.sliceBits); };
     int64_t R = cfg.rows, F = cfg.fill(), L = cfg.lanes(), plane = kh * kw;
@@ -766,6 +771,10 @@ LogicalResult Compiler::convLayer(Operation *op) {
     int64_t kCond = kind == ChannelGated ? plane * (Ig - baseCh) * slices(inBits)
                                          : plane * Ig * slices(lowBits);
     double compute = 0, vector = extraVector, dram = extraDram;
+    // The ends of the pipeline, which overlap nothing of the layer (once
+    // per batch): the first tile's input load and the last tile's post and
+    // store.
+    double head = -1, tail = 0;
     // The post on the vector unit: beside the array, or in its turn.
     double &postCycles = cfg.vectorOverlap ? vector : compute;
     // With one tile per block the input stays in INP (see the tile loop):
@@ -779,9 +788,9 @@ LogicalResult Compiler::convLayer(Operation *op) {
         bool reused = blockIndex >= inputBlocks;
         // Per image: the block's weights load once for the batch.
         dram += (dma(n * kSize) + dma(16 * n)) / N;
-        // A tile of P output pixels, its transfers' cycles, and the share
-        // of one image it computes.
-        auto tile = [&](int64_t P, double transfers, double share) {
+        // A tile of P output pixels, its loads' and its stores' cycles,
+        // and the share of one image it computes.
+        auto tile = [&](int64_t P, double load, double store, double share) {
           int64_t rowPasses = ceilDiv(P, R);
           double c = rowPasses * colPasses * kBase + F;
           if (gatedKind) {
@@ -794,26 +803,27 @@ LogicalResult Compiler::convLayer(Operation *op) {
                            .cycles()
                      : double(kCond * rowPasses * colPasses);
           }
+          double post = double(ceilDiv(P * n, L));
           compute += c * share;
-          postCycles += ceilDiv(P * n, L) * share;
-          dram += transfers * share;
+          postCycles += post * share;
+          dram += (load + store) * share;
+          if (head < 0)
+            head = load;
+          tail = post + store;
         };
         if (imgs > 1) {
           tile(stackRows(imgs) * OW,
-               imgs * (dma((reused ? 0 : H * W * C) + (skip ? OH * OW * n : 0)) +
-                       dma(OH * OW * n)),
-               1.0 / imgs);
+               imgs * dma((reused ? 0 : H * W * C) + (skip ? OH * OW * n : 0)),
+               imgs * dma(OH * OW * n), 1.0 / imgs);
           continue;
         }
         for (int64_t oy0 = 0; oy0 < OH; oy0 += th) {
           int64_t rows = std::min(th, OH - oy0), P = rows * OW;
-          tile(P,
-               dma((reused ? 0 : inRows(rows) * W * C) + (skip ? P * n : 0)) +
-                   dma(P * n),
-               1);
+          tile(P, dma((reused ? 0 : inRows(rows) * W * C) + (skip ? P * n : 0)),
+               dma(P * n), 1);
         }
       }
-    return std::max({compute, vector, dram});
+    return std::max({compute, vector, dram}) + (ends ? (head + tail) / N : 0);
   };
   // Candidate blocks: the multiples of the array width up to the largest
   // (fewer channels, more rows per tile; a block that is no multiple wastes
@@ -831,6 +841,10 @@ LogicalResult Compiler::convLayer(Operation *op) {
     int64_t rows = rowsFor(t);
     if (rows < 1)
       continue;
+    // As many tiles, of even heights: a short last tile would drain the
+    // pipeline (its compute cannot cover the next tile's loads).
+    int64_t count = (OH + rows - 1) / rows;
+    rows = (OH + count - 1) / count;
     double e = estimate(t, rows);
     if (!tc || e < best)
       tc = t, th = rows, best = e;
@@ -939,10 +953,10 @@ LogicalResult Compiler::convLayer(Operation *op) {
              (P * tc <= cfg.bmpBytes &&
               4 * (cfg.perChannelCompact ? tc : 1) * P <= cfg.idxBytes);
     };
-    double alone = estimate(tc, th);
+    double alone = estimate(tc, th, 0, 0, 1, false);
     int64_t blockCount = O / groupSize * ((groupSize + tc - 1) / tc);
     for (int64_t m = blockCount > 1 ? N : (N + 1) / 2; m >= 2 && imgs == 1; --m)
-      if (fits(m) && estimate(tc, th, 0, 0, m) < alone)
+      if (fits(m) && estimate(tc, th, 0, 0, m, false) < alone)
         imgs = m;
   }
 

@@ -169,8 +169,13 @@ AccelConfig::GatedPass AccelConfig::gatedPass(double chunks,
   GatedPass best;
   int64_t g = groups();
   double slots = double(cols * g);
-  for (int64_t s = 1; s <= (rowGroupSplit ? g : 1); ++s) {
-    if (g % s)
+  // row_group_split = 1: S divides the row groups (the parts run side by
+  // side in the chunk's column); 2: that too, or any S whose parts take at
+  // least `rows` cycles (free slots anywhere take them).
+  int64_t anyUpTo = rowGroupSplit == 2 ? k / rows : 0;
+  int64_t most = rowGroupSplit ? std::max(g, anyUpTo) : 1;
+  for (int64_t s = 1; s <= most; ++s) {
+    if (g % s && s > anyUpTo)
       continue;
     GatedPass p;
     p.split = s;
@@ -230,7 +235,7 @@ static const IntKey intKeys[] = {
     {"slice_bits", &AccelConfig::sliceBits, 1, 8},
     {"per_channel_compact", &AccelConfig::perChannelCompact, 0, 1},
     {"row_groups", &AccelConfig::rowGroups, -1, 4096},
-    {"row_group_split", &AccelConfig::rowGroupSplit, 0, 1},
+    {"row_group_split", &AccelConfig::rowGroupSplit, 0, 2},
     {"vector_overlap", &AccelConfig::vectorOverlap, 0, 1},
     {"dram_latency", &AccelConfig::dramLatency, 0, 1 << 20},
 };

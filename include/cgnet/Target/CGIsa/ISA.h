@@ -131,10 +131,13 @@ struct AccelConfig {
   /// the whole column streams one channel's weights; -1: the largest of
   /// 4, 2 and 1 that divides rows (groups()).
   int64_t rowGroups = -1;
-  /// 1: where a gated pass's chunks leave row groups idle, each chunk's
-  /// reduction splits over several row groups of its column (their sums
-  /// add into ACC, as every pass's do); 0: one row group per chunk.
-  int64_t rowGroupSplit = 1;
+  /// How a gated pass's chunks split their reductions where they leave
+  /// slots idle (the parts' sums add into ACC, as every pass's do): 0: no
+  /// split, one slot per chunk; 1: over a divisor of row_groups, the parts
+  /// side by side in the chunk's column; 2: as 1, or into any number of
+  /// equal parts of at least `rows` cycles each, which free slots anywhere
+  /// take (so the parts reach ACC no faster than a dense pass drains).
+  int64_t rowGroupSplit = 2;
   /// 1: the vector unit (post, pool, ewise) runs beside the array: the
   /// compute queue issues in order, but an instruction waits only for its
   /// own unit and for the accumulators it shares with one still running,
@@ -158,9 +161,10 @@ struct AccelConfig {
   /// A gated pass over per-channel lists (docs/isa.md, cycle model):
   /// `chunks` chunks of rows / row_groups pixels, each reducing over `k`
   /// values, on cols x row_groups slots. Where the chunks leave slots idle,
-  /// each chunk's reduction splits over `split` row groups of its column
-  /// (a divisor of row_groups; with row_group_split), the split giving
-  /// the fewest cycles (ties: the smallest). chunks may be fractional (the
+  /// each chunk's reduction splits into `split` parts (row_group_split:
+  /// a divisor of row_groups, with 2 also any count whose parts take at
+  /// least `rows` cycles), the split giving the fewest cycles (ties: the
+  /// smallest). chunks may be fractional (the
   /// compiler's estimate); passes and cyclesPerPass are then fractional too.
   struct GatedPass {
     double passes = 0, cyclesPerPass = 0;
