@@ -357,7 +357,7 @@ private:
     auto blocks = [&](Value from, Value to, int64_t P) {
       scf::ForOp::create(b, loc, from, to, index(b, P), ValueRange{},
                          [&](OpBuilder &lb, Location, Value first, ValueRange) {
-                           block(lb, n, o, list, first, count, correction, P);
+                           block(lb, n, o, list, first, correction, P);
                            scf::YieldOp::create(lb, loc);
                          });
     };
@@ -408,24 +408,20 @@ private:
                        });
   }
 
-  /// The listed outputs first .. first + P - 1 (within the list as the
-  /// caller splits it; the reads are clamped to the list's last output and
-  /// the stores checked against its end all the same).
+  /// The listed outputs first .. first + P - 1, all within the list (the
+  /// caller's tiers take whole blocks only).
   void block(OpBuilder &b, Value n, Value o, Value list, Value first,
-             Value count, Value correction, int64_t P) {
+             Value correction, int64_t P) {
     ArrayRef<int64_t> ps = cast<MemRefType>(k.partial.getType()).getShape();
     ArrayRef<int64_t> ws = cast<MemRefType>(k.wT.getType()).getShape();
     int64_t OW = ps[3], kh = ws[1], kw = k.runChannels ? 1 : ws[2],
             C = k.runChannels ? ws[2] : ws[3];
-    Value last = arith::SubIOp::create(b, loc, count, index(b, 1));
-    SmallVector<Value> slot, ys, xs, iys, ixs;
+    SmallVector<Value> ys, xs, iys, ixs;
     for (int64_t j = 0; j < P; ++j) {
-      Value s =
-          arith::MinUIOp::create(b, loc, add(b, first, index(b, j)), last);
       Value q = arith::IndexCastOp::create(
           b, loc, b.getIndexType(),
-          memref::LoadOp::create(b, loc, list, ValueRange{s}));
-      slot.push_back(add(b, first, index(b, j)));
+          memref::LoadOp::create(b, loc, list,
+                                 ValueRange{add(b, first, index(b, j))}));
       ys.push_back(arith::DivUIOp::create(b, loc, q, index(b, OW)));
       xs.push_back(arith::RemUIOp::create(b, loc, q, index(b, OW)));
       iys.push_back(mul(b, ys.back(), k.strides[0]));
@@ -504,24 +500,18 @@ private:
       run(hi, index(b, C));
     }
     for (int64_t j = 0; j < P; ++j) {
-      Value inList = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           slot[j], count);
-      scf::IfOp::create(b, loc, inList, [&](OpBuilder &tb, Location) {
-        // Float sums are reassociated (a shuffle tree).
-        Value sum = vector::ReductionOp::create(
-            tb, loc, vector::CombiningKind::ADD, accs[j],
-            k.isInt ? arith::FastMathFlags::none
-                    : arith::FastMathFlags::reassoc);
-        if (k.bytes)
-          sum = arith::SubIOp::create(tb, loc, sum, correction);
-        SmallVector<Value> at{n, o, ys[j], xs[j]};
-        Value p = memref::LoadOp::create(tb, loc, k.partial, at);
-        Value full = k.isInt
-                         ? arith::AddIOp::create(tb, loc, p, sum).getResult()
-                         : arith::AddFOp::create(tb, loc, p, sum).getResult();
-        memref::StoreOp::create(tb, loc, full, k.partial, at);
-        scf::YieldOp::create(tb, loc);
-      });
+      // Float sums are reassociated (a shuffle tree).
+      Value sum = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, accs[j],
+          k.isInt ? arith::FastMathFlags::none
+                  : arith::FastMathFlags::reassoc);
+      if (k.bytes)
+        sum = arith::SubIOp::create(b, loc, sum, correction);
+      SmallVector<Value> at{n, o, ys[j], xs[j]};
+      Value p = memref::LoadOp::create(b, loc, k.partial, at);
+      Value full = k.isInt ? arith::AddIOp::create(b, loc, p, sum).getResult()
+                           : arith::AddFOp::create(b, loc, p, sum).getResult();
+      memref::StoreOp::create(b, loc, full, k.partial, at);
     }
   }
 
