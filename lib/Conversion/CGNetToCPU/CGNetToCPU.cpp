@@ -286,6 +286,8 @@ public:
                  ArrayRef<int64_t> dilations, ArrayRef<int64_t> outShape,
                  function_ref<Value(OpBuilder &, Location, ValueRange)> body,
                  bool rowBelow = false) {
+    assert((!rowBelow || flatPlane(strides, outShape)) &&
+           "only the flat-plane loops read a row below");
     auto xt = cast<RankedTensorType>(x.getType());
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w5.getType()).getShape();
     int64_t N = xt.getDimSize(0), Hp = xt.getDimSize(2) - (rowBelow ? 1 : 0),
@@ -352,7 +354,7 @@ public:
                          {N, G, Og, plane});
       return reshape(out, {N, G * Og, OH, OW});
     }
-    if (strides[0] != 1 || strides[1] != 1) {
+    if (!flatPlane(strides, outShape)) {
       // Strided: the input gathered per tap, then loops n, g, og, c,
       // pixel, tap (the tap loop unrolled, as below; the output plane
       // contiguous), or n, g, og, c, tap, pixel with too many taps.
