@@ -14,7 +14,8 @@
 #     installed): every convolution layer, fp32 and int8, single thread,
 #     in a second table next to our dense layers, both inside the network
 #     (--profile) and alone (cgnet-model-gen --layer, --profile, warm
-#     caches as oneDNN is timed); each the best of its runs, as oneDNN's.
+#     caches as oneDNN is timed); each the best of its runs and rounds, as
+#     oneDNN's (bench/run-cpu-layers.sh, which also runs alone).
 # Every CPU result is checked against the reference evaluator
 # (--compare-reference: int8 bit for bit, dense fp32 within 1e-5 + 1e-4 |x|,
 # gated fp32 by SQNR >= 20 dB and reported: the evaluator accumulates in
@@ -150,50 +151,8 @@ for net in $nets; do
   done
 done
 
-# Per-layer dense convolutions against oneDNN.
-if [ -x "$bin/cgnet-bench-onednn" ]; then
-  {
-    echo
-    echo "Dense convolution layers, ms (single thread): cgnet's generated code inside the network (--profile: best of the runs, the weights coming from memory as in a real inference) and alone (the layer as a model of its own, cgnet-model-gen --layer, --profile: the convolution's code, best of the runs with warm caches, as oneDNN is timed), and oneDNN's primitive in its preferred formats (cgnet-bench-onednn, OMP_NUM_THREADS=1, best of the runs, reorders not timed). The ratio compares the two timed alone."
-    echo
-    echo "| network | precision | layer | cgnet ms in network | cgnet ms alone | oneDNN ms | cgnet alone / oneDNN |"
-    echo "|---|---|---|---|---|---|---|"
-  } >> "$table"
-  for net in $nets; do
-    size=$(resnet18_input_size "$net")
-    for prec in $precs; do
-      OMP_NUM_THREADS=1 "$bin/cgnet-bench-onednn" --input-size "$size" \
-        --precision "$prec" --repeat "$repeat" > "$out/$net.$prec.onednn"
-      # "mean ms  best ms best  %  op loc("name")" lines of the profile:
-      # the best, by layer name (oneDNN's figure is its best run too).
-      sed -n 's/^ *[0-9.]* ms *\([0-9.]*\) ms best .*conv2d loc("\([^"]*\)").*/\1 \2/p' \
-        "$out/$net.$prec.dense.prof" > "$out/$net.$prec.ours"
-      # Each layer alone: "ms name" lines.
-      : > "$out/$net.$prec.alone"
-      for layer in $(awk '$2 != "total" { print $2 }' "$out/$net.$prec.onednn"); do
-        resnet18_layer "$net" "$layer" "$out/layer.fp32.mlir" "$out/layer.int8.mlir"
-        # The convolution's own time (--profile; the 8-bit model also
-        # quantizes its float input and dequantizes its result).
-        "$bin/cgnet-run" "$out/layer.$prec.mlir" --backend=cpu --random-inputs \
-          --profile --repeat "$repeat" > "$out/layer.log"
-        echo "$(sed -n 's/^ *[0-9.]* ms *\([0-9.]*\) ms best .*conv2d loc.*/\1/p' "$out/layer.log") $layer" >> "$out/$net.$prec.alone"
-      done
-      awk -v n=$net -v p=$prec 'FILENAME ~ /ours$/ { ours[$2] = $1; next }
-        FILENAME ~ /alone$/ { alone[$2] = $1; next }
-        $2 in ours && $2 in alone { printf "| %s | %s | %s | %.3f | %.3f | %.3f | %.2f |\n", n, p, $2, ours[$2], alone[$2], $1, alone[$2] / $1; a += ours[$2]; s += alone[$2]; b += $1 }
-        END { printf "| %s | %s | all | %.3f | %.3f | %.3f | %.2f |\n", n, p, a, s, b, s / b }' \
-        "$out/$net.$prec.ours" "$out/$net.$prec.alone" "$out/$net.$prec.onednn" >> "$table"
-      if [ "$prec" = int8 ]; then
-        # Whether oneDNN's int8 primitive (the one timed) computes the
-        # exact sums: each layer on full-range s8 data, untimed.
-        OMP_NUM_THREADS=1 "$bin/cgnet-bench-onednn" --input-size "$size" \
-          --precision int8 --check > "$out/$net.int8.onednn-check" || true
-        echo "| $net | int8 | exact? | $(awk '$3 != 0 { d++ } END { printf "%d of %d layers", d, NR }' "$out/$net.int8.onednn-check") with outputs that differ from the exact int32 sums in oneDNN's primitive ($(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$out/$net.int8.onednn-check"); cgnet-bench-onednn --check: full-range s8 data), none in cgnet's (bit for bit with the reference evaluator) | | | |" >> "$table"
-      fi
-    done
-  done
-else
-  echo "cgnet-bench-onednn is not built (install libdnnl-dev and re-run cmake): no oneDNN table" >&2
-fi
+# Per-layer dense convolutions against oneDNN (their own rounds).
+NETS="$nets" PRECS="$precs" REPEAT="$repeat" ROUNDS="$rounds" OUT_DIR="$out" \
+  TABLE="$table" BUILD_DIR="${BUILD_DIR:-$root/build}" bash "$root/bench/run-cpu-layers.sh"
 echo "== results ($table)"
 cat "$table"
