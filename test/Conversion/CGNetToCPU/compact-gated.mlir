@@ -149,16 +149,27 @@ func.func @gated_runs(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<
   return
 }
 
-// The float run form: 16 floats per FMA, no correction.
+// The float run form: 16 floats per FMA, no correction. Float sums chain
+// their FMAs through the accumulator, so a block of fewer than 8 pixels
+// keeps more accumulators per pixel: two vectors of the runs per step, the
+// kernel rows taking the accumulators in turn, summed after the loop: 4
+// per pixel in the block of two (8 in all), 6 in the block of one.
 // CHECK-LABEL: func.func @gated_runs_float
-// CHECK: scf.for %[[J:.*]] = %c0 to %c96 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK: scf.for %[[J:.*]] = %c0 to %c96 step %c32 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // CHECK: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x96xf32>, vector<16xf32>
 // CHECK: vector.load %arg1{{.*}} : memref<1x7x192xf32>, vector<16xf32>
 // CHECK: vector.fma
-// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: %[[J16:.*]] = arith.addi %[[J]], %c16 : index
+// CHECK: vector.load %arg2[%{{.*}}, %c0, %[[J16]]] : memref<2x3x96xf32>, vector<16xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-6: arith.addf {{.*}} : vector<16xf32>
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK-NOT: arith.subf
 // CHECK: arith.addf
+// CHECK: scf.for %{{.*}} = %c0 to %c96 step %c32 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK: scf.yield
+// CHECK-COUNT-5: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>
 // Without AVX-512 (no compressing instruction) the function starts with
 // a table of compressed lane numbers (row m: the set bits of m; row 41 =
 // 0b101001: lanes 0, 3, 5), and the scan looks up each byte of the 16
@@ -193,15 +204,22 @@ func.func @gated_runs(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<
 // AVX2-NOT: llvm.call_intrinsic "llvm.experimental.vector.compress"
 // AVX2: scf.yield
 // With 256-bit vectors (AVX2) 8 floats per FMA and one accumulator per
-// pixel (2 x 2 pixels' chains of 16 floats would not fit 16 registers at
-// the default 8 pixels), widened back to 16 lanes for the reduction.
+// pixel in a block of 8 (2 x 8 pixels' chains would not fit 16 registers);
+// the blocks of fewer pixels keep 8 accumulators in all: the block of two
+// 4 per pixel over two vectors of the runs per step, the block of one 8
+// over four; widened back to 16 lanes for the reduction.
 // RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=2 vector-bits=256}),cse)" | FileCheck %s --check-prefix=AVX2
 // AVX2-LABEL: func.func @gated_runs_float
-// AVX2: scf.for %[[J:.*]] = %c0 to %c96 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>) {
+// AVX2: scf.for %[[J:.*]] = %c0 to %c96 step %c16 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // AVX2: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x96xf32>, vector<8xf32>
 // AVX2: vector.fma {{.*}} : vector<8xf32>
+// AVX2: scf.yield
+// AVX2-COUNT-6: arith.addf {{.*}} : vector<8xf32>
 // AVX2: vector.insert_strided_slice {{.*}} : vector<8xf32> into vector<16xf32>
 // AVX2: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// AVX2: scf.for %{{.*}} = %c0 to %c96 step %c32 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// AVX2: scf.yield
+// AVX2-COUNT-7: arith.addf {{.*}} : vector<8xf32>
 func.func @gated_runs_float(%thr: memref<2xf32>, %xR: memref<1x7x192xf32>, %wR: memref<2x3x96xf32>, %partial: memref<1x2x4x4xf32>) {
   linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%thr, %xR, %wR : memref<2xf32>, memref<1x7x192xf32>, memref<2x3x96xf32>) outs(%partial : memref<1x2x4x4xf32>)
