@@ -111,7 +111,7 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
     every output over (input channel, ky, kx) in the reference's order from
     the bias (in float; the evaluator accumulates in double), with a
     contiguous innermost loop that LLVM vectorizes once it has unrolled the
-    kernel taps: unit stride on output planes of 128 or more: the planes
+    kernel taps: unit stride on output planes of 200 or more: the planes
     flattened into rows of the padded width (computed that wide, then
     cropped), which also takes strided layers whose kernel is large
     against the stride (7x7 / 2, 4x4 / 2, 2x2 / 2: at most a third more
