@@ -375,7 +375,9 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
     for every image and output channel (one `scf.parallel`):
 
     1. a prefetch of the next channel's weights (into L2), which a network's
-       large layers otherwise wait for from memory;
+       large layers otherwise wait for from memory; on planes of at most
+       16 pixels only if one of that channel's gates is on (a compare per
+       row), as such planes often leave a channel's list empty;
     2. one branch-free pass over the output plane, 16 pixels of a row at a
        time, that compares the partial sums with the threshold and appends
        the passing pixels' indices to a list on the stack (compressed in a

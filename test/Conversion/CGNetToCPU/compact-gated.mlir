@@ -125,8 +125,17 @@ func.func @gated_bytes(%thr: memref<2xi32>, %xT: memref<1x6x6x32xi8>, %wT: memre
 // Per block, 64 bytes at a time of the 3 runs: one weight load per kernel
 // row, one input load and vpdpbusd per pixel into one of two accumulators
 // per pixel (alternate kernel rows), summed after the loop.
+// On a plane of at most 16 pixels the next channel's weights are
+// prefetched only if one of its gates is on (a compare per row): the
+// weights of a channel that lists nothing are never read.
 // CHECK-LABEL: func.func @gated_runs
-// CHECK: memref.prefetch %arg2[{{.*}}], read, locality<2>, data : memref<2x3x192xi8>
+// CHECK: %[[NEXT:.*]] = arith.minui
+// CHECK: vector.load %arg4[%{{.*}}, %[[NEXT]], %c0, %c0] : memref<1x2x4x4xi32>, vector<4xi32>
+// CHECK: arith.cmpi sge
+// CHECK: vector.reduction <or>
+// CHECK-COUNT-3: arith.ori
+// CHECK: scf.if
+// CHECK: memref.prefetch %arg2[%[[NEXT]], {{.*}}], read, locality<2>, data : memref<2x3x192xi8>
 // CHECK: %[[S0:.*]] = arith.muli %{{.*}}, %c64 : index
 // CHECK: scf.for %[[J:.*]] = %c0 to %c192 step %c64 iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) {
 // CHECK: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x192xi8>, vector<64xi8>
