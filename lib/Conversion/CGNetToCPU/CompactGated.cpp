@@ -613,8 +613,9 @@ private:
         b, loc, index(b, 0), index(b, length), index(b, step * unroll), init,
         [&](OpBuilder &lb, Location, Value c0, ValueRange args) {
           SmallVector<Value> next(args);
-          for (int64_t u = 0; u < unroll; ++u)
-          for (int64_t ky = 0; ky < kh; ++ky) {
+          // Step s: vector u of the runs from c0, kernel row ky.
+          for (int64_t s = 0; s < unroll * kh; ++s) {
+            int64_t u = s / kh, ky = s % kh;
             Value c = u ? add(lb, c0, index(lb, u * step)) : c0;
             // Halves' weights may be stored as bytes: sign-extended here
             // (vpmovsxbw).
@@ -628,7 +629,7 @@ private:
               Value iy = add(lb, iys[j], index(lb, ky * k.dilations[0]));
               Value xv = vector::LoadOp::create(
                   lb, loc, bt, k.xT, ValueRange{n, iy, add(lb, starts[j], c)});
-              Value &acc = next[j + P * ((u * kh + ky) % chains)];
+              Value &acc = next[j + P * (s % chains)];
               if (k.halves) {
                 acc = addPairProducts(lb, loc, acc, xv, wv);
                 continue;
