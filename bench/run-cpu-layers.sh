@@ -86,7 +86,9 @@ for net in $nets; do
       keep_best "$base.onednn" "$base.onednn.round"
       : > "$base.alone.round"
       for layer in $(awk '{ print $2 }' "$base.onednn.round"); do
-        [ -f "$out/$net.$layer.int8.mlir" ] ||
+        # Written in the first round (never taken from an earlier run in
+        # OUT_DIR), read again in the others.
+        [ "$round" -gt 1 ] ||
           resnet18_layer "$net" "$layer" "$out/$net.$layer.fp32.mlir" "$out/$net.$layer.int8.mlir"
         # The convolution's own time (--profile; the 8-bit model also
         # quantizes its float input and dequantizes its result).
