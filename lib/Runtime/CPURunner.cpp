@@ -234,10 +234,13 @@ unsigned hostVectorBits() {
 /// (0: this CPU's widest; one the kernels have and this CPU computes on,
 /// since the integer kernels call its instructions, else an error), the
 /// dot4 form (vpdpbusd on zmm) where the CPU has AVX-512 VNNI and the
-/// vectors are 512 bits, the dot2 form (pmaddwd) otherwise. Both are only
-/// fast as --cgnet-register-block computes them.
+/// vectors are 512 bits, the dot2 form (pmaddwd) otherwise, and there the
+/// dot4-7bit form (pmaddubsw) for inputs of 0..127 where the CPU has the
+/// instruction at that width. All are only fast as --cgnet-register-block
+/// computes them.
 static LogicalResult chooseKernels(ModuleOp module, CPUPipelineOptions &options,
-                                   unsigned bits, bool vnni, bool dot2) {
+                                   unsigned bits, bool vnni, bool dot2,
+                                   bool dot4SevenBit) {
   if (bits != 0 && bits != 128 && bits != 256 && bits != 512)
     return emitError(module.getLoc())
            << "vector width " << bits
@@ -250,6 +253,11 @@ static LogicalResult chooseKernels(ModuleOp module, CPUPipelineOptions &options,
   options.dot4 = vnni && options.registerBlock && hostHas("avx512vnni") &&
                  options.vectorBits == 512;
   options.dot2 = dot2 && options.registerBlock && !options.dot4;
+  bool pmaddubsw = options.vectorBits == 512   ? hostHas("avx512bw")
+                   : options.vectorBits == 256 ? hostHas("avx2")
+                                               : hostHas("ssse3");
+  options.dot4SevenBit =
+      dot4SevenBit && options.registerBlock && !options.dot4 && pmaddubsw;
   return success();
 }
 
@@ -353,7 +361,7 @@ CPUProgram::compile(ModuleOp module, StringRef entry,
   pipelineOptions.compactGated = options.compactGated;
   pipelineOptions.fuseElementwise = options.fuseElementwise;
   if (failed(chooseKernels(module, pipelineOptions, options.vectorBits,
-                           options.vnni, options.dot2)))
+                           options.vnni, options.dot2, options.dot4SevenBit)))
     return failure();
   PassManager front(module.getContext()), back(module.getContext());
   if (failed(buildCPUPipelineFront(front, pipelineOptions)) ||
@@ -539,7 +547,8 @@ CPUProgram::run(ArrayRef<ref::Tensor> inputs) {
 LogicalResult compileToObject(ModuleOp module, StringRef entry,
                               StringRef symbol, llvm::raw_pwrite_stream &object,
                               llvm::raw_ostream &header, bool vnni,
-                              unsigned vectorBits, bool dot2) {
+                              unsigned vectorBits, bool dot2,
+                              bool dot4SevenBit) {
   FailureOr<func::FuncOp> found = callableEntry(module, entry);
   if (failed(found))
     return failure();
@@ -557,7 +566,8 @@ LogicalResult compileToObject(ModuleOp module, StringRef entry,
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.outlineLayers = true;
   // The object is compiled for this CPU, as the JIT's code is.
-  if (failed(chooseKernels(module, pipelineOptions, vectorBits, vnni, dot2)))
+  if (failed(chooseKernels(module, pipelineOptions, vectorBits, vnni, dot2,
+                           dot4SevenBit)))
     return failure();
   if (failed(buildCPUPipeline(pm, pipelineOptions)))
     return module.emitError("the CPU pipeline's passes are not registered");

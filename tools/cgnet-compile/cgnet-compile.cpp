@@ -59,6 +59,14 @@ cl::opt<bool> dot2(
              "multiply-adds"),
     cl::init(true), cl::cat(category));
 
+cl::opt<bool> dot4SevenBit(
+    "cpu-dot4-7bit",
+    cl::desc("Where VNNI is not used, 8-bit convolutions whose input "
+             "holds 0..127 (a ReLU's output) as dot products of 4 packed "
+             "bytes with pmaddubsw (--convert-cgnet-to-cpu=dot4-7bit; "
+             "default on). Off: those take --cpu-dot2's form too"),
+    cl::init(true), cl::cat(category));
+
 cl::opt<unsigned> vectorBits(
     "cpu-vector-bits",
     cl::desc("The vector width, in bits, the convolution kernels are "
@@ -123,7 +131,8 @@ int main(int argc, char **argv) {
   if (ec)
     return fail("cannot write '" + headerPath + "': " + ec.message());
   if (failed(cgnet::compileToObject(*module, name, cName, object.os(),
-                                    header.os(), vnni, vectorBits, dot2)))
+                                    header.os(), vnni, vectorBits, dot2,
+                                    dot4SevenBit)))
     return 1;
   object.keep();
   header.keep();

@@ -47,8 +47,8 @@ cl::opt<std::string> onlyLayer(
     "layer",
     cl::desc("resnet18: only this convolution (e.g. layer4.0.conv2), with "
              "the weights it has in the whole network, as a model of its "
-             "own whose input is the layer's (benchmarks time layers "
-             "alone)"),
+             "own whose input is the layer's (through a ReLU, as in the "
+             "network, except conv1's; benchmarks time layers alone)"),
     cl::value_desc("name"), cl::cat(category));
 cl::opt<unsigned> seed("seed", cl::desc("Weight seed"), cl::init(1),
                        cl::cat(category));
@@ -105,11 +105,20 @@ public:
                    int64_t groups = 1, int64_t dilation = 1,
                    const std::string &name = "") {
     int64_t ig = in[1] / groups;
-    // Only one layer kept: it alone is emitted, reading the argument.
+    // Only one layer kept: it alone is emitted, reading the argument,
+    // through a ReLU where the network's input to it is not the argument
+    // (in ResNet-18 a ReLU's output, or the max pooling of one): the
+    // layer then sees the range of values it sees in the network (0 and
+    // up), which the CPU backend's kernels can depend on (dot4-7bit).
     bool kept = !only.empty() && name == only;
     std::string input = kept ? "%x" : x;
-    if (kept)
+    if (kept) {
       emitting = true;
+      if (x != "%x") {
+        input = "%relu_x";
+        body += "  %relu_x = cgnet.relu %x : " + typeOf(in) + "\n";
+      }
+    }
     std::string w = constant({o, ig, k, k}, std::sqrt(2.0 / (ig * k * k)),
                              false);
     std::string b = constant({o}, 0.05, true);

@@ -181,6 +181,14 @@ cl::opt<bool> dot2(
              "(--convert-cgnet-to-cpu=dot2; default on). Off: 32-bit "
              "multiply-adds"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> dot4SevenBit(
+    "cpu-dot4-7bit",
+    cl::desc(
+        "CPU backend: where VNNI is not used, 8-bit convolutions whose input "
+        "holds 0..127 (a ReLU's output) as dot products of 4 packed "
+        "bytes with pmaddubsw (--convert-cgnet-to-cpu=dot4-7bit; "
+        "default on). Off: those take --cpu-dot2's form too"),
+    cl::init(true), cl::cat(category));
 cl::opt<unsigned> vectorBits(
     "cpu-vector-bits",
     cl::desc("CPU backend: the vector width, in bits, the convolution "
@@ -509,6 +517,7 @@ int main(int argc, char **argv) {
     options.vnni = vnni;
     options.vectorBits = vectorBits;
     options.dot2 = dot2;
+    options.dot4SevenBit = dot4SevenBit;
     auto compiled =
         cgnet::CPUProgram::compile(*module, func.getSymName(), options);
     if (failed(compiled))

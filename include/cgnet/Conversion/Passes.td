@@ -173,6 +173,19 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
            "convolutions' conditional paths in runs of 16-bit values, their "
            "weights stored as bytes (`halves` for --cgnet-compact-gated; "
            "cgnet-run turns it on on CPUs without VNNI)">,
+    Option<"dot4SevenBit", "dot4-7bit", "bool", /*default=*/"false",
+           "Where `dot4` is off, the 8-bit convolutions whose input's stored "
+           "values are known to lie in 0..127 (a ReLU's output with a zero "
+           "point of at least 0, or a max pooling of one; unsigned storage "
+           "of at most 127) in `dot4`'s form with the bytes as stored "
+           "(offset 0), the loops marked `cgnet.dot4_7bit` for "
+           "--cgnet-register-block, which computes them with pmaddubsw, "
+           "pmaddwd by ones and an add (32 multiply-adds in 3 instructions "
+           "at 256 bits; SSSE3, AVX2, AVX-512BW): exact, as a pair of "
+           "products of a byte of at most 127 and a signed byte fits "
+           "pmaddubsw's signed 16 bits. Takes precedence over `dot2` for "
+           "those convolutions (gated convolutions: their base paths; "
+           "cgnet-run turns it on on CPUs without VNNI)">,
     Option<"outlineLayers", "outline-layers", "bool", /*default=*/"false",
            "Put each layer's code in a private function of its own "
            "(`<function>_layer<id>`, marked no_inline) called from the "
@@ -313,6 +326,17 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
     multiply-adds per instruction, instead of the cloned body: for CPUs
     with VNNI only.
 
+    Generics marked `cgnet.dot4_7bit` (`--convert-cgnet-to-cpu=dot4-7bit`:
+    as `cgnet.dot4`, the unsigned bytes known to be at most 127) are
+    computed without VNNI: `pmaddubsw` of the vector width
+    (`llvm.x86.ssse3.pmadd.ub.sw.128`, `llvm.x86.avx2.pmadd.ub.sw`,
+    `llvm.x86.avx512.pmaddubs.w.512`; each 16-bit lane the sum of 2
+    products, at most 2 x 127 x 128 = 32512 in magnitude, so it never
+    saturates), `pmaddwd` by a vector of ones (4 products per i32 lane)
+    and an add: 32 multiply-adds per 3 instructions at 256 bits, where
+    dot2 does 16 per 2. Their products take registers as dot2's do:
+    `dot2-vectors` applies to them too.
+
     Generics marked `cgnet.dot2` (`--convert-cgnet-to-cpu=dot2`: i32
     elements that each hold two signed 16-bit values, the body the sum of
     their 2 products) are computed with pmaddwd of the vector width
@@ -352,8 +376,8 @@ def CGNetRegisterBlock : Pass<"cgnet-register-block", "::mlir::func::FuncOp"> {
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
            "Bits per vector: 512 (AVX-512), 256 (AVX2) or 128">,
     Option<"dot2Vectors", "dot2-vectors", "int64_t", /*default=*/"0",
-           "Vectors along v per block of the generics marked cgnet.dot2 "
-           "(0: vectors)">
+           "Vectors along v per block of the generics marked cgnet.dot2 or "
+           "cgnet.dot4_7bit (0: vectors)">
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",

@@ -57,6 +57,10 @@ struct CPUOptions {
   /// 8-bit convolutions as pairs of 16-bit values (CPUPipelineOptions::dot2)
   /// where VNNI is not used.
   bool dot2 = true;
+  /// Where VNNI is not used, 8-bit convolutions whose inputs hold 0..127
+  /// (ReLU outputs) as dot products of 4 packed bytes with pmaddubsw
+  /// (CPUPipelineOptions::dot4SevenBit).
+  bool dot4SevenBit = true;
   /// CPUPipelineOptions::vectorBits; 0: this CPU's (hostVectorBits).
   unsigned vectorBits = 0;
 };
@@ -121,18 +125,18 @@ private:
 /// for this CPU defining the C function
 ///   void <symbol>(const float *arg0, ..., float *result0, ...)
 /// (row-major data, results written in place; integer and quantized
-/// tensors as their stored integers, int8_t, uint8_t, ... by type) and writes a C header that
-/// declares it, with every argument's and result's shape. `vnni`: 8-bit
-/// convolutions in the dot4 form (vpdpbusd) where this CPU has AVX-512
-/// VNNI, as cgnet-run's JIT does; `vectorBits` and `dot2` as CPUOptions's.
+/// tensors as their stored integers, int8_t, uint8_t, ... by type) and writes a
+/// C header that declares it, with every argument's and result's shape. `vnni`:
+/// 8-bit convolutions in the dot4 form (vpdpbusd) where this CPU has AVX-512
+/// VNNI, as cgnet-run's JIT does; `vectorBits`, `dot2` and `dot4SevenBit`
+/// as CPUOptions's.
 mlir::LogicalResult compileToObject(mlir::ModuleOp module,
                                     llvm::StringRef entry,
                                     llvm::StringRef symbol,
                                     llvm::raw_pwrite_stream &object,
-                                    llvm::raw_ostream &header,
-                                    bool vnni = true,
-                                    unsigned vectorBits = 0,
-                                    bool dot2 = true);
+                                    llvm::raw_ostream &header, bool vnni = true,
+                                    unsigned vectorBits = 0, bool dot2 = true,
+                                    bool dot4SevenBit = true);
 
 void registerCPUBackend(mlir::DialectRegistry &registry);
 

@@ -654,14 +654,16 @@ public:
   /// Ungrouped layers without horizontal dilation take the run form
   /// instead (gatedConditionalRuns) in bytes, or in floats where the base
   /// width is a multiple of 16, or, with `pairs` (the dot2 lowering: no
-  /// byte form), 8-bit inputs and weights as 16-bit values.
+  /// byte form), 8-bit inputs and weights as 16-bit values; with
+  /// `sevenBit` (the dot4-7bit lowering, an input of 0..127: storedIn7Bits),
+  /// in bytes as stored (offset 0), marked `seven_bit` for pmaddubsw.
   Value gatedConditional(Value partial, Value input, ArrayRef<int64_t> padding,
                          Value padValue, Value w, Value thr,
                          ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                          int64_t partitions, bool grouped, bool isInt,
                          int64_t zp,
                          std::optional<int64_t> byteOffset = std::nullopt,
-                         bool pairs = false) {
+                         bool pairs = false, bool sevenBit = false) {
     auto pt = cast<RankedTensorType>(partial.getType());
     Type elem = pt.getElementType();
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
@@ -674,6 +676,15 @@ public:
     // The byte form's vector width in channels (16, 32 or 64).
     int64_t bytes = 0;
     bool w8 = getElementTypeOrSelf(w.getType()).isInteger(8);
+    if (sevenBit && isInt && byteOffset && w8 && !grouped &&
+        dilations[1] == 1 && zp >= 0 && zp <= 127)
+      return gatedConditionalRuns(partial, input, padding, padValue, w, thr,
+                                  strides, dilations, partitions, zp,
+                                  /*byteOffset=*/0, /*halves=*/false,
+                                  /*sevenBit=*/true);
+    // (The vpdpbusd byte form is for dot4 only.)
+    if (sevenBit && !pairs)
+      byteOffset = std::nullopt;
     if (isInt && byteOffset && !pairs && bw % 16 == 0 && w8)
       bytes = bw % 64 == 0 ? 64 : bw % 32 == 0 ? 32 : 16;
     bool halves = isInt && byteOffset && pairs && w8;
@@ -798,6 +809,8 @@ public:
     bool grouped;
     int64_t lanes, bytes, inputOffset, runChannels;
     bool halves;
+    /// The byte form's input bytes are 0..127 (dot4-7bit: pmaddubsw).
+    bool sevenBit = false;
   };
 
   /// The marked generic of gatedConditional and gatedConditionalRuns:
@@ -857,6 +870,8 @@ public:
                                       b.getI64IntegerAttr(mark.runChannels)));
     if (mark.halves)
       params.push_back(b.getNamedAttr("halves", b.getUnitAttr()));
+    if (mark.sevenBit)
+      params.push_back(b.getNamedAttr("seven_bit", b.getUnitAttr()));
     r.getDefiningOp()->setAttr(kCompactGatedAttr, b.getDictionaryAttr(params));
     return r;
   }
@@ -962,13 +977,14 @@ public:
   /// gets the per-output correction as a fourth input. The mark carries
   /// `run_channels` = cs; the generic's own body (without
   /// --cgnet-compact-gated) reads the same runs. The copy of the input is
-  /// marked kChannelsLastAttr for --cgnet-compact-gated.
+  /// marked kChannelsLastAttr for --cgnet-compact-gated. `sevenBit`: the
+  /// bytes are 0..127 (`seven_bit` in the mark).
   Value gatedConditionalRuns(Value partial, Value input,
                              ArrayRef<int64_t> padding, Value padValue, Value w,
                              Value thr, ArrayRef<int64_t> layerStrides,
                              ArrayRef<int64_t> dilations, int64_t partitions,
                              int64_t zp, std::optional<int64_t> byteOffset,
-                             bool halves) {
+                             bool halves, bool sevenBit = false) {
     auto pt = cast<RankedTensorType>(partial.getType());
     Type elem = pt.getElementType();
     bool bytes = byteOffset.has_value();
@@ -1072,7 +1088,7 @@ public:
     GatedMark mark{strides,        dilations,         bw,
                    O / partitions, /*grouped=*/false, lanes,
                    bytes ? 64 : 0, inputOffset,       cs,
-                   halves};
+                   halves,         sevenBit};
     return gatedGeneric(
         partial, thr, xR, wR,
         bytes ? conditionalCorrection(w, partitions, /*grouped=*/false,
@@ -1808,12 +1824,17 @@ public:
   /// --convert-cgnet-to-cpu's `dot2`: 8-bit convolutions as dot products of
   /// pairs of 16-bit values (where `dot4` is off).
   bool dot2 = false;
+  /// --convert-cgnet-to-cpu's `dot4-7bit`: where `dot4` is off, 8-bit
+  /// convolutions whose input holds 0..127 as dot products of 4 packed
+  /// bytes (vpmaddubsw).
+  bool dot4SevenBit = false;
 
   /// The packed forms of conv (see the pass options `dot4` and `dot2`):
   /// `x` the padded input, `pack` channels packed per i32 (little endian),
   /// the weights' `pack` channels likewise.
   ///  - pack 4 (dot4): the input's stored values plus `offset` (128 for
-  ///    signed 8-bit storage, 0 for unsigned) as bytes 0..255, the weights
+  ///    signed 8-bit storage, 0 for unsigned; 0 for dot4-7bit, whose
+  ///    values are 0..127 as they are) as bytes 0..255, the weights
   ///    as signed bytes, and the bias less (offset + zp) x the sum of each
   ///    output's weights, so that the sum of byte products equals the sum
   ///    over (x - zp) * w (the padding holds zp: its products cancel);
@@ -1905,7 +1926,7 @@ public:
                      : bias[o];
     }
     Value w5 = constI32({G, Og, Ig / pack, wShape[2], wShape[3]}, wp);
-    packedMark = pack == 4 ? kDot4Attr : kDot2Attr;
+    packedMark = pack == 2 ? kDot2Attr : dot4 ? kDot4Attr : kDot4SevenBitAttr;
     Value out = convCore(
         packed, w5, constI32({G, Og}, biasP), strides, dilations, outShape,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
@@ -1949,13 +1970,15 @@ public:
   /// conv over centered inputs: out = bias + sum t(x - zp) * w, `t` the
   /// identity or the high/low split of precision gating (mode 1/2).
   /// `byteOffset`: the input's storage is 8-bit (128 when signed, 0 when
-  /// not), which the dot4 form needs.
+  /// not), which the dot4 form needs. `sevenBit`: the input's stored values
+  /// are 0..127 (storedIn7Bits), which the dot4-7bit form needs.
   Value conv(Value in, int64_t zp, int mode, int64_t lowBits,
              ArrayRef<int32_t> w, ArrayRef<int64_t> wShape,
              ArrayRef<int32_t> bias, ArrayRef<int64_t> strides,
              ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations,
              int64_t groups, ArrayRef<int64_t> outShape,
-             std::optional<int64_t> byteOffset = std::nullopt) {
+             std::optional<int64_t> byteOffset = std::nullopt,
+             bool sevenBit = false) {
     int64_t G = groups, Og = wShape[0] / G;
     Value x = pad(in, padding, c32(zp));
     SmallVector<int64_t> wsS(wShape), st(strides);
@@ -1964,7 +1987,11 @@ public:
         spaceToDepth(x, c32(zp), w, wS, wsS, st, dilations, groups, outShape);
     wShape = wsS;
     strides = st;
-    int pack = dot4 ? 4 : dot2 ? 2 : 0;
+    // dot4-7bit: the bytes as stored (the padding's zp is 0..127 too).
+    bool seven = !dot4 && dot4SevenBit && sevenBit && zp >= 0 && zp <= 127;
+    if (seven)
+      byteOffset = 0;
+    int pack = dot4 || seven ? 4 : dot2 ? 2 : 0;
     if (pack && byteOffset && mode == 0 &&
         (wShape[1] % pack == 0 || G == 1) &&
         llvm::all_of(w, [](int32_t v) { return v >= -128 && v <= 127; })) {
@@ -2062,12 +2089,52 @@ static FailureOr<std::vector<int32_t>> intVector(Operation *op, Value v,
   return std::move(*c);
 }
 
-static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
-                                 bool dot2) {
+/// The values whose stored values are known to lie in 0..127 (the
+/// dot4-7bit form's inputs) besides those of an unsigned storage of at most
+/// 127, found before lowering (storedIn7Bits) and carried over to the
+/// lowered values.
+using SevenBitSet = DenseSet<Value>;
+
+/// Whether every stored value of `v` is known to lie in 0..127: 8-bit
+/// storage of at most 127 and either unsigned, or in `known`. `known` gets
+/// (see noteSevenBit) a ReLU's output (clamped below at its zero point,
+/// which is at least 0) and the max pooling of a value in it (every window
+/// holds one of its values: padding smaller than the kernel).
+static bool storedIn7Bits(Value v, const InfoMap &infos,
+                          const SevenBitSet &known) {
+  ElementInfo info = infoOf(infos, v);
+  if (!info.isIntegerLike() || info.isPerAxis() || info.storageMin < -128 ||
+      info.storageMax > 127)
+    return false;
+  return info.storageMin >= 0 || known.contains(v);
+}
+
+/// Adds `op`'s result to `known` where storedIn7Bits's rules say so
+/// (`op`'s operands already noted: ops in order).
+static void noteSevenBit(Operation *op, const InfoMap &infos,
+                         SevenBitSet &known) {
+  if (auto r = dyn_cast<ReluOp>(op)) {
+    ElementInfo in = infoOf(infos, r.getInput());
+    if (in.isIntegerLike() && !in.isPerAxis() && in.zeroPoint() >= 0)
+      known.insert(r.getOutput());
+  } else if (auto m = dyn_cast<MaxPool2DOp>(op)) {
+    ArrayRef<int64_t> k = m.getKernel(), p = m.getPadding();
+    for (size_t i = 0; i < p.size(); ++i)
+      if (p[i] >= k[i % k.size()])
+        return;
+    if (storedIn7Bits(m.getInput(), infos, known))
+      known.insert(m.getOutput());
+  }
+}
+
+static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos,
+                                 const SevenBitSet &sevenBit, bool dot4,
+                                 bool dot2, bool dot4SevenBit) {
   OpBuilder b(op);
   IntLowering l(b, op->getLoc());
   l.dot4 = dot4;
   l.dot2 = dot2 && !dot4;
+  l.dot4SevenBit = dot4SevenBit && !dot4;
   Location loc = op->getLoc();
   // Centered weights and the bias (zeros when absent) of a convolution.
   using Params = std::pair<std::vector<int32_t>, std::vector<int32_t>>;
@@ -2113,7 +2180,7 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
       return failure();
     return l.conv(input, *zp, mode, lowBits, wb->first, shapeOf(weight),
                   wb->second, strides, padding, dilations, groups, outShape,
-                  byteOffset(input));
+                  byteOffset(input), storedIn7Bits(input, infos, sevenBit));
   };
   return TypeSwitch<Operation *, FailureOr<Value>>(op)
       .Case<QuantizeOp>([&](QuantizeOp q) -> FailureOr<Value> {
@@ -2276,7 +2343,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
             baseInput(b, c), zp, 0, 0, baseWeights<int32_t>(c, wb->first, ws),
             {ws[0], ws[1] / p, ws[2], ws[3]}, wb->second, c.getStrides(),
             c.getPadding(), c.getDilations(), c.getGrouped() ? p : 1, os,
-            byteOffset(c.getInput()));
+            byteOffset(c.getInput()),
+            storedIn7Bits(c.getInput(), infos, sevenBit));
         if (narrowConditional(c)) {
           // Dense conditional convolutions (i32 sums wrap as the
           // evaluator's), then the gate per output.
@@ -2286,7 +2354,8 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
                                                    wb->first, ws)) {
             Value y = l.conv(t.input, zp, 0, 0, t.w, t.wShape, zeros,
                              c.getStrides(), c.getPadding(), c.getDilations(),
-                             t.groups, os, byteOffset(c.getInput()));
+                             t.groups, os, byteOffset(c.getInput()),
+                             storedIn7Bits(c.getInput(), infos, sevenBit));
             cond = cond ? l.map32({cond, y}, {false, false}, 1, os,
                                   b.getI32Type(),
                                   [](OpBuilder &nb, Location nl,
@@ -2299,13 +2368,15 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos, bool dot4,
           return l.gateSelect(partial, cond,
                               l.constI32({int64_t(thr->size())}, *thr));
         }
+        bool seven =
+            l.dot4SevenBit && storedIn7Bits(c.getInput(), infos, sevenBit);
         return l.gatedConditional(
             partial, c.getInput(), c.getPadding(), l.c32(zp),
             l.weights(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),
             c.getDilations(), c.getPartitions(), c.getGrouped(),
             /*isInt=*/true, zp,
-            l.dot4 || l.dot2 ? byteOffset(c.getInput()) : std::nullopt,
-            /*pairs=*/l.dot2);
+            l.dot4 || l.dot2 || seven ? byteOffset(c.getInput()) : std::nullopt,
+            /*pairs=*/l.dot2, seven);
       })
       .Case<PrecisionGatedConv2DOp>([&](PrecisionGatedConv2DOp c)
                                         -> FailureOr<Value> {
@@ -2655,6 +2726,7 @@ struct ConvertCGNetToCPUPass
 
   LogicalResult lowerFunction(func::FuncOp func) {
     InfoMap infos;
+    SevenBitSet sevenBit;
     if (func.isExternal())
       return success();
     if (failed(lowerArguments(func, infos)))
@@ -2685,9 +2757,10 @@ struct ConvertCGNetToCPUPass
       };
       if (profile)
         hook(enterHook);
+      noteSevenBit(op, infos, sevenBit);
       bool integer = isIntegerOp(op, infos);
       FailureOr<Value> v =
-          integer ? lowerInt(op, infos, dot4, dot2)
+          integer ? lowerInt(op, infos, sevenBit, dot4, dot2, dot4SevenBit)
                   : lower(op, upstreamConv);
       if (failed(v))
         return failure();
@@ -2713,6 +2786,8 @@ struct ConvertCGNetToCPUPass
       Value old = op->getResult(0);
       if (auto info = getElementInfo(getElementTypeOrSelf(old.getType())))
         infos[*v] = *info;
+      if (sevenBit.contains(old))
+        sevenBit.insert(*v);
       old.replaceAllUsesWith(*v);
       op->erase();
     }
@@ -3115,15 +3190,15 @@ struct OutlineConstantsPass
 
 LogicalResult cgnet::buildCPUPipelineFront(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
-  std::string pipeline = std::string("convert-cgnet-to-cpu{profile=") +
-                         (options.profile ? "true" : "false") +
-                         " upstream-conv=" +
-                         (options.upstreamConv ? "true" : "false") +
-                         " outline-layers=" +
-                         (options.outlineLayers ? "true" : "false") +
-                         " dot4=" + (options.dot4 ? "true" : "false") +
-                         " dot2=" + (options.dot2 ? "true" : "false") +
-                         "},canonicalize";
+  std::string pipeline =
+      std::string("convert-cgnet-to-cpu{profile=") +
+      (options.profile ? "true" : "false") +
+      " upstream-conv=" + (options.upstreamConv ? "true" : "false") +
+      " outline-layers=" + (options.outlineLayers ? "true" : "false") +
+      " dot4=" + (options.dot4 ? "true" : "false") +
+      " dot2=" + (options.dot2 ? "true" : "false") +
+      " dot4-7bit=" + (options.dot4SevenBit ? "true" : "false") +
+      "},canonicalize";
   // Not when profiling: the per-layer hooks would then time one layer's
   // loop in another's window.
   if (options.fuseElementwise && !options.profile)

@@ -87,6 +87,10 @@ struct Gated {
   /// The run form on 16-bit values (`halves` in the mark: the dot2
   /// lowering): x - zp and the weights as i16, summed by pmaddwd.
   bool halves = false;
+  /// The run form's bytes are 0..127 (`seven_bit` in the mark: the
+  /// dot4-7bit lowering): summed by pmaddubsw, pmaddwd by ones and an add
+  /// (addQuadProducts7Bit), a vector of the pass's width at a time.
+  bool sevenBit = false;
   SmallVector<int64_t> strides, dilations;
   int64_t baseWidth, groupOutputs, lanes;
   bool grouped, isInt;
@@ -107,7 +111,9 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
   if (auto run = params.getAs<IntegerAttr>("run_channels"))
     k.runChannels = run.getInt();
   k.halves = params.get("halves") != nullptr;
-  if (k.halves && (!k.runChannels || k.bytes))
+  k.sevenBit = params.get("seven_bit") != nullptr;
+  if ((k.halves && (!k.runChannels || k.bytes)) ||
+      (k.sevenBit && (!k.runChannels || !k.bytes)))
     return std::nullopt;
   k.thr = g.getDpsInputs()[0];
   k.xT = g.getDpsInputs()[1];
@@ -578,12 +584,17 @@ private:
     for (Value ix : ixs)
       starts.push_back(mul(b, ix, k.runChannels));
     // Elements per vector, and the accumulators' lanes (pmaddwd sums
-    // pairs of 16-bit products into 32-bit lanes).
-    int64_t step = k.bytes    ? 64
+    // pairs of 16-bit products into 32-bit lanes, vpdpbusd and the 7-bit
+    // form quads of byte products). Products in registers of their own
+    // (halves, 7-bit) leave room for one chain per pixel below 512 bits.
+    int64_t step = k.sevenBit ? vectorBits / 8
+                   : k.bytes  ? 64
                    : k.halves ? vectorBits / 16
                               : vectorBits / 32,
-            accLanes = k.halves ? step / 2 : k.bytes ? 16 : step,
-            chains = k.bytes || vectorBits == 512 ? 2 : 1;
+            accLanes = k.halves  ? step / 2
+                       : k.bytes ? step / 4
+                                 : step,
+            chains = (k.bytes && !k.sevenBit) || vectorBits == 512 ? 2 : 1;
     // Float sums: a block of fewer than kFloatChains pixels takes more
     // accumulators per pixel, over `unroll` consecutive vectors of the run
     // at a time, so that kFloatChains fused multiply-adds are in flight
@@ -632,6 +643,10 @@ private:
               Value &acc = next[j + P * (s % chains)];
               if (k.halves) {
                 acc = addPairProducts(lb, loc, acc, xv, wv);
+                continue;
+              }
+              if (k.sevenBit) {
+                acc = addQuadProducts7Bit(lb, loc, acc, xv, wv);
                 continue;
               }
               acc =

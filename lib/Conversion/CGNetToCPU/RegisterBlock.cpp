@@ -72,8 +72,10 @@ struct Plan {
   SmallVector<unsigned> outer, looped, unrolled;
   SmallVector<int64_t> sizes;
   int64_t lanes;
-  /// Marked `cgnet.dot4`: i32 lanes of 4 bytes, summed by vpdpbusd.
-  bool dot4 = false;
+  /// Marked `cgnet.dot4`: i32 lanes of 4 bytes, summed by vpdpbusd; or
+  /// `cgnet.dot4_7bit` (`sevenBit`): the same, the unsigned bytes at most
+  /// 127, summed by pmaddubsw, pmaddwd by ones and an add.
+  bool dot4 = false, sevenBit = false;
   /// Marked `cgnet.dot2`: i32 lanes of 2 signed 16-bit values, summed as
   /// pmaddwd.
   bool dot2 = false;
@@ -210,10 +212,11 @@ std::optional<Plan> analyze(linalg::GenericOp g, int64_t vectorBits) {
       return std::nullopt;
   }
   p.lanes = vectorBits / elem.getIntOrFloatBitWidth();
-  p.dot4 = g->hasAttr(kDot4Attr);
+  p.sevenBit = g->hasAttr(kDot4SevenBitAttr);
+  p.dot4 = p.sevenBit || g->hasAttr(kDot4Attr);
   p.dot2 = !p.dot4 && g->hasAttr(kDot2Attr);
   if ((p.dot4 || p.dot2) &&
-      ((p.dot4 && p.lanes != 16) || !elem.isInteger(32) ||
+      ((p.dot4 && !p.sevenBit && p.lanes != 16) || !elem.isInteger(32) ||
        llvm::any_of(g.getDpsInputs(), [](Value v) {
          return !getElementTypeOrSelf(v.getType()).isInteger(32);
        })))
@@ -596,6 +599,13 @@ private:
             Value in0 = p.vecIn == 0 ? vec : scal,
                   in1 = p.vecIn == 0 ? scal : vec;
             auto bytes = VectorType::get({p.lanes * 4}, b.getI8Type());
+            if (p.sevenBit) {
+              acc[i * nv + j] = addQuadProducts7Bit(
+                  b, loc, acc[i * nv + j],
+                  vector::BitCastOp::create(b, loc, bytes, in0),
+                  vector::BitCastOp::create(b, loc, bytes, in1));
+              continue;
+            }
             acc[i * nv + j] =
                 LLVM::CallIntrinsicOp::create(
                     b, loc, acc[i * nv + j].getType(),
@@ -662,6 +672,21 @@ Value cgnet::addPairProducts(OpBuilder &b, Location loc, Value acc, Value x,
   return arith::AddIOp::create(b, loc, acc, sum);
 }
 
+Value cgnet::addQuadProducts7Bit(OpBuilder &b, Location loc, Value acc, Value x,
+                                 Value y) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  StringRef name = lanes == 4   ? "llvm.x86.ssse3.pmadd.ub.sw.128"
+                   : lanes == 8 ? "llvm.x86.avx2.pmadd.ub.sw"
+                                : "llvm.x86.avx512.pmaddubs.w.512";
+  auto halves = VectorType::get({lanes * 2}, b.getI16Type());
+  Value pairs = LLVM::CallIntrinsicOp::create(
+                    b, loc, halves, b.getStringAttr(name), ValueRange{x, y})
+                    .getResult(0);
+  Value ones = arith::ConstantOp::create(
+      b, loc, halves, DenseElementsAttr::get(halves, b.getI16IntegerAttr(1)));
+  return addPairProducts(b, loc, acc, pairs, ones);
+}
+
 namespace {
 struct RegisterBlockPass
     : public cgnet::impl::CGNetRegisterBlockBase<RegisterBlockPass> {
@@ -691,9 +716,11 @@ struct RegisterBlockPass
       initFill(g, *plan);
       findWiden(g, *plan);
       linalg::GenericOp fill = plan->fill, widen = plan->widen;
+      // pmaddwd's (and pmaddubsw's) products take registers of their own.
+      bool products = plan->dot2 || plan->sevenBit;
       Emitter(*plan, rows,
-              plan->dot2 && dot2Vectors > 0 ? int64_t(dot2Vectors)
-                                            : int64_t(vectors))
+              products && dot2Vectors > 0 ? int64_t(dot2Vectors)
+                                          : int64_t(vectors))
           .run();
       // The blocks write every output: the fill is dead.
       if (fill)

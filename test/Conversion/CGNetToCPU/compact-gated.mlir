@@ -262,6 +262,35 @@ func.func @gated_runs_halves(%thr: memref<2xi32>, %xR: memref<1x7x192xi16>, %wR:
   return
 }
 
+// The byte run form on inputs of 0..127 (`seven_bit`,
+// --convert-cgnet-to-cpu=dot4-7bit): 32 bytes at a time at 256 bits
+// (pmaddubsw, pmaddwd by ones, an add: no VNNI), into accumulators of 8
+// lanes widened back to 16 for the reduction, then the correction
+// subtracted; at 128 bits 16 bytes (SSSE3).
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=2 vector-bits=256}),cse)" | FileCheck %s --check-prefix=SEVEN
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-compact-gated{pixels=2 vector-bits=128}),cse)" | FileCheck %s --check-prefix=SEVEN128
+// SEVEN-LABEL: func.func @gated_runs_7bit
+// SEVEN: scf.for %[[J:.*]] = %c0 to %c192 step %c32 iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>) {
+// SEVEN: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x192xi8>, vector<32xi8>
+// SEVEN: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+// SEVEN: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// SEVEN-NOT: vpdpbusd
+// SEVEN: vector.insert_strided_slice {{.*}} : vector<8xi32> into vector<16xi32>
+// SEVEN: vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
+// SEVEN: arith.subi
+// SEVEN128-LABEL: func.func @gated_runs_7bit
+// SEVEN128: scf.for %{{.*}} = %c0 to %c192 step %c16
+// SEVEN128: llvm.call_intrinsic "llvm.x86.ssse3.pmadd.ub.sw.128"(%{{.*}}, %{{.*}}) : (vector<16xi8>, vector<16xi8>) -> vector<8xi16>
+func.func @gated_runs_7bit(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<2x3x192xi8>, %corr: memref<2xi32>, %partial: memref<1x2x4x4xi32>) {
+  linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #ch, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%thr, %xR, %wR, %corr : memref<2xi32>, memref<1x7x384xi8>, memref<2x3x192xi8>, memref<2xi32>) outs(%partial : memref<1x2x4x4xi32>)
+      attrs = {cgnet.compact_gated = {base_width = 16 : i64, bytes = 64 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, input_offset = 3 : i64, lanes = 16 : i64, run_channels = 64 : i64, seven_bit, strides = array<i64: 1, 1>}} {
+  ^bb0(%t: i32, %x: i8, %w: i8, %c: i32, %p: i32):
+    linalg.yield %p : i32
+  }
+  return
+}
+
 // The weights of the halves form stored as bytes (what
 // --convert-cgnet-to-cpu=dot2 emits for 8-bit weights): 16 bytes per 16
 // halves, sign-extended (vpmovsxbw) before the pmaddwd.

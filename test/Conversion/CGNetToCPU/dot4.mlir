@@ -171,3 +171,67 @@ func.func @conv_padded(%x: tensor<1x4x16x16x!x>) -> tensor<1x2x16x16xi32> {
   %y = cgnet.conv2d %x, %w, %b {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x4x16x16x!x>, tensor<2x4x3x3x!w>, tensor<2xi32>) -> tensor<1x2x16x16xi32>
   return %y : tensor<1x2x16x16xi32>
 }
+
+// A ReLU's output (zero point 3: stored values 3..127): with
+// --convert-cgnet-to-cpu=dot4-7bit, the dot4 form with the bytes as stored
+// (no offset: the packing adds nothing), the bias corrected by 3 x 4 = 12
+// (1000 -> 988), the loops marked `cgnet.dot4_7bit`; @conv's input (any
+// signed byte) stays dot2. dot4 (VNNI) takes precedence.
+// SEVEN-LABEL: func.func @conv
+// SEVEN: attrs = {cgnet.dot2, cgnet.register_block}
+// SEVEN-LABEL: func.func @relu7
+// SEVEN-DAG: arith.constant dense<{{\[\[}}988, 1988{{\]\]}}> : tensor<1x2xi32>
+// SEVEN-DAG: arith.constant dense<16843009> : tensor<1x2x1x1x1xi32>
+// SEVEN-NOT: %c128_i32
+// SEVEN: linalg.generic {{.*}} ins({{.*}} : tensor<1x1x1x272xi32>, tensor<1x2x1x1x1xi32>) {{.*}} attrs = {cgnet.dot4_7bit, cgnet.register_block}
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu="dot2 dot4-7bit" --canonicalize | FileCheck %s --check-prefix=SEVEN
+// RUN: cgnet-opt %s --convert-cgnet-to-cpu="dot4 dot4-7bit" --canonicalize | FileCheck %s --check-prefix=SEVENVNNI
+// SEVENVNNI-LABEL: func.func @relu7
+// SEVENVNNI: attrs = {cgnet.dot4, cgnet.register_block}
+
+// --cgnet-register-block computes `cgnet.dot4_7bit` without VNNI, at the
+// vector width asked for: pmaddubsw (32 bytes x 32 bytes -> 16 sums of 2
+// products), pmaddwd by ones, an add.
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(convert-cgnet-to-cpu{dot4-7bit},canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(cgnet-register-block{vector-bits=256}))" | FileCheck %s --check-prefix=RB256
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(convert-cgnet-to-cpu{dot4-7bit},canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(cgnet-register-block{vector-bits=128}))" | FileCheck %s --check-prefix=RB128
+// RB256-LABEL: func.func @relu7
+// RB256: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+// RB256: %[[ONES:.*]] = arith.constant dense<1> : vector<16xi16>
+// RB256: %[[S:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P]], %[[ONES]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// RB256: arith.addi %{{.*}}, %[[S]] : vector<8xi32>
+// RB128-LABEL: func.func @relu7
+// RB128: llvm.call_intrinsic "llvm.x86.ssse3.pmadd.ub.sw.128"(%{{.*}}, %{{.*}}) : (vector<16xi8>, vector<16xi8>) -> vector<8xi16>
+// RB128: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"
+!xz = !quant.uniform<i8:f32, 0.5:3>
+func.func @relu7(%x: tensor<1x4x16x16x!xz>) -> tensor<1x2x16x16xi32> {
+  %r = cgnet.relu %x : tensor<1x4x16x16x!xz>
+  %w8 = arith.constant dense<1> : tensor<2x4x1x1xi8>
+  %w = quant.scast %w8 : tensor<2x4x1x1xi8> to tensor<2x4x1x1x!w>
+  %b = arith.constant dense<[1000, 2000]> : tensor<2xi32>
+  %y = cgnet.conv2d %r, %w, %b : (tensor<1x4x16x16x!xz>, tensor<2x4x1x1x!w>, tensor<2xi32>) -> tensor<1x2x16x16xi32>
+  return %y : tensor<1x2x16x16xi32>
+}
+
+// A gated convolution of a ReLU's output with dot4-7bit: the base path
+// `cgnet.dot4_7bit`, the conditional path's runs in bytes as stored (the
+// padding zp = 3; no offset), corrected by 3 x each output's conditional
+// weight sum (48 x 9 = 432: 1296), marked `seven_bit` for
+// --cgnet-compact-gated.
+// SEVEN-LABEL: func.func @gated_relu7
+// SEVEN-DAG: arith.constant dense<1296> : tensor<2xi32>
+// SEVEN: attrs = {cgnet.dot4_7bit, cgnet.register_block, cgnet.slice_bytes = 12288 : i64}
+// SEVEN: linalg.fill ins(%c3_i8 : i8) outs(%{{.*}} : tensor<1x11x10x64xi8>)
+// SEVEN: linalg.generic {{.*}} ins({{.*}} : tensor<2xi32>, tensor<1x11x640xi8>, tensor<2x3x192xi8>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x8x8xi32>)
+// SEVEN-SAME: bytes = 64 : i64
+// SEVEN-SAME: input_offset = 3 : i64
+// SEVEN-SAME: run_channels = 64 : i64
+// SEVEN-SAME: seven_bit
+func.func @gated_relu7(%x: tensor<1x64x8x8x!xz>) -> tensor<1x2x8x8xi32> {
+  %r = cgnet.relu %x : tensor<1x64x8x8x!xz>
+  %w8 = arith.constant dense<1> : tensor<2x64x3x3xi8>
+  %w = quant.scast %w8 : tensor<2x64x3x3xi8> to tensor<2x64x3x3x!w>
+  %t = arith.constant dense<[1000, 2000]> : tensor<2xi32>
+  %b = arith.constant dense<[5, 6]> : tensor<2xi32>
+  %y = cgnet.channel_gated_conv2d %r, %w, %t, %b {padding = array<i64: 1, 1, 1, 1>, partitions = 4 : i64} : (tensor<1x64x8x8x!xz>, tensor<2x64x3x3x!w>, tensor<2xi32>, tensor<2xi32>) -> tensor<1x2x8x8xi32>
+  return %y : tensor<1x2x8x8xi32>
+}

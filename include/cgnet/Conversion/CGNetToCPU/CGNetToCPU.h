@@ -47,6 +47,10 @@ struct CPUPipelineOptions {
   /// --convert-cgnet-to-cpu's `dot2` (pairs of 16-bit values; any x86-64
   /// CPU; `dot4` takes precedence).
   bool dot2 = false;
+  /// --convert-cgnet-to-cpu's `dot4-7bit` (where `dot4` is off: 4 packed
+  /// bytes per lane for inputs in 0..127, by vpmaddubsw; SSSE3, AVX2,
+  /// AVX-512BW; takes precedence over `dot2` for those inputs).
+  bool dot4SevenBit = false;
   /// --cgnet-register-block's vector width: 512 bits (AVX-512: blocks of
   /// 4 x 4 accumulator vectors in its 32 registers), 256 (AVX2) or 128
   /// (SSE): blocks of 4 x 3 in 16 registers (12 accumulators, 3 loaded
@@ -97,6 +101,13 @@ constexpr llvm::StringLiteral kSliceBytesAttr = "cgnet.slice_bytes";
 /// elements holding 4 bytes each: unsigned inputs, signed weights):
 /// --cgnet-register-block computes them with AVX-512 VNNI's vpdpbusd.
 constexpr llvm::StringLiteral kDot4Attr = "cgnet.dot4";
+/// Marks the convolution loops of --convert-cgnet-to-cpu{dot4-7bit}: as
+/// `cgnet.dot4`, and the unsigned bytes are known to be at most 127, so
+/// that --cgnet-register-block computes them exactly without VNNI:
+/// vpmaddubsw (a pair of products of a byte <= 127 and a signed byte fits
+/// its signed 16 bits: |sum| <= 2 x 127 x 128 = 32512), vpmaddwd by ones,
+/// an add.
+constexpr llvm::StringLiteral kDot4SevenBitAttr = "cgnet.dot4_7bit";
 /// Marks the convolution loops of --convert-cgnet-to-cpu{dot2} (i32
 /// elements holding two signed 16-bit values each):
 /// --cgnet-register-block computes them as pmaddwd (SSE2, AVX2, AVX-512BW).
@@ -118,6 +129,14 @@ constexpr llvm::StringLiteral kWidenPairsAttr = "cgnet.widen_pairs";
 /// lanes.)
 mlir::Value addPairProducts(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value acc, mlir::Value x, mlir::Value y);
+
+/// acc + the sums of 4 byte products per i32 lane without VNNI: `x` and
+/// `y` vectors of 4n bytes (x's unsigned and at most 127, y's signed),
+/// `acc` of n i32 (n = 4, 8, 16): pmaddubsw (SSSE3, AVX2, AVX-512BW; each
+/// 16-bit lane the sum of 2 products, which cannot saturate as x <= 127),
+/// pmaddwd by ones, an add. What vpdpbusd computes, in 3 instructions.
+mlir::Value addQuadProducts7Bit(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::Value acc, mlir::Value x, mlir::Value y);
 /// The mark --convert-cgnet-to-cpu puts on a gated convolution's
 /// conditional path (a dictionary of its parameters) for
 /// --cgnet-compact-gated.
