@@ -80,7 +80,8 @@ struct Gated {
   /// 64) and the per-output correction of the byte products' sum.
   int64_t bytes = 0;
   Value correction;
-  /// The run form (`run_channels` in the mark; bytes with `bytes` = 64, or
+  /// The run form (`run_channels` in the mark; bytes with `bytes` = 64 (32
+  /// with `seven_bit`: runs a multiple of 32 bytes), or
   /// floats): xT is N x rows x (Wp * runChannels) and wT O x kh x Lp, each
   /// kernel row one contiguous run (gatedConditionalRuns in CGNetToCPU.cpp).
   int64_t runChannels = 0;
@@ -154,16 +155,16 @@ std::optional<Gated> analyze(linalg::GenericOp g) {
     Type stored = k.bytes    ? IntegerType::get(g.getContext(), 8)
                   : k.halves ? IntegerType::get(g.getContext(), 16)
                              : elem;
-    if ((k.bytes    ? k.bytes != 64 || !elem.isInteger(32)
+    if ((k.bytes    ? k.bytes != (k.sevenBit ? 32 : 64) || !elem.isInteger(32)
          : k.halves ? !elem.isInteger(32) || k.lanes != 16
                     : !elem.isF32() || k.lanes != 16) ||
         k.grouped || k.runChannels < 1 || shape(k.partial).size() != 4 ||
         shape(k.xT).size() != 3 || shape(k.wT).size() != 3 ||
         shape(k.thr).size() != 1 || shape(k.xT)[2] % k.runChannels ||
-        shape(k.wT)[2] % (k.bytes ? 64 : k.halves ? 32 : 16) ||
+        shape(k.wT)[2] % (k.bytes || k.halves ? 32 : 16) ||
+        (k.bytes && !k.sevenBit && shape(k.wT)[2] % 64) ||
         elemOf(k.xT) != stored ||
-        (elemOf(k.wT) != stored &&
-         !(k.halves && elemOf(k.wT).isInteger(8))))
+        (elemOf(k.wT) != stored && !(k.halves && elemOf(k.wT).isInteger(8))))
       return std::nullopt;
     return k;
   }
@@ -587,7 +588,7 @@ private:
     // pairs of 16-bit products into 32-bit lanes, vpdpbusd and the 7-bit
     // form quads of byte products). Products in registers of their own
     // (halves, 7-bit) leave room for one chain per pixel below 512 bits.
-    int64_t step = k.sevenBit ? vectorBits / 8
+    int64_t step = k.sevenBit ? std::min<int64_t>(vectorBits / 8, 32)
                    : k.bytes  ? 64
                    : k.halves ? vectorBits / 16
                               : vectorBits / 32,

@@ -284,7 +284,7 @@ func.func @gated_runs_halves(%thr: memref<2xi32>, %xR: memref<1x7x192xi16>, %wR:
 func.func @gated_runs_7bit(%thr: memref<2xi32>, %xR: memref<1x7x384xi8>, %wR: memref<2x3x192xi8>, %corr: memref<2xi32>, %partial: memref<1x2x4x4xi32>) {
   linalg.generic {indexing_maps = [#ch, #origin3, #origin3, #ch, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%thr, %xR, %wR, %corr : memref<2xi32>, memref<1x7x384xi8>, memref<2x3x192xi8>, memref<2xi32>) outs(%partial : memref<1x2x4x4xi32>)
-      attrs = {cgnet.compact_gated = {base_width = 16 : i64, bytes = 64 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, input_offset = 3 : i64, lanes = 16 : i64, run_channels = 64 : i64, seven_bit, strides = array<i64: 1, 1>}} {
+      attrs = {cgnet.compact_gated = {base_width = 16 : i64, bytes = 32 : i64, dilations = array<i64: 1, 1>, group_outputs = 2 : i64, grouped = false, input_offset = 3 : i64, lanes = 16 : i64, run_channels = 64 : i64, seven_bit, strides = array<i64: 1, 1>}} {
   ^bb0(%t: i32, %x: i8, %w: i8, %c: i32, %p: i32):
     linalg.yield %p : i32
   }

@@ -222,7 +222,7 @@ func.func @relu7(%x: tensor<1x4x16x16x!xz>) -> tensor<1x2x16x16xi32> {
 // SEVEN: attrs = {cgnet.dot4_7bit, cgnet.register_block, cgnet.slice_bytes = 12288 : i64}
 // SEVEN: linalg.fill ins(%c3_i8 : i8) outs(%{{.*}} : tensor<1x11x10x64xi8>)
 // SEVEN: linalg.generic {{.*}} ins({{.*}} : tensor<2xi32>, tensor<1x11x640xi8>, tensor<2x3x192xi8>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x8x8xi32>)
-// SEVEN-SAME: bytes = 64 : i64
+// SEVEN-SAME: bytes = 32 : i64
 // SEVEN-SAME: input_offset = 3 : i64
 // SEVEN-SAME: run_channels = 64 : i64
 // SEVEN-SAME: seven_bit
