@@ -451,7 +451,12 @@ def CGNetCompactGated : Pass<"cgnet-compact-gated", "::mlir::func::FuncOp"> {
     x - zp stored as i16, the weights as i16 or as i8, sign-extended as
     they are loaded, no correction) each step sums
     pairs of 16-bit products with one pmaddwd of the vector width per
-    pixel (16 halves on 256 bits).
+    pixel (16 halves on 256 bits). With `seven_bit` in the mark
+    (`--convert-cgnet-to-cpu=dot4-7bit`: `bytes` = 32, the input bytes
+    0..127 as stored, runs a multiple of 32 bytes) each step sums 32
+    bytes (16 with `vector-bits` = 128) per pixel without VNNI:
+    pmaddubsw, pmaddwd by ones and an add, one accumulator per pixel
+    below 512 bits; the correction as for `vpdpbusd`.
 
     The run form's input copy (the `linalg.generic` marked
     `cgnet.channels_last`: bytes, out[n, y, x, c] = the low byte of
