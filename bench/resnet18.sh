@@ -16,7 +16,8 @@ resnet18_model() {
 }
 
 # resnet18_layer NET LAYER FLOAT INT: one convolution of that network alone
-# (cgnet-model-gen --layer: the same weights) to FLOAT, quantized to INT.
+# (cgnet-model-gen --layer: the same weights, and its input through a ReLU
+# as in the network, except the stem's) to FLOAT, quantized to INT.
 resnet18_layer() {
   local size classes
   size=$(resnet18_input_size "$1")

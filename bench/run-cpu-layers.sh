@@ -8,7 +8,9 @@
 #     runs; taken from OUT_DIR/NET.PREC.dense.prof when run-cpu-gating.sh
 #     left one there, else profiled here;
 #   - cgnet alone: the layer as a model of its own (cgnet-model-gen
-#     --layer, the same weights), --profile, the best of REPEAT runs with
+#     --layer, the same weights, the input through a ReLU as in the
+#     network: the 8-bit kernels depend on it), --profile, the best of
+#     REPEAT runs with
 #     warm caches, as oneDNN is timed;
 #   - oneDNN: cgnet-bench-onednn (OMP_NUM_THREADS=1, its preferred
 #     formats, reorders not timed), the best of REPEAT runs.
