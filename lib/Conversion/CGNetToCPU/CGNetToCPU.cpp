@@ -2397,12 +2397,12 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos,
         ArrayRef<int64_t> ws = shapeOf(c.getWeight());
         int64_t p = c.getPartitions();
         ArrayRef<int64_t> os = shapeOf(c.getOutput());
+        bool in7Bits = storedIn7Bits(c.getInput(), infos, sevenBit);
         Value partial = l.conv(
             baseInput(b, c), zp, 0, 0, baseWeights<int32_t>(c, wb->first, ws),
             {ws[0], ws[1] / p, ws[2], ws[3]}, wb->second, c.getStrides(),
             c.getPadding(), c.getDilations(), c.getGrouped() ? p : 1, os,
-            byteOffset(c.getInput()),
-            storedIn7Bits(c.getInput(), infos, sevenBit));
+            byteOffset(c.getInput()), in7Bits);
         if (narrowConditional(c)) {
           // Dense conditional convolutions (i32 sums wrap as the
           // evaluator's), then the gate per output.
@@ -2412,8 +2412,7 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos,
                                                    wb->first, ws)) {
             Value y = l.conv(t.input, zp, 0, 0, t.w, t.wShape, zeros,
                              c.getStrides(), c.getPadding(), c.getDilations(),
-                             t.groups, os, byteOffset(c.getInput()),
-                             storedIn7Bits(c.getInput(), infos, sevenBit));
+                             t.groups, os, byteOffset(c.getInput()), in7Bits);
             cond = cond ? l.map32({cond, y}, {false, false}, 1, os,
                                   b.getI32Type(),
                                   [](OpBuilder &nb, Location nl,
@@ -2426,8 +2425,7 @@ static FailureOr<Value> lowerInt(Operation *op, InfoMap &infos,
           return l.gateSelect(partial, cond,
                               l.constI32({int64_t(thr->size())}, *thr));
         }
-        bool seven =
-            l.dot4SevenBit && storedIn7Bits(c.getInput(), infos, sevenBit);
+        bool seven = l.dot4SevenBit && in7Bits;
         return l.gatedConditional(
             partial, c.getInput(), c.getPadding(), l.c32(zp),
             l.weights(ws, wb->first), l.constI32({ws[0]}, *thr), c.getStrides(),

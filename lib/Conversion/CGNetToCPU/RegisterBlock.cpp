@@ -24,6 +24,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 
+#include <array>
+
 namespace cgnet {
 #define GEN_PASS_DEF_CGNETREGISTERBLOCK
 #include "cgnet/Conversion/Passes.h.inc"
@@ -659,29 +661,36 @@ private:
 
 } // namespace
 
+/// The x86 intrinsic of the vector width `acc` has (4, 8 or 16 i32 lanes:
+/// 128, 256 or 512 bits), `names` in that order, on `x` and `y`, with
+/// result type `type`.
+static Value callByWidth(OpBuilder &b, Location loc, Value acc, Type type,
+                         std::array<StringRef, 3> names, Value x, Value y) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  StringRef name = names[lanes == 4 ? 0 : lanes == 8 ? 1 : 2];
+  return LLVM::CallIntrinsicOp::create(b, loc, type, b.getStringAttr(name),
+                                       ValueRange{x, y})
+      .getResult(0);
+}
+
 Value cgnet::addPairProducts(OpBuilder &b, Location loc, Value acc, Value x,
                              Value y) {
-  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
-  StringRef name = lanes == 4   ? "llvm.x86.sse2.pmadd.wd"
-                   : lanes == 8 ? "llvm.x86.avx2.pmadd.wd"
-                                : "llvm.x86.avx512.pmaddw.d.512";
-  Value sum = LLVM::CallIntrinsicOp::create(b, loc, acc.getType(),
-                                            b.getStringAttr(name),
-                                            ValueRange{x, y})
-                  .getResult(0);
+  Value sum = callByWidth(b, loc, acc, acc.getType(),
+                          {"llvm.x86.sse2.pmadd.wd", "llvm.x86.avx2.pmadd.wd",
+                           "llvm.x86.avx512.pmaddw.d.512"},
+                          x, y);
   return arith::AddIOp::create(b, loc, acc, sum);
 }
 
 Value cgnet::addQuadProducts7Bit(OpBuilder &b, Location loc, Value acc, Value x,
                                  Value y) {
   int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
-  StringRef name = lanes == 4   ? "llvm.x86.ssse3.pmadd.ub.sw.128"
-                   : lanes == 8 ? "llvm.x86.avx2.pmadd.ub.sw"
-                                : "llvm.x86.avx512.pmaddubs.w.512";
   auto halves = VectorType::get({lanes * 2}, b.getI16Type());
-  Value pairs = LLVM::CallIntrinsicOp::create(
-                    b, loc, halves, b.getStringAttr(name), ValueRange{x, y})
-                    .getResult(0);
+  Value pairs = callByWidth(b, loc, acc, halves,
+                            {"llvm.x86.ssse3.pmadd.ub.sw.128",
+                             "llvm.x86.avx2.pmadd.ub.sw",
+                             "llvm.x86.avx512.pmaddubs.w.512"},
+                            x, y);
   Value ones = arith::ConstantOp::create(
       b, loc, halves, DenseElementsAttr::get(halves, b.getI16IntegerAttr(1)));
   return addPairProducts(b, loc, acc, pairs, ones);
