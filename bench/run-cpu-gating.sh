@@ -47,8 +47,18 @@ precs=${PRECS:-"fp32 int8"}
 repeat=${REPEAT:-10}
 # Timing rounds over all models (each keeps its best; see below).
 rounds=${ROUNDS:-3}
-# Zen 4: two 256-bit FMA pipes = 16 fp32 MACs per cycle.
-peak_per_cycle=${PEAK_MACS_PER_CYCLE:-16}
+# fp32 MACs per cycle of one core: AMD Zen 5 (family 26) has two 512-bit
+# FMA pipes, 32; Zen 3 and Zen 4 (family 25) two 256-bit ones, 16; other
+# CPUs are taken as 16 (PEAK_MACS_PER_CYCLE to set it).
+default_peak() {
+  if grep -q '^vendor_id.*AuthenticAMD' /proc/cpuinfo &&
+     [ "$(sed -n 's/^cpu family[^:]*: *//p' /proc/cpuinfo | head -1)" = 26 ]; then
+    echo 32
+  else
+    echo 16
+  fi
+}
+peak_per_cycle=${PEAK_MACS_PER_CYCLE:-$(default_peak)}
 mhz=${MHZ:-$(sed -n 's/^cpu MHz[^:]*: *//p' /proc/cpuinfo | head -1)}
 mkdir -p "$out"
 table=$out/cpu-gating.md
