@@ -27,6 +27,32 @@ resnet18_layer() {
   "$bin/cgnet-opt" "$3" --cgnet-quantize=random-calibration=1 -o "$4"
 }
 
+# resnet18_gating P RATE: the --cgnet-channel-gating options of the
+# gating benchmarks: p = P, thresholds calibrated to gate-off rate RATE on
+# one random input, and (GATED=blocks, the default) the layers the
+# reference gates (seed-algorithms.md 1.3, its post-activated ResNet): both
+# 3x3 convolutions of every basic block, neither the stem (the reference's
+# input layer) nor the 1x1 shortcut convolutions (layerN.0.downsample);
+# GATED=all gates those shortcuts too (every convolution but the stem, as
+# these benchmarks did until the results' "Gates where the reference
+# places them" sections).
+resnet18_gating() {
+  local names=""
+  case ${GATED:-blocks} in
+    blocks)
+      local l b c
+      for l in 1 2 3 4; do
+        for b in 0 1; do
+          for c in 1 2; do names="$names${names:+,}layer$l.$b.conv$c"; done
+        done
+      done
+      names=" names=$names" ;;
+    all) ;;
+    *) echo "GATED=$GATED: blocks or all" >&2; exit 1 ;;
+  esac
+  echo "partitions=$1 target-off-rate=$2 random-calibration=1$names"
+}
+
 # resnet18_input_size NET: 224 (imagenet) or 32 (cifar).
 resnet18_input_size() {
   case $1 in

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Channel gating on the CGNet accelerator (docs/isa.md): ResNet-18 with
 # ImageNet (224x224, 1000 classes) and CIFAR (32x32, 10 classes) shapes,
-# 8-bit, seeded random weights (cgnet-model-gen), every convolution but the
-# first gated with p = 4 (base path: the first C/4 input channels) and
-# thresholds calibrated to each gate-off rate; each gated program and the
+# 8-bit, seeded random weights (cgnet-model-gen), gated where the
+# reference gates (both 3x3 convolutions of every basic block, not the stem
+# or the 1x1 shortcuts; GATED=all adds the shortcuts: resnet18_gating in
+# bench/resnet18.sh) with p = 4 (base path: the first C/4 input channels)
+# and thresholds calibrated to each gate-off rate; each gated program and the
 # same network with gating off run side by side on the simulator with the
 # default configuration (config/cgnet-prototype.cfg), every output checked
 # bit for bit against the reference evaluator.
@@ -24,9 +26,10 @@
 #   batch)
 #   KEEP_MODELS=1 OUT_DIR=DIR bash bench/run-accel-gating.sh
 #   (reuses the models, inputs, reference outputs and FLOP reports an
-#   earlier run with the same NETS, RATES and BATCH left in DIR, for a change to the compiler, the simulator
-#   or CONFIG: they depend on none of these; the calibration of the gated
-#   models is most of the run's time)
+#   earlier run with the same NETS, RATES, BATCH and GATED left in DIR, for
+#   a change to the compiler, the simulator or CONFIG: they depend on none
+#   of these; the calibration of the gated models is most of the run's
+#   time)
 # Results: ${OUT_DIR:-out/bench-accel}/accel-gating.md (the committed copy is
 # bench/results/accel-gating.md).
 set -euo pipefail
@@ -87,9 +90,10 @@ for net in $nets; do
     printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | %.2e | %.2f |\n", n, c, b * f * 1e6 / c, m / w, w }' >> "$table"
   for r in $rates; do
     echo "== $net: gate-off rate $r"
+    gating=$(resnet18_gating 4 "$r")
     kept "$out/$net.g$r.mlir" ||
       "$bin/cgnet-opt" "$out/$net.int.mlir" \
-        --cgnet-channel-gating="partitions=4 target-off-rate=$r random-calibration=1" \
+        --cgnet-channel-gating="$gating" \
         --mlir-print-debuginfo -o "$out/$net.g$r.mlir" 2> /dev/null
     run "$net.g$r" "$out/$net.g$r.mlir"
     kept "$out/$net.g$r.flops.json" ||

@@ -2,9 +2,11 @@
 # Channel gating on the CPU backend (--convert-cgnet-to-cpu, JIT): ResNet-18
 # with CIFAR (32x32, 10 classes) and ImageNet (224x224, 1000 classes)
 # shapes, fp32 and int8 (--cgnet-quantize), seeded random weights
-# (cgnet-model-gen), every convolution but the first gated with p = 4
-# (base path: the first C/4 input channels) and thresholds calibrated to
-# each gate-off rate. Every configuration runs in the same invocation of
+# (cgnet-model-gen), gated where the reference gates (both 3x3
+# convolutions of every basic block, not the stem or the 1x1 shortcuts;
+# GATED=all adds the shortcuts: resnet18_gating in bench/resnet18.sh) with
+# p = 4 (base path: the first C/4 input channels) and thresholds
+# calibrated to each gate-off rate. Every configuration runs in the same invocation of
 # this script, on the same machine, side by side with its baselines:
 #   - the same network with gating off (our dense kernels),
 #   - the reference evaluator (plain C++ loops, the definition of every op),
@@ -35,6 +37,7 @@
 #
 #   bash bench/run-cpu-gating.sh                  # CIFAR, rates 0.5 0.8 0.9
 #   NETS="cifar imagenet" bash bench/run-cpu-gating.sh
+#   GATED=all bash bench/run-cpu-gating.sh        # the shortcuts gated too
 # Results: ${OUT_DIR:-out/bench-cpu}/cpu-gating.md (the committed copy is
 # bench/results/cpu-gating.md).
 set -euo pipefail
@@ -110,8 +113,9 @@ for net in $nets; do
     fi
     for r in $rates; do
       echo "== $net $prec: gate-off rate $r"
+      gating=$(resnet18_gating 4 "$r")
       "$bin/cgnet-opt" "$base.mlir" \
-        --cgnet-channel-gating="partitions=4 target-off-rate=$r random-calibration=1" \
+        --cgnet-channel-gating="$gating" \
         --mlir-print-debuginfo -o "$base.g$r.mlir" 2> /dev/null
       "$bin/cgnet-opt" "$base.g$r.mlir" --cgnet-flop-report="inputs=$out/$net.x.npy report=$base.g$r.flops.json" -o /dev/null
       if [ "$prec" = fp32 ]; then

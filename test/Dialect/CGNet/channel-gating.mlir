@@ -1,5 +1,8 @@
 // RUN: cgnet-opt %s --cgnet-channel-gating="thresholds=%S/Inputs/gate-thresholds.json partitions=2" | FileCheck %s
 // RUN: cgnet-opt %s --cgnet-channel-gating="threshold=-inf partitions=2 grouped=true names=gate2" | FileCheck %s --check-prefix=GROUPED
+// A list of names (comma-separated, as bench/resnet18.sh passes ResNet-18's
+// block convolutions) selects each of them.
+// RUN: cgnet-opt %s --cgnet-channel-gating="threshold=-inf partitions=2 names=gate2,gate1" | FileCheck %s --check-prefix=BOTH
 //
 // Integer model: quantized first (act-range=127: s_x = 1; per-channel
 // weight steps 2/127 and 1/127 for gate1), thresholds from the same file
@@ -29,6 +32,13 @@
 // GROUPED-LABEL: func @main
 // GROUPED:         cgnet.conv2d
 // GROUPED:         cgnet.channel_gated_conv2d {{.*}} {grouped = true, partitions = 2 : i64}
+// BOTH-LABEL: func @main
+// BOTH-NOT:      cgnet.conv2d
+// BOTH:          cgnet.channel_gated_conv2d
+// BOTH-NOT:      cgnet.conv2d
+// BOTH:          cgnet.channel_gated_conv2d
+// BOTH-NOT:      cgnet.conv2d
+// BOTH:          return
 // INT-LABEL: func @main
 // INT:         [[T1:%.+]] = arith.constant dense<128> : tensor<2xi32>
 // INT:         cgnet.channel_gated_conv2d {{.*}}, [[T1]], {{.*}} -> tensor<1x2x4x4xi32>
