@@ -42,6 +42,8 @@ constexpr int64_t kMaxUnrolled = 16;
 /// The most bytes of the vector operand one block reads before the blocks
 /// along u read them again (a share of a 1 MiB L2 cache).
 constexpr int64_t kSliceBytes = 256 * 1024;
+/// Slices up to this size are prefetched into L1 (chunkPrefetch).
+constexpr int64_t kL1PrefetchBytes = 32 * 1024;
 
 /// Whether `e` is `d<dim>` plus terms that do not depend on it: consecutive
 /// iterations of `dim` read consecutive elements.
@@ -369,6 +371,31 @@ private:
     return 1;
   }
 
+  /// Where the reduction runs in chunks (chunkSize: the vector operand's
+  /// slice would not stay in cache), each step also prefetches the lines
+  /// its vector loads read one chunk later (`distance` steps of the
+  /// outermost looped dimension ahead, the last one at the end): the next
+  /// chunk arrives while every block along u runs this one. In a network
+  /// such operands come from memory (ResNet-18's small-plane layers'
+  /// weights: 9.4 MB per fp32 convolution of layer 4, read a weight row
+  /// of 4 x 16 outputs at a time, rows 2 KiB apart), where the hardware's
+  /// prefetchers did not keep up: CIFAR's fp32 layer-4 convolutions took
+  /// 3x their time with warm caches. Into L1 (hint 3) where a chunk fits
+  /// a share of it, else into L2 (hint 2).
+  struct ChunkPrefetch {
+    int64_t distance;
+    uint32_t localityHint;
+  };
+  std::optional<ChunkPrefetch> chunkPrefetch() {
+    int64_t chunk = chunkSize();
+    if (chunk == 0 || chunk == p.sizes[p.looped[0]])
+      return std::nullopt;
+    int64_t sliceBytes = kSliceBytes;
+    if (auto a = g->getAttrOfType<IntegerAttr>(kSliceBytesAttr))
+      sliceBytes = a.getInt();
+    return ChunkPrefetch{chunk, sliceBytes <= kL1PrefetchBytes ? 3u : 2u};
+  }
+
   /// The blocks along u of the vectors from v0 covering `count` elements
   /// of v: whole blocks in a loop, then the rest of u; with the outermost
   /// reduction loop cut into chunks that stay in cache, all blocks along u
@@ -556,6 +583,7 @@ private:
               scalMap = g.getIndexingMapsArray()[p.scalIn];
     bool vecPerRow = vecMap.isFunctionOfDim(p.u),
          scalPerRow = scalMap.isFunctionOfDim(p.u);
+    std::optional<ChunkPrefetch> prefetch = chunkPrefetch();
     Block &body = g.getRegion().front();
     while (true) {
       for (auto [k, dim] : llvm::enumerate(p.unrolled))
@@ -566,20 +594,46 @@ private:
         e[p.v] = plus(b, v0, j * p.lanes);
         return e;
       };
+      // The widened pairs' bytes: element e's two halves are bytes 2e and
+      // 2e + 1.
+      Value loadMem =
+          p.widen ? linalg::GenericOp(p.widen).getDpsInputs()[0] : vecMem;
+      auto loadIndices = [&](DenseMap<unsigned, OpFoldResult> e) {
+        SmallVector<Value> idx = indices(b, p.vecIn, e);
+        if (p.widen)
+          idx.back() = arith::MulIOp::create(b, loc, idx.back(), index(b, 2));
+        return idx;
+      };
+      if (prefetch) {
+        // The lines these loads read one chunk later.
+        unsigned c = p.looped[0];
+        Value ahead = arith::MinUIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc,
+                                  getValueOrCreateConstantIndexOp(b, loc, d[c]),
+                                  index(b, prefetch->distance)),
+            index(b, p.sizes[c] - 1));
+        for (int64_t i = 0; i < (vecPerRow ? ob : 1); ++i)
+          for (int64_t j = 0; j < nv; ++j) {
+            auto e = at(i, j);
+            e[c] = ahead;
+            memref::PrefetchOp::create(b, loc, loadMem, loadIndices(e),
+                                       /*isWrite=*/false,
+                                       prefetch->localityHint,
+                                       /*isDataCache=*/true);
+          }
+      }
       SmallVector<Value> vecs, scals;
       for (int64_t i = 0; i < (vecPerRow ? ob : 1); ++i)
         for (int64_t j = 0; j < nv; ++j) {
-          SmallVector<Value> idx = indices(b, p.vecIn, at(i, j));
+          SmallVector<Value> idx = loadIndices(at(i, j));
           if (!p.widen) {
             vecs.push_back(load(b, vecMem, idx, j));
             continue;
           }
-          // The widened pairs' bytes: element e's two halves are bytes 2e
-          // and 2e + 1.
-          idx.back() = arith::MulIOp::create(b, loc, idx.back(), index(b, 2));
           Value bytes = vector::LoadOp::create(
-              b, loc, VectorType::get({2 * p.lanes}, b.getI8Type()),
-              linalg::GenericOp(p.widen).getDpsInputs()[0], idx);
+              b, loc, VectorType::get({2 * p.lanes}, b.getI8Type()), loadMem,
+              idx);
           vecs.push_back(vector::BitCastOp::create(
               b, loc, vectorOf(vecMem.getType()),
               arith::ExtSIOp::create(

@@ -6,14 +6,14 @@
 // padded input and the O x kh x kw x C weights (i8, widened in the loop),
 // init the partial sums (updated in place). The pass ignores the generic's
 // body (the per-output kernel) and replaces it, per image and channel,
-// with a prefetch of the next channel's weights, a scan of the gates (16
-// at a time, the passing pixels' indices compressed in a register and
-// stored whole) and blocks of 2 listed pixels.
+// with a scan of the gates (16 at a time, the passing pixels' indices
+// compressed in a register and stored whole) and blocks of 2 listed
+// pixels, each weight load of which comes with a prefetch of the next
+// channel's weights at the same place.
 
 // CHECK-LABEL: func.func @gated
 // CHECK: scf.parallel (%[[N:.*]], %[[O:.*]]) =
-// CHECK: %[[NEXT:.*]] = arith.minui
-// CHECK: memref.prefetch %arg2[%[[NEXT]], {{.*}}], read, locality<2>, data : memref<2x3x3x32xi8>
+// CHECK-NOT: memref.prefetch
 // CHECK: %[[TH:.*]] = memref.load %arg0[%[[O]]]
 // CHECK: %[[LIST:.*]] = memref.alloca() : memref<32xi32>
 // CHECK: scf.for
@@ -28,6 +28,9 @@
 // CHECK: %[[REM:.*]] = arith.remui %[[COUNT:.*]], %c2 : index
 // CHECK: %[[BULK:.*]] = arith.subi %[[COUNT]], %[[REM]] : index
 // CHECK: scf.for %[[FIRST:.*]] = %c0 to %[[BULK]] step %c2 {
+// The next channel (the last one's own).
+// CHECK: %[[O1:.*]] = arith.addi %[[O]], %c1 : index
+// CHECK: %[[NEXT:.*]] = arith.minui %[[O1]], %c1 : index
 // Every block is whole: its list entries are read unclamped, its sums
 // stored unguarded.
 // CHECK-NOT: arith.minui
@@ -36,7 +39,8 @@
 // The conditional channels [8, 32), 8 at a time: one weight load per tap
 // and one input load per pixel.
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>) {
-// CHECK: vector.load %arg2{{.*}} : memref<2x3x3x32xi8>, vector<8xi8>
+// CHECK: vector.load %arg2[%[[O]], %c0, %c0, %[[C:.*]]] : memref<2x3x3x32xi8>, vector<8xi8>
+// CHECK: memref.prefetch %arg2[%[[NEXT]], %c0, %c0, %[[C]]], read, locality<2>, data : memref<2x3x3x32xi8>
 // CHECK: arith.extsi {{.*}} : vector<8xi8> to vector<8xi32>
 // CHECK: vector.load %arg1{{.*}} : memref<1x6x6x32xi32>, vector<8xi32>
 // CHECK: arith.muli
@@ -125,20 +129,15 @@ func.func @gated_bytes(%thr: memref<2xi32>, %xT: memref<1x6x6x32xi8>, %wT: memre
 // Per block, 64 bytes at a time of the 3 runs: one weight load per kernel
 // row, one input load and vpdpbusd per pixel into one of two accumulators
 // per pixel (alternate kernel rows), summed after the loop.
-// On a plane of at most 16 pixels the next channel's weights are
-// prefetched only if one of its gates is on (a compare per row): the
-// weights of a channel that lists nothing are never read.
+// Each weight load comes with a prefetch of the next channel's line at
+// the same place.
 // CHECK-LABEL: func.func @gated_runs
+// CHECK: scf.parallel (%{{.*}}, %[[O:.*]]) =
 // CHECK: %[[NEXT:.*]] = arith.minui
-// CHECK: vector.load %arg4[%{{.*}}, %[[NEXT]], %c0, %c0] : memref<1x2x4x4xi32>, vector<4xi32>
-// CHECK: arith.cmpi sge
-// CHECK: vector.reduction <or>
-// CHECK-COUNT-3: arith.ori
-// CHECK: scf.if
-// CHECK: memref.prefetch %arg2[%[[NEXT]], {{.*}}], read, locality<2>, data : memref<2x3x192xi8>
 // CHECK: %[[S0:.*]] = arith.muli %{{.*}}, %c64 : index
 // CHECK: scf.for %[[J:.*]] = %c0 to %c192 step %c64 iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) {
-// CHECK: vector.load %arg2[%{{.*}}, %c0, %[[J]]] : memref<2x3x192xi8>, vector<64xi8>
+// CHECK: vector.load %arg2[%[[O]], %c0, %[[J]]] : memref<2x3x192xi8>, vector<64xi8>
+// CHECK: memref.prefetch %arg2[%[[NEXT]], %c0, %[[J]]], read, locality<2>, data : memref<2x3x192xi8>
 // CHECK: %[[C0:.*]] = arith.addi %[[S0]], %[[J]] : index
 // CHECK: vector.load %arg1[%{{.*}}, %{{.*}}, %[[C0]]] : memref<1x7x384xi8>, vector<64xi8>
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"

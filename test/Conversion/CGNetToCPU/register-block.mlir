@@ -1,4 +1,5 @@
 // RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{rows=4 vectors=2}),cse)" | FileCheck %s
+// RUN: cgnet-opt %s --pass-pipeline="builtin.module(func.func(cgnet-register-block{rows=4 vectors=2}))" | FileCheck %s --check-prefix=NOPF
 
 // A convolution's loops (a 1-D convolution here: 6 outputs x 36 pixels, 20
 // input channels, 3 taps), marked by --convert-cgnet-to-cpu, become blocks
@@ -43,6 +44,10 @@ func.func @conv1d(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memref<6x36
 
 // Integer bodies are cloned onto vectors too (values from outside the body
 // broadcast): (x - zp) * w + acc on vector<16xi32>.
+// Without reduction chunks no prefetches.
+// NOPF-LABEL: func.func @conv1d(
+// NOPF-NOT: memref.prefetch
+// NOPF-LABEL: func.func @conv1d_int
 // CHECK-LABEL: func.func @conv1d_int
 // CHECK: %[[ZP:.*]] = vector.broadcast %arg3 : i32 to vector<16xi32>
 // CHECK: arith.subi %{{.*}}, %[[ZP]] : vector<16xi32>
@@ -141,7 +146,9 @@ func.func @bias_vectors(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memre
 
 // Reduction chunks (cgnet.slice_bytes: 4 input channels of 2 x 16 floats
 // a chunk): the first chunk starts from the bias, the others from what
-// the chunk before stored.
+// the chunk before stored. Each step prefetches (into L1: a chunk within
+// 32 KiB) the lines its vector loads read one chunk later, the last input
+// channel's at the end; without chunks (@conv1d) nothing is prefetched.
 // CHECK-LABEL: func.func @bias_chunks
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %[[C0:.*]] = %c0 to %c20 step %c4 {
@@ -150,6 +157,11 @@ func.func @bias_vectors(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memre
 // CHECK: memref.load %arg3
 // CHECK: } else {
 // CHECK: vector.{{(masked)?}}load %arg2
+// CHECK: scf.for %[[C:.*]] = %[[C0]] to
+// CHECK: %[[NEXT:.*]] = arith.addi %[[C]], %c4
+// CHECK: %[[AHEAD:.*]] = arith.minui %[[NEXT]], %c19
+// CHECK: memref.prefetch %arg0[%[[AHEAD]], %{{.*}}], read, locality<3>, data : memref<20x40xf32>
+// CHECK: vector.{{(masked)?}}load %arg0[%[[C]], %{{.*}}]
 // CHECK-NOT: linalg.generic
 // CHECK: return
 func.func @bias_chunks(%x: memref<20x40xf32>, %w: memref<6x20x3xf32>, %y: memref<6x36xf32>, %bias: memref<6xf32>) {
