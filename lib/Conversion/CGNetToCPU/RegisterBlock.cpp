@@ -342,6 +342,14 @@ private:
                                        scalar);
   }
 
+  /// The most bytes of the vector operand a block may read over one chunk
+  /// of the reduction: kSliceBytes, or the generic's cgnet.slice_bytes.
+  int64_t sliceBytes() {
+    if (auto a = g->getAttrOfType<IntegerAttr>(kSliceBytesAttr))
+      return a.getInt();
+    return kSliceBytes;
+  }
+
   /// How many steps of the outermost looped reduction dimension the blocks
   /// along u run before the next ones: the vector operand's slice that one
   /// block reads over them, which every block along u reads again, stays
@@ -361,12 +369,9 @@ private:
     // The largest divisor of the outermost looped dimension whose slice
     // stays within a share of the L2 cache (or of L1, as the lowering
     // asks).
-    int64_t sliceBytes = kSliceBytes;
-    if (auto a = g->getAttrOfType<IntegerAttr>(kSliceBytesAttr))
-      sliceBytes = a.getInt();
     int64_t n = p.sizes[p.looped[0]];
     for (int64_t c = n; c > 1; --c)
-      if (n % c == 0 && c * perStep <= sliceBytes)
+      if (n % c == 0 && c * perStep <= sliceBytes())
         return c;
     return 1;
   }
@@ -390,10 +395,7 @@ private:
     int64_t chunk = chunkSize();
     if (chunk == 0 || chunk == p.sizes[p.looped[0]])
       return std::nullopt;
-    int64_t sliceBytes = kSliceBytes;
-    if (auto a = g->getAttrOfType<IntegerAttr>(kSliceBytesAttr))
-      sliceBytes = a.getInt();
-    return ChunkPrefetch{chunk, sliceBytes <= kL1PrefetchBytes ? 3u : 2u};
+    return ChunkPrefetch{chunk, sliceBytes() <= kL1PrefetchBytes ? 3u : 2u};
   }
 
   /// The blocks along u of the vectors from v0 covering `count` elements
