@@ -376,6 +376,12 @@ private:
     return 1;
   }
 
+  /// Whether chunkSize's `chunk` leaves the reduction whole (no looped
+  /// dimension, or one chunk of all of it).
+  bool wholeReduction(int64_t chunk) {
+    return chunk == 0 || chunk == p.sizes[p.looped[0]];
+  }
+
   /// Where the reduction runs in chunks (chunkSize: the vector operand's
   /// slice would not stay in cache), each step also prefetches the lines
   /// its vector loads read one chunk later (`distance` steps of the
@@ -393,7 +399,7 @@ private:
   };
   std::optional<ChunkPrefetch> chunkPrefetch() {
     int64_t chunk = chunkSize();
-    if (chunk == 0 || chunk == p.sizes[p.looped[0]])
+    if (wholeReduction(chunk))
       return std::nullopt;
     return ChunkPrefetch{chunk, sliceBytes() <= kL1PrefetchBytes ? 3u : 2u};
   }
@@ -417,7 +423,7 @@ private:
         block(nb, dims, index(nb, full), U - full, v0, count, c0, chunk);
     };
     int64_t chunk = chunkSize();
-    if (chunk == 0 || chunk == p.sizes[p.looped[0]])
+    if (wholeReduction(chunk))
       return blocks(b, index(b, 0), chunk);
     scf::ForOp::create(b, loc, index(b, 0), index(b, p.sizes[p.looped[0]]),
                        index(b, chunk), ValueRange{},
@@ -521,7 +527,7 @@ private:
     SmallVector<Value> acc;
     if (!p.fill) {
       acc = fromOutput(b);
-    } else if (!chunk || chunk == p.sizes[p.looped[0]]) {
+    } else if (wholeReduction(chunk)) {
       acc = fromFill(b);
     } else {
       // Reduction chunks: the first starts from the fill's input, the
@@ -585,7 +591,23 @@ private:
               scalMap = g.getIndexingMapsArray()[p.scalIn];
     bool vecPerRow = vecMap.isFunctionOfDim(p.u),
          scalPerRow = scalMap.isFunctionOfDim(p.u);
+    // The widened pairs' bytes: element e's two halves are bytes 2e and
+    // 2e + 1.
+    Value loadMem =
+        p.widen ? linalg::GenericOp(p.widen).getDpsInputs()[0] : vecMem;
+    // With chunks, the outermost looped dimension's index one chunk ahead
+    // (the same for every unrolled step).
     std::optional<ChunkPrefetch> prefetch = chunkPrefetch();
+    Value ahead;
+    if (prefetch) {
+      unsigned c = p.looped[0];
+      ahead = arith::MinUIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc,
+                                getValueOrCreateConstantIndexOp(b, loc, d[c]),
+                                index(b, prefetch->distance)),
+          index(b, p.sizes[c] - 1));
+    }
     Block &body = g.getRegion().front();
     while (true) {
       for (auto [k, dim] : llvm::enumerate(p.unrolled))
@@ -596,29 +618,18 @@ private:
         e[p.v] = plus(b, v0, j * p.lanes);
         return e;
       };
-      // The widened pairs' bytes: element e's two halves are bytes 2e and
-      // 2e + 1.
-      Value loadMem =
-          p.widen ? linalg::GenericOp(p.widen).getDpsInputs()[0] : vecMem;
       auto loadIndices = [&](DenseMap<unsigned, OpFoldResult> e) {
         SmallVector<Value> idx = indices(b, p.vecIn, e);
         if (p.widen)
           idx.back() = arith::MulIOp::create(b, loc, idx.back(), index(b, 2));
         return idx;
       };
-      if (prefetch) {
+      if (ahead) {
         // The lines these loads read one chunk later.
-        unsigned c = p.looped[0];
-        Value ahead = arith::MinUIOp::create(
-            b, loc,
-            arith::AddIOp::create(b, loc,
-                                  getValueOrCreateConstantIndexOp(b, loc, d[c]),
-                                  index(b, prefetch->distance)),
-            index(b, p.sizes[c] - 1));
         for (int64_t i = 0; i < (vecPerRow ? ob : 1); ++i)
           for (int64_t j = 0; j < nv; ++j) {
             auto e = at(i, j);
-            e[c] = ahead;
+            e[p.looped[0]] = ahead;
             memref::PrefetchOp::create(b, loc, loadMem, loadIndices(e),
                                        /*isWrite=*/false,
                                        prefetch->localityHint,
