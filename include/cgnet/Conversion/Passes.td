@@ -116,8 +116,13 @@ def ConvertCGNetToCPU : Pass<"convert-cgnet-to-cpu", "::mlir::ModuleOp"> {
     cropped), which also takes strided layers whose kernel is large
     against the stride (7x7 / 2, 4x4 / 2, 2x2 / 2: at most a third more
     products) by space-to-depth (the input as the stride x stride phases
-    of each channel, the kernel to match); other strided layers: the input
-    gathered per tap (im2col); small planes:
+    of each channel, the kernel to match) and, in float, the other
+    ungrouped, undilated ones whose kernel is at least the stride (3x3 /
+    2) by phases: the input split once into its stride x stride phases,
+    each convolved with unit strides by its own taps (3x3 / 2: 2x2, 2x1,
+    1x2, 1x1), the sums of one phase starting from the previous one's;
+    other strided layers: the input gathered per tap (im2col); small
+    planes:
     im2col and the output channels innermost over weights transposed at
     compile time. Channel-gated convolutions: the base path a dense
     convolution over the base channels only, then one parallel loop over

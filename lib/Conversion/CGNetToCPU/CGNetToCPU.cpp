@@ -246,7 +246,12 @@ public:
     Value x = pad(in, padding, 0.0);
     SmallVector<int64_t> ws(wShape), st(strides);
     std::vector<float> wS;
-    spaceToDepth(x, scalar(0.0), w, wS, ws, st, dilations, groups, outShape);
+    if (!spaceToDepth(x, scalar(0.0), w, wS, ws, st, dilations, groups,
+                      outShape))
+      if (Value out =
+              polyphase(x, scalar(0.0), w, wShape, constant({G, Og}, bias),
+                        strides, dilations, groups, outShape, multiplyAdd))
+        return out;
     return convCore(x, constant({G, Og, ws[1], ws[2], ws[3]}, w),
                     constant({G, Og}, bias), st, dilations, outShape,
                     multiplyAdd);
@@ -281,13 +286,18 @@ public:
   /// extra row of zeros is already there), `w5` the G x Og x Ig x kh x kw
   /// weights, `bias` G x Og; the result starts from the bias and
   /// `body(x, w, acc)` accumulates over (c, ky, kx) for every (n, g, og, y,
-  /// x).
+  /// x). The flat-plane loops only: with `wide`, the sums start from it
+  /// (N x G x Og x (OH * Wp), a previous call's result) instead of the
+  /// bias; with `keepWide`, the result is returned so, uncropped.
   Value convCore(Value x, Value w5, Value bias, ArrayRef<int64_t> strides,
                  ArrayRef<int64_t> dilations, ArrayRef<int64_t> outShape,
                  function_ref<Value(OpBuilder &, Location, ValueRange)> body,
-                 bool rowBelow = false) {
+                 bool rowBelow = false, Value wide = {},
+                 bool keepWide = false) {
     assert((!rowBelow || flatPlane(strides, outShape)) &&
            "only the flat-plane loops read a row below");
+    assert(((!wide && !keepWide) || flatPlane(strides, outShape)) &&
+           "wide sums are the flat-plane loops'");
     auto xt = cast<RankedTensorType>(x.getType());
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w5.getType()).getShape();
     int64_t N = xt.getDimSize(0), Hp = xt.getDimSize(2) - (rowBelow ? 1 : 0),
@@ -381,7 +391,7 @@ public:
     // (long, contiguous, vectorized) with no gathering. The output is
     // computed Wp wide (columns OW.. are never read back) and cropped; one
     // more input line covers the reads of those extra columns.
-    int64_t wide = OH * Wp, L = (Hp + 1) * Wp;
+    int64_t wideLen = OH * Wp, L = (Hp + 1) * Wp;
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
     Value xf = reshape(rowBelow ? x : pad(x, {0, 0, 1, 0}, zero),
                        {N, G, Ig, L});
@@ -390,22 +400,33 @@ public:
     // with the output held in registers across the taps. (Blocking output
     // channels too makes the body too large to unroll: slower.)
     // With too many taps to unroll: n, g, og, c, ky, kx, p.
-    Value out =
-        tapsInner
-            ? convGeneric({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
-                      {map(7, {d[0], d[1], d[3],
-                               d[4] + d[5] * (dilations[0] * Wp) +
-                                   d[6] * dilations[1]}),
-                       map(7, {d[1], d[2], d[3], d[5], d[6]}),
-                       map(7, {d[0], d[1], d[2], d[4]})},
-                      {P, P, P, R, P, R, R}, body)
-            : convGeneric({xf, w5}, fromBias({N, G, Og, wide}, 1, 2),
-                      {map(7, {d[0], d[1], d[3],
-                               d[6] + d[4] * (dilations[0] * Wp) +
-                                   d[5] * dilations[1]}),
-                       map(7, {d[1], d[2], d[3], d[4], d[5]}),
-                       map(7, {d[0], d[1], d[2], d[6]})},
-                      {P, P, P, R, R, R, P}, body);
+    Value init = wide ? wide : fromBias({N, G, Og, wideLen}, 1, 2);
+    Value out = tapsInner
+                    ? convGeneric({xf, w5}, init,
+                                  {map(7, {d[0], d[1], d[3],
+                                           d[4] + d[5] * (dilations[0] * Wp) +
+                                               d[6] * dilations[1]}),
+                                   map(7, {d[1], d[2], d[3], d[5], d[6]}),
+                                   map(7, {d[0], d[1], d[2], d[4]})},
+                                  {P, P, P, R, P, R, R}, body)
+                    : convGeneric({xf, w5}, init,
+                                  {map(7, {d[0], d[1], d[3],
+                                           d[6] + d[4] * (dilations[0] * Wp) +
+                                               d[5] * dilations[1]}),
+                                   map(7, {d[1], d[2], d[3], d[4], d[5]}),
+                                   map(7, {d[0], d[1], d[2], d[6]})},
+                                  {P, P, P, R, R, R, P}, body);
+    if (keepWide)
+      return out;
+    return cropWide(out, OH, OW, Wp);
+  }
+
+  /// The flat-plane loops' N x G x Og x (OH * Wp) sums as the
+  /// N x G*Og x OH x OW output (columns OW.. of each row dropped).
+  Value cropWide(Value out, int64_t OH, int64_t OW, int64_t Wp) {
+    auto t = cast<RankedTensorType>(out.getType());
+    Type elem = t.getElementType();
+    int64_t N = t.getDimSize(0), G = t.getDimSize(1), Og = t.getDimSize(2);
     Value full = reshape(out, {N, G * Og, OH, Wp});
     SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)),
         sizes = {b.getIndexAttr(N), b.getIndexAttr(G * Og),
@@ -464,6 +485,81 @@ public:
     wShape = {O, C * s * s, khS, kwS};
     strides = {1, 1};
     return true;
+  }
+
+  /// The polyphase form of a strided convolution that spaceToDepth
+  /// declines (a 3x3 / 2 kernel: 16/9 the products there): with stride s,
+  /// the padded input `x` (N x C x Hp x Wp) is split once into its s * s
+  /// phases,
+  ///   ph[ph, pw, n, c, Y, X] = x[n, c, Y * s + ph, X * s + pw]
+  /// (ceil(Hp / s) + 1 rows each, the last and any past Hp holding
+  /// `padValue`: the flat-plane loops' row below), and each phase is
+  /// convolved with unit strides with the taps of its phase,
+  ///   w_ph,pw[o, c, a, b] = w[o, c, a * s + ph, b * s + pw],
+  /// the sums of one phase starting from those of the one before: the
+  /// kernel's products once each, all in the flat-plane loops, where the
+  /// strided loops gathered the input per tap (CIFAR ResNet-18's fp32
+  /// layer2.0.conv1: 9 copies of its 16 x 16 x 64 input). Taken for
+  /// ungrouped, undilated layers with equal strides, kernels at least s
+  /// wide and high, output planes that take the flat-plane loops; null
+  /// otherwise. The sums are reassociated (by phase), as spaceToDepth's.
+  template <typename T>
+  Value polyphase(Value x, Value padValue, ArrayRef<T> w,
+                  ArrayRef<int64_t> wShape, Value bias,
+                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                  int64_t groups, ArrayRef<int64_t> outShape,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    int64_t s = strides[0], O = wShape[0], C = wShape[1], kh = wShape[2],
+            kw = wShape[3];
+    if (groups != 1 || s < 2 || strides[1] != s || dilations[0] != 1 ||
+        dilations[1] != 1 || kh < s || kw < s || !flatPlane({1, 1}, outShape))
+      return {};
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t N = xt.getDimSize(0), Hp = xt.getDimSize(2), Wp = xt.getDimSize(3),
+            Hs = (Hp + s - 1) / s, Ws = (Wp + s - 1) / s;
+    Value xp = pad(x, {0, 0, (Hs + 1) * s - Hp, Ws * s - Wp}, padValue);
+    // Loops n, c, Y, ph, X, pw: the innermost two read a run of the input
+    // (LLVM unrolls pw and loads the run's phases as interleaved groups).
+    AffineExpr d[6];
+    bindDims(b.getContext(), d[0], d[1], d[2], d[3], d[4], d[5]);
+    Value phases =
+        generic({xp},
+                tensor::EmptyOp::create(
+                    b, loc, ArrayRef<int64_t>{s, s, N, C, Hs + 1, Ws},
+                    xt.getElementType()),
+                {map(6, {d[0], d[1], d[2] * s + d[3], d[4] * s + d[5]}),
+                 map(6, {d[3], d[5], d[0], d[1], d[2], d[4]})},
+                SmallVector<IteratorType>(6, P),
+                [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+    Value sums;
+    for (int64_t ph = 0; ph < s; ++ph)
+      for (int64_t pw = 0; pw < s; ++pw) {
+        int64_t khP = (kh - ph + s - 1) / s, kwP = (kw - pw + s - 1) / s;
+        std::vector<T> wP(O * C * khP * kwP);
+        for (int64_t o = 0; o < O; ++o)
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t a = 0; a < khP; ++a)
+              for (int64_t q = 0; q < kwP; ++q)
+                wP[((o * C + c) * khP + a) * kwP + q] =
+                    w[((o * C + c) * kh + a * s + ph) * kw + q * s + pw];
+        SmallVector<OpFoldResult> at = {b.getIndexAttr(ph), b.getIndexAttr(pw),
+                                        b.getIndexAttr(0),  b.getIndexAttr(0),
+                                        b.getIndexAttr(0),  b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {
+            b.getIndexAttr(1), b.getIndexAttr(1),      b.getIndexAttr(N),
+            b.getIndexAttr(C), b.getIndexAttr(Hs + 1), b.getIndexAttr(Ws)};
+        Value phase = tensor::ExtractSliceOp::create(
+            b, loc,
+            RankedTensorType::get({N, C, Hs + 1, Ws}, xt.getElementType()),
+            phases, at, sizes, SmallVector<OpFoldResult>(6, b.getIndexAttr(1)));
+        sums = convCore(phase,
+                        denseConstant({1, O, C, khP, kwP}, xt.getElementType(),
+                                      ArrayRef<T>(wP)),
+                        bias, {1, 1}, {1, 1}, outShape, body, /*rowBelow=*/true,
+                        sums,
+                        /*keepWide=*/true);
+      }
+    return cropWide(sums, outShape[2], outShape[3], Ws);
   }
 
   /// Output planes smaller than this use the channel-innermost loops. The

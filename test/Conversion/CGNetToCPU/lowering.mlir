@@ -59,15 +59,42 @@ func.func @conv_wide(%x: tensor<1x2x16x16xf32>) -> tensor<1x3x16x16xf32> {
   return %y : tensor<1x3x16x16xf32>
 }
 
-// Strided, large planes: im2col, then loops n, g, og, c, plane, tap.
+// Strided 3x3 / 2, large plane: the padded input (34 x 34, and 2 rows
+// more: the phases' row below) split once into its 2 x 2 phases of 18 x 17;
+// each phase convolved with unit strides by its taps (2x2, 2x1, 1x2, 1x1:
+// 9 in all) in the flat-plane loops, the sums of one starting from the
+// previous one's; then cropped from 17 to 16 columns.
 // CHECK-LABEL: func.func @conv_strided
-// CHECK: -> tensor<1x1x2x3x3x16x16xf32>
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x2x9x256xf32>, tensor<1x3x2x9xf32>) outs(%{{.*}} : tensor<1x1x3x256xf32>)
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 3, 1]
+// CHECK: %[[PH:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x2x1x2x18x17xf32>)
+// CHECK: %[[P0:.*]] = tensor.extract_slice %[[PH]][0, 0, 0, 0, 0, 0] [1, 1, 1, 2, 18, 17]
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x3x272xf32>)
+// CHECK: %[[S0:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x2x306xf32>, tensor<1x3x2x2x2xf32>) outs(%[[B]] : tensor<1x1x3x272xf32>)
+// CHECK: tensor.extract_slice %[[PH]][0, 1, 0, 0, 0, 0]
+// CHECK: %[[S1:.*]] = linalg.generic {{.*}} tensor<1x3x2x2x1xf32>) outs(%[[S0]] :
+// CHECK: tensor.extract_slice %[[PH]][1, 0, 0, 0, 0, 0]
+// CHECK: %[[S2:.*]] = linalg.generic {{.*}} tensor<1x3x2x1x2xf32>) outs(%[[S1]] :
+// CHECK: tensor.extract_slice %[[PH]][1, 1, 0, 0, 0, 0]
+// CHECK: %[[S3:.*]] = linalg.generic {{.*}} tensor<1x3x2x1x1xf32>) outs(%[[S2]] :
+// CHECK: tensor.reshape %[[S3]]({{.*}}) -> tensor<1x3x16x17xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 3, 16, 16] [1, 1, 1, 1] : tensor<1x3x16x17xf32> to tensor<1x3x16x16xf32>
 func.func @conv_strided(%x: tensor<1x2x32x32xf32>) -> tensor<1x3x16x16xf32> {
   %w = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
   %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
   %y = cgnet.conv2d %x, %w, %b {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x2x32x32xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x16x16xf32>
   return %y : tensor<1x3x16x16xf32>
+}
+
+// Strided and grouped, large plane: im2col, then loops n, g, og, c, plane,
+// tap.
+// CHECK-LABEL: func.func @conv_strided_grouped
+// CHECK: -> tensor<1x2x1x3x3x16x16xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x2x1x9x256xf32>, tensor<2x2x1x9xf32>) outs(%{{.*}} : tensor<1x2x2x256xf32>)
+func.func @conv_strided_grouped(%x: tensor<1x2x32x32xf32>) -> tensor<1x4x16x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<4x1x3x3xf32>
+  %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %y = cgnet.conv2d %x, %w, %b {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, groups = 2 : i64} : (tensor<1x2x32x32xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x16x16xf32>
+  return %y : tensor<1x4x16x16xf32>
 }
 
 // profile=true: the hooks declared once, each layer between its enter and
