@@ -13,17 +13,23 @@
 
 // (The maps of all three functions come first in the module.)
 
-// Small planes (< 128 outputs): the input gathered per tap (im2col), the
-// weights transposed at compile time to G x C x taps x Og; loops n, g, c,
-// pixel, og, tap (LLVM unrolls the tap loop, so the output channels are
+// Small planes (< 200 outputs): the input gathered per tap (im2col; with
+// strides, the input split into its 2 x 2 phases once, loops n, c, Y, ph,
+// X, pw reading runs, then each tap copied from its phase), the weights
+// transposed at compile time to G x C x taps x Og; loops n, g, c, pixel,
+// og, tap (LLVM unrolls the tap loop, so the output channels are
 // innermost); the result transposed back.
-// CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d5 * 2 + d3, d6 * 2 + d4)>
+// CHECK-DAG: #[[SPLITIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d3, d4 * 2 + d5)>
+// CHECK-DAG: #[[SPLITOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d5, d0, d1, d2, d4)>
+// CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3 mod 2, d4 mod 2, d0, d1 + d2, d5 + d3 floordiv 2, d6 + d4 floordiv 2)>
 // CHECK-DAG: #[[WT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d5, d4)>
 // CHECK-DAG: #[[FLAT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d3, d4 + d5 * 18 + d6)>
 // CHECK-DAG: #[[OUTT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d4)>
 // CHECK-LABEL: func.func @conv_small
 // CHECK-DAG: arith.constant dense<5.000000e-01> : tensor<2x1x9x2xf32>
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.generic {indexing_maps = [#[[SPLITIN]], #[[SPLITOUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<2x2x1x2x3x3xf32>)
 // CHECK: linalg.generic {indexing_maps = [#[[IM2COL]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
 // CHECK: -> tensor<1x2x1x9x4xf32>
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[WT]], #[[OUTT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel", "reduction"]}
