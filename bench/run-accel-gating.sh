@@ -16,8 +16,13 @@
 # simulator's own MAC counts agree at batch 1, but with images stacked in
 # a tile it also counts the rows between them), accelerator cycles, fps
 # at the configured clock, speedup over gating off, speedup / FLOP
-# reduction, and the simulator's own speed (simulated MACs per host
-# second, wall time of one inference).
+# reduction, the highest speedup / FLOP reduction the gated program's
+# per-layer roofline allows against the dense run (cgnet-sim's
+# roofline_cycles: each layer's MACs at the array's peak or its DRAM bytes
+# at the configured bandwidth, whichever takes longer; a gated program
+# with the same DRAM traffic per layer cannot do better), and the
+# simulator's own speed (simulated MACs per host second, wall time of one
+# inference).
 #
 #   bash bench/run-accel-gating.sh            # both networks, rates 0.5 0.8 0.9
 #   NETS=cifar RATES="0.8" bash bench/run-accel-gating.sh
@@ -65,8 +70,8 @@ run() {
 }
 
 {
-  echo "| network | gate-off target | measured gate-off | FLOP reduction | cycles | fps | speedup | speedup / FLOP reduction | sim MACs/s | sim wall s |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| network | gate-off target | measured gate-off | FLOP reduction | cycles | fps | speedup | speedup / FLOP reduction | roofline bound | sim MACs/s | sim wall s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$table"
 
 for net in $nets; do
@@ -87,7 +92,7 @@ for net in $nets; do
   label=$net
   [ "$batch" = 1 ] || label="$net (batch $batch)"
   awk -v n="$label" -v c=$dense_cycles -v m=$dense_macs -v w=$wall -v f=$clock -v b=$batch 'BEGIN {
-    printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | %.2e | %.2f |\n", n, c, b * f * 1e6 / c, m / w, w }' >> "$table"
+    printf "| %s | off | 0 | 1.00 | %d | %.1f | 1.00 | - | - | %.2e | %.2f |\n", n, c, b * f * 1e6 / c, m / w, w }' >> "$table"
   for r in $rates; do
     echo "== $net: gate-off rate $r"
     gating=$(resnet18_gating 4 "$r")
@@ -102,11 +107,12 @@ for net in $nets; do
     j=$out/$net.g$r.json
     fl=$out/$net.g$r.flops.json
     awk -v n="$label" -v r=$r -v c=$(json $j cycles) -v m=$(json $j macs) \
+        -v rc=$(json $j roofline_cycles) \
         -v dc=$dense_cycles -v red=$(json $fl flop_reduction last) \
         -v on=$(json $fl aggregate_gate_on_rate) -v w=$(cat "$out/$net.g$r.wall") -v f=$clock -v b=$batch 'BEGIN {
       sp = dc / c
-      printf "| %s | %s | %.3f | %.2f | %d | %.1f | %.2f | %.2f | %.2e | %.2f |\n",
-        n, r, 1 - on, red, c, b * f * 1e6 / c, sp, sp / red, m / w, w }' >> "$table"
+      printf "| %s | %s | %.3f | %.2f | %d | %.1f | %.2f | %.2f | %.2f | %.2e | %.2f |\n",
+        n, r, 1 - on, red, c, b * f * 1e6 / c, sp, sp / red, dc / rc / red, m / w, w }' >> "$table"
   done
 done
 cat "$table"

@@ -26,6 +26,19 @@ double Report::convUtilization() const {
   double cap = double(config.rows) * config.cols * arrayCycles;
   return cap > 0 ? macs / cap : 0;
 }
+uint64_t Report::rooflineCycles(const LayerStats &layer) const {
+  double compute = double(layer.macs) / (double(config.rows) * config.cols);
+  double dram = config.dramBytesPerCycle > 0
+                    ? layer.dramBytes / config.dramBytesPerCycle
+                    : 0;
+  return uint64_t(std::ceil(std::max(compute, dram)));
+}
+uint64_t Report::rooflineCycles() const {
+  uint64_t total = 0;
+  for (const LayerStats &l : layers)
+    total += rooflineCycles(l);
+  return total;
+}
 double Report::energySramPJ() const {
   uint64_t bytes = 0;
   for (unsigned b = 0; b < kNumBuffers; ++b)
@@ -1057,6 +1070,7 @@ void Report::writeJSON(raw_ostream &os) const {
     j.attribute("array_cycles", int64_t(arrayCycles));
     j.attribute("utilization", utilization());
     j.attribute("conv_utilization", convUtilization());
+    j.attribute("roofline_cycles", int64_t(rooflineCycles()));
     j.attribute("gate_outputs", int64_t(gateOutputs));
     j.attribute("gate_on", int64_t(gateOn));
     j.attributeObject("queues", [&] {
@@ -1095,6 +1109,7 @@ void Report::writeJSON(raw_ostream &os) const {
           j.attribute("start_cycle", int64_t(l.start));
           j.attribute("end_cycle", int64_t(l.end));
           j.attribute("cycles", int64_t(l.cycles()));
+          j.attribute("roofline_cycles", int64_t(rooflineCycles(l)));
           j.attribute("conv_cycles", int64_t(l.convCycles));
           j.attribute("instructions", int64_t(l.instructions));
           j.attribute("macs", int64_t(l.macs));
@@ -1117,21 +1132,27 @@ size_t Report::layerColumn() const {
 void Report::writeTable(raw_ostream &os) const {
   size_t width = layerColumn();
   os << left_justify("layer", width)
-     << formatv(" {0,12} {1,12} {2,14} {3,9} {4,12}\n", "cycles", "conv cycles",
-                "MACs", "gate on", "DRAM bytes");
+     << formatv(" {0,12} {1,12} {2,12} {3,14} {4,9} {5,12}\n", "cycles",
+                "roofline", "conv cycles", "MACs", "gate on", "DRAM bytes");
   for (const LayerStats &l : layers) {
     std::string on = l.gateOutputs
                          ? formatv("{0:P1}", double(l.gateOn) / l.gateOutputs)
                                .str()
                          : "-";
     os << left_justify(l.name, width)
-       << formatv(" {0,12} {1,12} {2,14} {3,9} {4,12}\n", l.cycles(),
-                  l.convCycles, l.macs, on, l.dramBytes);
+       << formatv(" {0,12} {1,12} {2,12} {3,14} {4,9} {5,12}\n", l.cycles(),
+                  rooflineCycles(l), l.convCycles, l.macs, on, l.dramBytes);
   }
   os << formatv("total: {0} cycles = {1:f3} ms at {2} MHz; {3} MACs; array "
                 "utilization {4:P1} (during conv {5:P1})\n",
                 cycles, seconds() * 1e3, config.clockMHz, macs, utilization(),
                 convUtilization());
+  uint64_t roofline = rooflineCycles();
+  os << formatv("roofline: {0} cycles ({1:P1} of the run): per layer its "
+                "MACs at {2} a cycle or its DRAM bytes at {3} a cycle, "
+                "whichever takes longer\n",
+                roofline, cycles ? double(roofline) / cycles : 0.0,
+                config.rows * config.cols, config.dramBytesPerCycle);
   os << "instructions:";
   for (auto &[name, c] : classes)
     if (c.count)

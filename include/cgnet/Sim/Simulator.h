@@ -59,6 +59,15 @@ struct Report {
   double utilization() const;
   /// MACs over the array's capacity while a conv instruction ran.
   double convUtilization() const;
+  /// A layer's roofline: its MACs at the array's peak (rows x cols a
+  /// cycle) or its DRAM bytes at dram_bytes_per_cycle, whichever takes
+  /// longer (rounded up).
+  uint64_t rooflineCycles(const LayerStats &layer) const;
+  /// The layers' rooflines added up: no schedule of the same work and the
+  /// same DRAM traffic per layer takes fewer cycles (one that moved a
+  /// layer's traffic into another layer's time could, by what the
+  /// buffers hold).
+  uint64_t rooflineCycles() const;
   double energyMacPJ() const { return macs * config.macPJ; }
   double energySramPJ() const;
   double energyDramPJ() const {
