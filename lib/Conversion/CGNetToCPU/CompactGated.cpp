@@ -669,12 +669,14 @@ wholeThenRest(OpBuilder &b, Location loc, int64_t extent, int64_t step,
 /// channels-last (gatedConditionalRuns, marked kChannelsLastAttr): bytes,
 /// out[n, y, x, c] = the low byte of in[n, c, y, x] + a constant offset
 /// (i32 in, i8 out), 16-bit halves likewise (i32 in, i16 out: the dot2
-/// form, offset -zp), or floats, out[n, y, x, c] = in[n, c, y, x]. As
+/// form, offset -zp), or 32-bit words, out[n, y, x, c] = in[n, c, y, x]
+/// (floats; floats or i32: a small-plane convolution's output seen as
+/// N*G x pixels x 1 x Og, transposed back, transposeInTiles). As
 /// loops over the output, LLVM reads the input with gathers (vpgatherdd,
 /// slow on AMD Zen 4) or, without AVX-512, one element at a time, the
 /// channels a plane apart (a 32 x 32 plane of i32 is 4 KiB: every load of
 /// a pixel's channels in the same L1 set); here 16 pixels of a row at a
-/// time, and 64 channels (bytes), 32 (halves) or 16 (floats): each
+/// time, and 64 channels (bytes), 32 (halves) or 16 (words): each
 /// channel's 16 pixels are one contiguous load, four channels' bytes or
 /// two channels' halves are packed into one i32 per pixel (shifts and
 /// ors), and the 16 x 16 matrix of those words (or floats) is
@@ -717,7 +719,9 @@ static bool lowerChannelsLast(linalg::GenericOp g) {
     if (!plain && (!sum || sum.getLhs() != body.getArgument(0) ||
                    !matchPattern(sum.getRhs(), m_ConstantInt(&offset))))
       return false;
-  } else if (!it.getElementType().isF32() || !ot.getElementType().isF32() ||
+  } else if (it.getElementType() != ot.getElementType() ||
+             !(it.getElementType().isF32() ||
+               it.getElementType().isInteger(32)) ||
              yielded != body.getArgument(0)) {
     return false;
   }

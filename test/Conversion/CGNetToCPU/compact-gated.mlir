@@ -409,6 +409,48 @@ func.func @channels_last_halves_plain(%in: memref<1x32x1x16xi32>, %out: memref<1
   return
 }
 
+// 32-bit words copied as they are (i32 here; floats alike): a
+// small-plane convolution's output, pixels x output channels per image
+// (2 images of 20 pixels x 48 channels, seen as N x 20 x 1 x 48),
+// transposed back to channels x pixels (--convert-cgnet-to-cpu marks it).
+// Per image, 16 channels at a time (3 blocks) and 16 pixels, then 4
+// (masked): 16 row loads, shuffles, one store per channel, no packing.
+// CHECK-LABEL: func.func @channels_last_words
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[N:.*]] = %c0 to %c2 step %c1 {
+// CHECK: scf.for %[[X0:.*]] = %c0 to %c48 step %c16 {
+// CHECK: scf.for %[[C0:.*]] = %c0 to %c16 step %c16 {
+// CHECK: vector.load %arg0[%[[N]], %{{.*}}, %{{.*}}, %[[X0]]] : memref<2x20x1x48xi32>, vector<16xi32>
+// CHECK-NOT: arith.shli
+// CHECK: vector.shuffle
+// CHECK-COUNT-16: vector.store %{{.*}}, %arg1[%[[N]], %{{.*}}, %{{.*}}, %[[C0]]] : memref<2x1x48x20xi32>, vector<16xi32>
+// CHECK: vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK-COUNT-16: vector.maskedstore %arg1[%[[N]], %{{.*}}, %{{.*}}, %c16]
+func.func @channels_last_words(%in: memref<2x20x1x48xi32>, %out: memref<2x1x48x20xi32>) {
+  linalg.generic {indexing_maps = [#in, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<2x20x1x48xi32>) outs(%out : memref<2x1x48x20xi32>)
+      attrs = {cgnet.channels_last} {
+  ^bb0(%x: i32, %o: i32):
+    linalg.yield %x : i32
+  }
+  return
+}
+
+// Words to words of another type are not a copy: the generic stays.
+// CHECK-LABEL: func.func @channels_last_words_other
+// CHECK: linalg.generic
+// CHECK-NOT: cgnet.channels_last
+func.func @channels_last_words_other(%in: memref<1x16x1x16xi32>, %out: memref<1x1x16x16xf32>) {
+  linalg.generic {indexing_maps = [#in, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<1x16x1x16xi32>) outs(%out : memref<1x1x16x16xf32>)
+      attrs = {cgnet.channels_last} {
+  ^bb0(%x: i32, %o: f32):
+    %f = arith.sitofp %x : i32 to f32
+    linalg.yield %f : f32
+  }
+  return
+}
+
 // A marked copy of another form (here the input's channels not the
 // outer dimension) stays a generic, unmarked.
 // CHECK-LABEL: func.func @channels_last_bytes_other

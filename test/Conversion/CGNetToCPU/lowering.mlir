@@ -18,7 +18,9 @@
 // X, pw reading runs, then each tap copied from its phase), the weights
 // transposed at compile time to G x C x taps x Og; loops n, g, c, pixel,
 // og, tap (LLVM unrolls the tap loop, so the output channels are
-// innermost); the result transposed back.
+// innermost); the result transposed back (a copy marked for
+// --cgnet-compact-gated's 16 x 16 tiles: 2 images of 4 pixels x 2 channels
+// to 2 x 4).
 // CHECK-DAG: #[[SPLITIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d3, d4 * 2 + d5)>
 // CHECK-DAG: #[[SPLITOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d5, d0, d1, d2, d4)>
 // CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3 mod 2, d4 mod 2, d0, d1 + d2, d5 + d3 floordiv 2, d6 + d4 floordiv 2)>
@@ -36,6 +38,8 @@
 // CHECK-SAME: outs(%{{.*}} : tensor<1x2x4x2xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
+// CHECK: tensor.reshape {{.*}} -> tensor<2x4x1x2xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x1x2x4xf32>) attrs = {cgnet.channels_last}
 // CHECK: tensor.reshape {{.*}} -> tensor<1x4x2x2xf32>
 // CHECK-NOT: cgnet.
 // The compiled function takes one pointer per argument and per result.

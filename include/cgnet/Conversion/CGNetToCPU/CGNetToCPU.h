@@ -142,9 +142,10 @@ mlir::Value addQuadProducts7Bit(mlir::OpBuilder &b, mlir::Location loc,
 /// --cgnet-compact-gated.
 constexpr llvm::StringLiteral kCompactGatedAttr = "cgnet.compact_gated";
 /// The mark --convert-cgnet-to-cpu puts on the copy of a run-form gated
-/// convolution's conditional channels to channels-last (bytes, or
-/// floats): --cgnet-compact-gated transposes 16 pixels at a time in
-/// registers.
+/// convolution's conditional channels to channels-last (bytes, halves or
+/// floats) and on the copy of a small-plane convolution's output back to
+/// channels x pixels (32-bit words): --cgnet-compact-gated transposes 16
+/// pixels at a time in registers.
 constexpr llvm::StringLiteral kChannelsLastAttr = "cgnet.channels_last";
 /// The scalar iterations of the loop nest an scf.parallel of
 /// --cgnet-register-block stands for (--cgnet-serialize-inner-parallel).
