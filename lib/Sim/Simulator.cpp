@@ -1130,18 +1130,21 @@ size_t Report::layerColumn() const {
 }
 
 void Report::writeTable(raw_ostream &os) const {
+  // The columns after the layer's name, for the header and every row.
+  constexpr const char *kColumns =
+      " {0,12} {1,12} {2,12} {3,14} {4,9} {5,12}\n";
   size_t width = layerColumn();
   os << left_justify("layer", width)
-     << formatv(" {0,12} {1,12} {2,12} {3,14} {4,9} {5,12}\n", "cycles",
-                "roofline", "conv cycles", "MACs", "gate on", "DRAM bytes");
+     << formatv(kColumns, "cycles", "roofline", "conv cycles", "MACs",
+                "gate on", "DRAM bytes");
   for (const LayerStats &l : layers) {
     std::string on = l.gateOutputs
                          ? formatv("{0:P1}", double(l.gateOn) / l.gateOutputs)
                                .str()
                          : "-";
     os << left_justify(l.name, width)
-       << formatv(" {0,12} {1,12} {2,12} {3,14} {4,9} {5,12}\n", l.cycles(),
-                  rooflineCycles(l), l.convCycles, l.macs, on, l.dramBytes);
+       << formatv(kColumns, l.cycles(), rooflineCycles(l), l.convCycles, l.macs,
+                  on, l.dramBytes);
   }
   os << formatv("total: {0} cycles = {1:f3} ms at {2} MHz; {3} MACs; array "
                 "utilization {4:P1} (during conv {5:P1})\n",

@@ -246,15 +246,14 @@ public:
     Value x = pad(in, padding, 0.0);
     SmallVector<int64_t> ws(wShape), st(strides);
     std::vector<float> wS;
+    Value biasC = constant({G, Og}, bias);
     if (!spaceToDepth(x, scalar(0.0), w, wS, ws, st, dilations, groups,
                       outShape))
-      if (Value out =
-              polyphase(x, scalar(0.0), w, wShape, constant({G, Og}, bias),
-                        strides, dilations, groups, outShape, multiplyAdd))
+      if (Value out = polyphase(x, scalar(0.0), w, wShape, biasC, strides,
+                                dilations, groups, outShape, multiplyAdd))
         return out;
-    return convCore(x, constant({G, Og, ws[1], ws[2], ws[3]}, w),
-                    constant({G, Og}, bias), st, dilations, outShape,
-                    multiplyAdd);
+    return convCore(x, constant({G, Og, ws[1], ws[2], ws[3]}, w), biasC, st,
+                    dilations, outShape, multiplyAdd);
   }
 
   /// The accumulation loops of convCore: `generic` marked for
